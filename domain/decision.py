@@ -1,0 +1,352 @@
+"""Award decisions (quyết định khen thưởng): one aggregate, all its lines in one event.
+
+A decision with thousands of lines is still one ``Issued`` event saved in one transaction. Lines
+are plain dicts. Revocation (Luật TĐKT 2022 Art. 93.2) cancels one line or the whole decision from a
+date; the lines stay in the log and in the registry with their revocation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.base import topic
+from domain.catalog import BODIES, catalog
+from domain.errors import (
+    AboveAuthority,
+    AlreadyRevoked,
+    DuplicateLine,
+    EmptyDecision,
+    NegativeAmount,
+    RevocationDateInvalid,
+    UnknownLine,
+    ValidationFailed,
+)
+from domain.recipients import Recipient, normalise_period
+from domain.text import fold, fold_key, nfc, nfc_multiline, nfc_optional
+
+IN_FORCE, PARTLY_REVOKED, REVOKED = "in_force", "partly_revoked", "revoked"
+STATUS_LABELS = {
+    IN_FORCE: "Có hiệu lực",
+    PARTLY_REVOKED: "Bị hủy bỏ một phần",
+    REVOKED: "Đã bị hủy bỏ",
+}
+# Where a line's amount came from. Issue "money rules" adds "legal" and "internal".
+AMOUNT_DECIDED = "decided"
+AMOUNT_NOT_STATED = "not_stated"
+AMOUNT_SOURCE_LABELS = {
+    AMOUNT_DECIDED: "Theo quyết định",
+    AMOUNT_NOT_STATED: "Không ghi số tiền",
+}
+# Luật TĐKT 2022 Điều 93 khoản 2.
+REVOCATION_GROUNDS = {
+    "a": "Gian dối trong việc kê khai thành tích",
+    "b": "Cung cấp thông tin sai sự thật hoặc làm giả hồ sơ, giấy tờ",
+    "c": "Thẩm định, xét duyệt, đề nghị khen thưởng trái pháp luật",
+    "d": "Có kết luận, quyết định của cơ quan có thẩm quyền về vi phạm dẫn đến không đủ tiêu chuẩn",
+    "other": "Lý do khác",
+}
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who decides: a Union unit in the system, or a body outside it (UBND, Thủ tướng, …)."""
+
+    body: str  # union | government
+    level: str
+    name: str
+    unit_id: UUID | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity for decision-number uniqueness."""
+        return f"unit:{self.unit_id}" if self.unit_id else f"{self.body}:{fold(self.name)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "level": self.level,
+            "name": self.name,
+            "unit_id": str(self.unit_id) if self.unit_id else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issuer:
+        return cls(
+            body=data["body"],
+            level=data["level"],
+            name=data["name"],
+            unit_id=UUID(data["unit_id"]) if data.get("unit_id") else None,
+        )
+
+    @classmethod
+    def external(cls, body: str, level: str, name: str) -> Issuer:
+        if body not in BODIES:
+            raise ValidationFailed(reason="cơ quan ban hành phải là union hoặc government")
+        catalog().level(level)
+        name = nfc(name)
+        if not name:
+            raise ValidationFailed(reason="cần tên cơ quan ban hành")
+        return cls(body=body, level=level, name=name)
+
+
+def normalise_number(number: str) -> str:
+    number = nfc(number)
+    if not number:
+        raise ValidationFailed(reason="cần số quyết định")
+    if len(number) > 60:
+        raise ValidationFailed(reason="số quyết định quá dài")
+    return number
+
+
+def number_key(number: str) -> str:
+    return fold_key(number)
+
+
+def check_amount(amount: Any) -> int | None:
+    """Money is integer đồng: no floats, no strings, no negatives."""
+    if amount is None:
+        return None
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationFailed(reason="số tiền phải là số nguyên đồng")
+    if amount < 0:
+        raise NegativeAmount()
+    if amount > 10**13:
+        raise ValidationFailed(reason="số tiền quá lớn")
+    return amount
+
+
+def build_line(
+    *,
+    line_no: int,
+    raw: dict[str, Any],
+    issuer: Issuer,
+    default_achievement: str,
+) -> dict[str, Any]:
+    """Validate one line of a decision into plain event data (unit path added by services)."""
+    recipient = Recipient.build(dict(raw.get("recipient") or {}))
+    kind = catalog().kind(str(raw.get("award_kind") or ""))
+    kind.require_recipient(recipient.kind)
+    if not kind.decided_by(issuer.body, issuer.level):
+        raise AboveAuthority(
+            issuer_name=issuer.name,
+            award_title=kind.title,
+            award_kind=kind.code,
+            line_no=line_no,
+        )
+    amount = check_amount(raw.get("amount"))
+    achievement = nfc_multiline(str(raw.get("achievement") or "")) or default_achievement
+    nomination_id = raw.get("nomination_id")
+    return {
+        "line_no": line_no,
+        "recipient": recipient.as_dict(),
+        "recipient_key": recipient.key,
+        "award_kind": kind.code,
+        "period": normalise_period(str(raw.get("period") or "")),
+        "achievement": achievement,
+        "amount": amount,
+        "amount_source": AMOUNT_DECIDED if amount is not None else AMOUNT_NOT_STATED,
+        "nomination_id": str(nomination_id) if nomination_id else None,
+        "unit_path": [],
+        "revoked_on": None,
+        "revocation_reason": None,
+    }
+
+
+def achievement_key(line: dict[str, Any]) -> str:
+    return f"{line['recipient_key']}|{line['award_kind']}|{fold(line['period'])}"
+
+
+def check_no_duplicates(lines: list[dict[str, Any]]) -> None:
+    seen: dict[str, int] = {}
+    for line in lines:
+        key = achievement_key(line)
+        if key in seen:
+            raise DuplicateLine(line_no=line["line_no"], other_line_no=seen[key])
+        seen[key] = line["line_no"]
+    lifetime: dict[str, int] = {}
+    for line in lines:
+        if catalog().kind(line["award_kind"]).once_per_lifetime:
+            key = f"{line['recipient_key']}|{line['award_kind']}"
+            if key in lifetime:
+                raise DuplicateLine(line_no=line["line_no"], other_line_no=lifetime[key])
+            lifetime[key] = line["line_no"]
+
+
+class AwardDecision(Aggregate):
+    TOPIC = topic("decision", "AwardDecision")
+
+    class Created(Aggregate.Created):
+        TOPIC = topic("decision", "AwardDecision.Created")
+        number: str
+        decided_on: date
+        issuer: dict[str, Any]
+        recorded_by_unit_id: UUID
+        signer: dict[str, str]
+        subject: str
+        legal_basis: str
+        achievement: str
+        external: bool
+        lines: list[dict[str, Any]]
+        actor: str
+
+    class LineRevoked(Aggregate.Event):
+        TOPIC = topic("decision", "AwardDecision.LineRevoked")
+        line_no: int
+        revoked_on: date
+        ground: str
+        reason: str
+        actor: str
+
+    class Revoked(Aggregate.Event):
+        TOPIC = topic("decision", "AwardDecision.Revoked")
+        revoked_on: date
+        ground: str
+        reason: str
+        actor: str
+
+    @event(Created)
+    def __init__(
+        self,
+        number: str,
+        decided_on: date,
+        issuer: dict[str, Any],
+        recorded_by_unit_id: UUID,
+        signer: dict[str, str],
+        subject: str,
+        legal_basis: str,
+        achievement: str,
+        external: bool,
+        lines: list[dict[str, Any]],
+        actor: str,
+    ) -> None:
+        self.number = number
+        self.decided_on = decided_on
+        self.issuer = issuer
+        self.recorded_by_unit_id = recorded_by_unit_id
+        self.signer = signer
+        self.subject = subject
+        self.legal_basis = legal_basis
+        self.achievement = achievement
+        self.external = external
+        self.lines = [dict(line) for line in lines]
+        self.revoked_on: date | None = None
+        self.revocation_reason: str | None = None
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        decision_id: UUID,
+        number: str,
+        decided_on: date,
+        issuer: Issuer,
+        recorded_by_unit_id: UUID,
+        signer: dict[str, Any],
+        subject: str,
+        legal_basis: str,
+        achievement: str,
+        lines: list[dict[str, Any]],
+        actor: str,
+    ) -> AwardDecision:
+        if not lines:
+            raise EmptyDecision()
+        check_no_duplicates(lines)
+        signer_name = nfc(str(signer.get("name") or ""))
+        signer_title = nfc(str(signer.get("title") or ""))
+        return cls._create(
+            cls.Created,
+            id=decision_id,
+            number=normalise_number(number),
+            decided_on=decided_on,
+            issuer=issuer.as_dict(),
+            recorded_by_unit_id=recorded_by_unit_id,
+            signer={"name": signer_name, "title": signer_title},
+            subject=nfc(subject or ""),
+            legal_basis=nfc_multiline(legal_basis or ""),
+            achievement=nfc_multiline(achievement or ""),
+            external=issuer.unit_id is None,
+            lines=lines,
+            actor=actor,
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def issuer_obj(self) -> Issuer:
+        return Issuer.from_dict(self.issuer)
+
+    @property
+    def status(self) -> str:
+        revoked = sum(1 for line in self.lines if line["revoked_on"] is not None)
+        if revoked == 0:
+            return IN_FORCE
+        return REVOKED if revoked == len(self.lines) else PARTLY_REVOKED
+
+    def line(self, line_no: int) -> dict[str, Any]:
+        if not 1 <= line_no <= len(self.lines):
+            raise UnknownLine(line_no=line_no)
+        return self.lines[line_no - 1]
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def _check_revocation(self, on: date, ground: str, reason: str) -> str:
+        if on < self.decided_on:
+            raise RevocationDateInvalid(
+                revoked_on=on.isoformat(), decided_on=self.decided_on.isoformat()
+            )
+        if ground not in REVOCATION_GROUNDS:
+            raise ValidationFailed(reason="căn cứ hủy bỏ phải là a, b, c, d (Điều 93.2) hoặc other")
+        reason = nfc_optional(reason) or ""
+        if not reason:
+            raise ValidationFailed(reason="cần ghi rõ lý do hủy bỏ")
+        return reason
+
+    def revoke_line(
+        self, *, line_no: int, on: date, ground: str, reason: str, actor: str
+    ) -> dict[str, Any]:
+        line = self.line(line_no)
+        if line["revoked_on"] is not None:
+            raise AlreadyRevoked(
+                what=f"Dòng {line_no} của quyết định {self.number}",
+                revoked_on=line["revoked_on"].isoformat(),
+            )
+        reason = self._check_revocation(on, ground, reason)
+        self._line_revoked(
+            line_no=line_no, revoked_on=on, ground=ground, reason=reason, actor=actor
+        )
+        return line
+
+    def revoke(self, *, on: date, ground: str, reason: str, actor: str) -> list[dict[str, Any]]:
+        """Revoke the whole decision; returns the lines that this revocation cancels."""
+        if self.revoked_on is not None:
+            raise AlreadyRevoked(
+                what=f"Quyết định {self.number}", revoked_on=self.revoked_on.isoformat()
+            )
+        reason = self._check_revocation(on, ground, reason)
+        open_lines = [line for line in self.lines if line["revoked_on"] is None]
+        self._revoked(revoked_on=on, ground=ground, reason=reason, actor=actor)
+        return open_lines
+
+    # -- event application --------------------------------------------------------------------
+
+    @event(LineRevoked)
+    def _line_revoked(
+        self, line_no: int, revoked_on: date, ground: str, reason: str, actor: str
+    ) -> None:
+        line = self.lines[line_no - 1]
+        line["revoked_on"] = revoked_on
+        line["revocation_reason"] = reason
+
+    @event(Revoked)
+    def _revoked(self, revoked_on: date, ground: str, reason: str, actor: str) -> None:
+        self.revoked_on = revoked_on
+        self.revocation_reason = reason
+        for line in self.lines:
+            if line["revoked_on"] is None:
+                line["revoked_on"] = revoked_on
+                line["revocation_reason"] = reason

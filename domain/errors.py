@@ -1,0 +1,336 @@
+"""Domain errors: one class per rule, each with a stable machine code and a Vietnamese message.
+
+The HTTP layer maps the four *kinds* to status codes in one place (422 invalid, 403 forbidden,
+404 not found, 409 conflict). The ``code`` is part of the public API: never rename one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """Base of every refusal the domain or the services can give."""
+
+    kind: ClassVar[str] = "invalid"
+    code: ClassVar[str] = "invalid"
+    message_template: ClassVar[str] = "Dữ liệu không hợp lệ."
+
+    def __init__(self, message: str | None = None, /, **details: Any) -> None:
+        self.details = details
+        if message is None:
+            try:
+                message = self.message_template.format(**details)
+            except (KeyError, IndexError):
+                message = self.message_template
+        self.message = message
+        super().__init__(f"{self.code}: {message}")
+
+
+class Invalid(DomainError):
+    kind = "invalid"
+
+
+class Forbidden(DomainError):
+    kind = "forbidden"
+    code = "auth.forbidden"
+    message_template = "Bạn không có quyền thực hiện thao tác này."
+
+
+class NotFound(DomainError):
+    kind = "not_found"
+    code = "not_found"
+    message_template = "Không tìm thấy {what}."
+
+
+class Conflict(DomainError):
+    kind = "conflict"
+    code = "conflict"
+    message_template = "Thao tác xung đột với trạng thái hiện tại."
+
+
+class Unauthenticated(DomainError):
+    kind = "unauthenticated"
+    code = "auth.unauthenticated"
+    message_template = "Cần đăng nhập (mã truy cập không hợp lệ hoặc đã bị thu hồi)."
+
+
+# --- generic -------------------------------------------------------------------------------
+
+
+class ValidationFailed(Invalid):
+    code = "validation.invalid"
+    message_template = "Dữ liệu không hợp lệ: {reason}"
+
+
+class UnknownReference(Invalid):
+    code = "reference.not_found"
+    message_template = "Không tìm thấy {what} «{ref}» được nêu trong dữ liệu gửi lên."
+
+
+class StaleVersion(Conflict):
+    code = "concurrency.stale_version"
+    message_template = (
+        "Dữ liệu đã được người khác thay đổi (phiên bản hiện tại {current}, "
+        "bạn gửi {expected}). Hãy tải lại rồi thử lại."
+    )
+
+
+class ConcurrentChange(Conflict):
+    code = "concurrency.conflict"
+    message_template = "Có thay đổi đồng thời trên cùng hồ sơ. Hãy tải lại rồi thử lại."
+
+
+# --- org units ------------------------------------------------------------------------------
+
+
+class UnknownOrgUnit(NotFound):
+    code = "org_unit.not_found"
+    message_template = "Không tìm thấy đơn vị {unit_id}."
+
+
+class InvalidLevel(Invalid):
+    code = "org_unit.invalid_level"
+    message_template = "Cấp đơn vị «{level}» không phù hợp: {reason}"
+
+
+class LevelAbolished(Invalid):
+    code = "org_unit.level_abolished"
+    message_template = "Cấp {level_name} không còn tồn tại từ ngày {until}."
+
+
+class OrgUnitNotActive(Conflict):
+    code = "org_unit.not_active"
+    message_template = "Đơn vị «{name}» không còn hoạt động vào ngày {on}."
+
+
+class OrgUnitDateInvalid(Invalid):
+    code = "org_unit.invalid_date"
+    message_template = "Ngày hiệu lực {on} không hợp lệ: {reason}"
+
+
+class OrgUnitCycle(Invalid):
+    code = "org_unit.cycle"
+    message_template = "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
+
+
+class RootAlreadyExists(Conflict):
+    code = "org_unit.root_exists"
+    message_template = "Cây tổ chức đã có đơn vị gốc (Trung ương Hội)."
+
+
+# --- users and auth -------------------------------------------------------------------------
+
+
+class UnknownUser(NotFound):
+    code = "user.not_found"
+    message_template = "Không tìm thấy người dùng {username}."
+
+
+class UsernameTaken(Conflict):
+    code = "user.username_taken"
+    message_template = "Tên đăng nhập «{username}» đã được dùng."
+
+
+class InvalidRole(Invalid):
+    code = "user.invalid_role"
+    message_template = "Vai trò «{role}» không hợp lệ."
+
+
+class OutsideScope(Forbidden):
+    code = "auth.outside_scope"
+    message_template = "Đơn vị này nằm ngoài phạm vi quản lý của bạn."
+
+
+class RoleRequired(Forbidden):
+    code = "auth.role_required"
+    message_template = "Cần vai trò {role} tại đơn vị có thẩm quyền."
+
+
+class BadCredentials(DomainError):
+    kind = "unauthenticated"
+    code = "auth.bad_credentials"
+    message_template = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+class UnknownAwardKind(Invalid):
+    code = "award_kind.unknown"
+    message_template = "Không có hình thức khen thưởng «{award_kind}» trong danh mục."
+
+
+class RecipientKindNotAllowed(Invalid):
+    code = "award_kind.recipient_not_allowed"
+    message_template = "«{award_title}» không dành cho {recipient_label}."
+
+
+class AboveAuthority(Conflict):
+    code = "award_kind.above_authority"
+    message_template = "{issuer_name} không có thẩm quyền quyết định «{award_title}»."
+
+
+# --- nominations and review -----------------------------------------------------------------
+
+
+class UnknownNomination(NotFound):
+    code = "nomination.not_found"
+    message_template = "Không tìm thấy đề nghị khen thưởng {nomination_id}."
+
+
+class NominationNotEditable(Conflict):
+    code = "nomination.not_editable"
+    message_template = "Đề nghị đang ở trạng thái «{status_label}», không thể sửa."
+
+
+class NominationNotSubmittable(Conflict):
+    code = "nomination.not_submittable"
+    message_template = "Đề nghị đang ở trạng thái «{status_label}», không thể trình."
+
+
+class NominationNotWithdrawable(Conflict):
+    code = "nomination.not_withdrawable"
+    message_template = "Đề nghị đang ở trạng thái «{status_label}», không thể rút."
+
+
+class ReviewNotOpen(Conflict):
+    code = "review.not_open"
+    message_template = "Đề nghị không đang chờ xét duyệt (trạng thái «{status_label}»)."
+
+
+class NotCouncilMember(Forbidden):
+    code = "review.not_council_member"
+    message_template = "Bạn không phải thành viên Hội đồng TĐKT của đơn vị đang xét đề nghị này."
+
+
+class NotCouncilChair(Forbidden):
+    code = "review.not_chair"
+    message_template = "Chỉ Chủ tịch Hội đồng TĐKT của đơn vị xét duyệt mới được kết luận."
+
+
+class ReviewerRecused(Conflict):
+    code = "review.recused"
+    message_template = "Bạn đã xin không tham gia xét đề nghị này."
+
+
+class AlreadyVoted(Conflict):
+    code = "review.already_voted"
+    message_template = "Bạn đã bỏ phiếu; không thể xin rút khỏi việc xét sau khi đã bỏ phiếu."
+
+
+class NoMajority(Conflict):
+    code = "review.no_majority"
+    message_template = "Chưa đủ đa số đồng ý để đề nghị khen thưởng ({agree}/{cast} phiếu đồng ý)."
+
+
+class ReasonRequired(Invalid):
+    code = "review.reason_required"
+    message_template = "Cần ghi rõ lý do."
+
+
+class NominationNotDecidable(Conflict):
+    code = "nomination.not_decidable"
+    message_template = (
+        "Đề nghị «{nomination_id}» chưa được Hội đồng có thẩm quyền đề nghị khen thưởng "
+        "(trạng thái «{status_label}»)."
+    )
+
+
+class NominationAlreadyDecided(Conflict):
+    code = "nomination.already_decided"
+    message_template = "Đề nghị «{nomination_id}» đã có quyết định khen thưởng."
+
+
+class NominationMismatch(Invalid):
+    code = "nomination.mismatch"
+    message_template = "Dòng {line_no}: {reason} không khớp với đề nghị khen thưởng."
+
+
+class WrongDecidingUnit(Conflict):
+    code = "nomination.wrong_deciding_unit"
+    message_template = "Đề nghị «{nomination_id}» đang chờ quyết định tại đơn vị khác."
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+class UnknownDecision(NotFound):
+    code = "decision.not_found"
+    message_template = "Không tìm thấy quyết định khen thưởng {decision_id}."
+
+
+class DecisionNumberTaken(Conflict):
+    code = "decision.number_taken"
+    message_template = "Số quyết định «{number}» của {issuer_name} năm {year} đã được dùng."
+
+
+class EmptyDecision(Invalid):
+    code = "decision.no_lines"
+    message_template = "Quyết định phải có ít nhất một người/tập thể được khen thưởng."
+
+
+class UnknownLine(NotFound):
+    code = "decision.line_not_found"
+    message_template = "Quyết định không có dòng số {line_no}."
+
+
+class AlreadyRevoked(Conflict):
+    code = "decision.already_revoked"
+    message_template = "{what} đã bị hủy bỏ từ ngày {revoked_on}."
+
+
+class RevocationDateInvalid(Invalid):
+    code = "decision.revocation_date_invalid"
+    message_template = "Ngày hủy bỏ {revoked_on} không được trước ngày quyết định {decided_on}."
+
+
+class AwardAlreadyReceived(Conflict):
+    code = "award.already_received"
+    message_template = (
+        "{recipient_name} đã được tặng «{award_title}» (quyết định {decision_number}); "
+        "hình thức này chỉ tặng một lần."
+    )
+
+
+class AchievementAlreadyAwarded(Conflict):
+    code = "award.achievement_already_awarded"
+    message_template = (
+        "{recipient_name} đã được khen «{award_title}» cho thành tích {period} "
+        "(quyết định {decision_number}); một thành tích không khen thưởng hai lần."
+    )
+
+
+class DuplicateLine(Invalid):
+    code = "decision.duplicate_line"
+    message_template = (
+        "Dòng {line_no} trùng với dòng {other_line_no} (cùng người, hình thức, thành tích)."
+    )
+
+
+class NegativeAmount(Invalid):
+    code = "money.negative"
+    message_template = "Số tiền không được âm."
+
+
+# --- ceremonies -----------------------------------------------------------------------------
+
+
+class UnknownCeremony(NotFound):
+    code = "ceremony.not_found"
+    message_template = "Không tìm thấy buổi trao thưởng {ceremony_id}."
+
+
+class DecisionAlreadyPresented(Conflict):
+    code = "ceremony.decision_already_listed"
+    message_template = "Quyết định {decision_number} đã có trong buổi trao thưởng này."
+
+
+class DecisionNotPresented(Conflict):
+    code = "ceremony.decision_not_listed"
+    message_template = "Quyết định {decision_number} không có trong buổi trao thưởng này."
+
+
+class UnknownSubmission(NotFound):
+    code = "submission.not_found"
+    message_template = "Không tìm thấy tờ trình {submission_id}."

@@ -1,0 +1,182 @@
+"""Recipients of awards: an individual, a collective (an org unit or a named group), a household.
+
+Events carry recipients as plain dicts (``Recipient.as_dict``). ``Recipient.key`` is the identity
+used by the once-per-lifetime and one-achievement-once rules:
+
+* an individual with a citizen id (CCCD) is that id: reliable across moves and spellings;
+* without one, the diacritic-free name plus the birth year ("nguyen thi lan|1975"); where the birth
+  year is unknown too, the name plus the unit. This is deliberately conservative: two namesakes born
+  the same year collide, and the error names the earlier award so the office can add the CCCD;
+* a collective that is an org unit is the unit id; a named group or a household is its folded
+  name within its unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.errors import ValidationFailed
+from domain.text import fold, nfc, nfc_optional
+
+GENDERS = ("female", "male")
+GENDER_LABELS = {"female": "Nữ", "male": "Nam"}
+_CITIZEN_ID = re.compile(r"^\d{9}$|^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str  # individual | collective | household
+    name: str
+    unit_id: UUID | None = None  # the unit a person belongs to, or that holds a group/household
+    org_unit_id: UUID | None = None  # set when the collective *is* an org unit
+    gender: str | None = None
+    birth_year: int | None = None
+    birth_date: date | None = None
+    position: str | None = None
+    citizen_id: str | None = None
+    women_share: int | None = None  # percent of women in a collective (priority rule ≥ 70 %)
+
+    @classmethod
+    def build(cls, data: dict[str, Any]) -> Recipient:
+        """Validate and normalise raw input (names to NFC, ids to digits)."""
+        kind = data.get("kind")
+        if kind not in ("individual", "collective", "household"):
+            raise ValidationFailed(
+                reason="loại đối tượng phải là cá nhân, tập thể hoặc hộ gia đình"
+            )
+        name = nfc(str(data.get("name") or ""))
+        org_unit_id = data.get("org_unit_id")
+        if not name and org_unit_id is None:
+            raise ValidationFailed(reason="cần họ tên hoặc tên tập thể")
+        if len(name) > 300:
+            raise ValidationFailed(reason="tên quá dài (tối đa 300 ký tự)")
+        gender = data.get("gender")
+        if gender is not None and gender not in GENDERS:
+            raise ValidationFailed(reason="giới tính phải là 'female' (nữ) hoặc 'male' (nam)")
+        birth_date = data.get("birth_date")
+        if isinstance(birth_date, str):
+            try:
+                birth_date = date.fromisoformat(birth_date)
+            except ValueError:
+                raise ValidationFailed(reason="ngày sinh không hợp lệ") from None
+        birth_year = data.get("birth_year")
+        if birth_date is not None:
+            if birth_year is not None and birth_year != birth_date.year:
+                raise ValidationFailed(reason="năm sinh không khớp với ngày sinh")
+            birth_year = birth_date.year
+        if birth_year is not None and not 1900 <= int(birth_year) <= 2100:
+            raise ValidationFailed(reason="năm sinh không hợp lệ")
+        citizen_id = nfc_optional(data.get("citizen_id"))
+        if citizen_id is not None:
+            citizen_id = re.sub(r"[\s.\-]", "", citizen_id)
+            if not _CITIZEN_ID.match(citizen_id):
+                raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
+        women_share = data.get("women_share")
+        if women_share is not None and not 0 <= int(women_share) <= 100:
+            raise ValidationFailed(reason="tỉ lệ nữ phải từ 0 đến 100 (%)")
+        if kind == "individual":
+            if org_unit_id is not None:
+                raise ValidationFailed(reason="cá nhân không thể là một đơn vị")
+            if not name:
+                raise ValidationFailed(reason="cần họ tên")
+        elif gender or birth_year or citizen_id:
+            raise ValidationFailed(reason="giới tính, năm sinh, CCCD chỉ dành cho cá nhân")
+        if kind == "household" and org_unit_id is not None:
+            raise ValidationFailed(reason="hộ gia đình không thể là một đơn vị")
+        return cls(
+            kind=kind,
+            name=name,
+            unit_id=_uuid(data.get("unit_id")),
+            org_unit_id=_uuid(org_unit_id),
+            gender=gender,
+            birth_year=int(birth_year) if birth_year is not None else None,
+            birth_date=birth_date,
+            position=nfc_optional(data.get("position")),
+            citizen_id=citizen_id,
+            women_share=int(women_share) if women_share is not None else None,
+        )
+
+    def with_unit_name(self, name: str) -> Recipient:
+        """A collective that is an org unit takes the unit's name of the day."""
+        return replace(self, name=name)
+
+    @property
+    def key(self) -> str:
+        if self.kind == "individual":
+            if self.citizen_id:
+                return f"cccd:{self.citizen_id}"
+            if self.birth_year is not None:
+                return f"person:{fold(self.name)}|{self.birth_year}"
+            return f"person:{fold(self.name)}|unit:{self.unit_id}"
+        if self.kind == "collective":
+            if self.org_unit_id is not None:
+                return f"unit:{self.org_unit_id}"
+            return f"group:{fold(self.name)}|unit:{self.unit_id}"
+        return f"household:{fold(self.name)}|unit:{self.unit_id}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == "individual" and self.gender:
+            return f"{'Bà' if self.gender == 'female' else 'Ông'} {self.name}"
+        return self.name
+
+    @property
+    def scope_unit_id(self) -> UUID | None:
+        """The unit whose subtree must contain this recipient for a user to act on it."""
+        return self.org_unit_id or self.unit_id
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "unit_id": str(self.unit_id) if self.unit_id else None,
+            "org_unit_id": str(self.org_unit_id) if self.org_unit_id else None,
+            "gender": self.gender,
+            "birth_year": self.birth_year,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "position": self.position,
+            "citizen_id": self.citizen_id,
+            "women_share": self.women_share,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recipient:
+        """Rebuild from an event's plain dict (already validated)."""
+        return cls(
+            kind=data["kind"],
+            name=data["name"],
+            unit_id=_uuid(data.get("unit_id")),
+            org_unit_id=_uuid(data.get("org_unit_id")),
+            gender=data.get("gender"),
+            birth_year=data.get("birth_year"),
+            birth_date=date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None,
+            position=data.get("position"),
+            citizen_id=data.get("citizen_id"),
+            women_share=data.get("women_share"),
+        )
+
+
+def _uuid(value: Any) -> UUID | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ValidationFailed(reason=f"mã đơn vị «{value}» không hợp lệ") from None
+
+
+def normalise_period(value: str) -> str:
+    """Period labels ("2023", "2021 – 2025", "6 tháng đầu năm 2024") as NFC, single-spaced."""
+    period = nfc(value).replace("–", "-").replace("—", "-")
+    period = re.sub(r"\s*-\s*", " - ", period) if re.search(r"\d\s*-\s*\d", period) else period
+    if not period:
+        raise ValidationFailed(reason="cần ghi rõ thời gian của thành tích (ví dụ: năm 2023)")
+    if len(period) > 100:
+        raise ValidationFailed(reason="thời gian thành tích quá dài")
+    return period

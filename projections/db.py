@@ -1,0 +1,179 @@
+"""The read-model database: SQLite (a file beside the event store) or PostgreSQL (same database).
+
+Views write portable SQL with ``?`` placeholders; on PostgreSQL they become ``%s``. Column types are
+chosen to behave the same on both: dates as ISO ``TEXT`` (which sorts chronologically), ids as
+``TEXT``, money as ``BIGINT`` đồng, flags as ``INTEGER`` 0/1, JSON as ``TEXT``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class Cursor:
+    """A thin, dialect-neutral cursor: dict rows, ``?`` placeholders."""
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+
+    def _sql(self, sql: str) -> str:
+        return _PLACEHOLDER.sub("%s", sql) if self.dialect == "postgres" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        self.raw.execute(self._sql(sql), tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        rows = self.raw.fetchall()
+        if self.dialect == "sqlite":
+            return [dict(row) for row in rows]
+        return list(rows)
+
+    def fetchone(self) -> dict[str, Any] | None:
+        row = self.raw.fetchone()
+        if row is None:
+            return None
+        return dict(row)
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, params).raw.fetchone()
+        if row is None:
+            return None
+        return row[0] if self.dialect == "sqlite" else next(iter(row.values()))
+
+    @property
+    def rowcount(self) -> int:
+        return self.raw.rowcount
+
+
+class ViewDB:
+    dialect: str
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:  # pragma: no cover - interface
+        raise NotImplementedError
+        yield
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:  # pragma: no cover - interface
+        raise NotImplementedError
+        yield
+
+    def lock_rows_sql(self) -> str:
+        """Suffix that locks selected rows until commit (PostgreSQL); SQLite locks the file."""
+        return " FOR UPDATE" if self.dialect == "postgres" else ""
+
+    def close(self) -> None:
+        pass
+
+
+class SQLiteViewDB(ViewDB):
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            # Read models are rebuildable from the log and tracked in the same transaction, so
+            # a lost last commit on power failure is re-projected: NORMAL is safe here.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        cursor = conn.cursor()
+        try:
+            yield Cursor(cursor, self.dialect)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        cursor = conn.cursor()
+        try:
+            yield Cursor(cursor, self.dialect)
+        finally:
+            cursor.close()
+            conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class PostgresViewDB(ViewDB):
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, schema: str | None = None, max_size: int = 10) -> None:
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        options = f"-c search_path={schema}" if schema else None
+        kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": False}
+        if options:
+            kwargs["options"] = options
+        self.pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            kwargs=kwargs,
+            open=True,
+            name="tdkt-views",
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield Cursor(cur, self.dialect)
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        with self.pool.connection() as conn:
+            with conn.cursor() as cur:
+                yield Cursor(cur, self.dialect)
+            conn.rollback()
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,236 @@
+"""Decisions and their lines (the award registry's raw material), ceremonies, and users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.ceremony import Ceremony
+from domain.decision import AwardDecision
+from domain.text import fold
+from domain.users import User
+from projections.base import Handler, View, dumps, iso, sid
+from projections.db import Cursor
+
+
+class DecisionsView(View):
+    name = "decisions"
+    version = 1
+    tables = ("decisions", "award_lines")
+
+    def ddl(self, dialect: str) -> list[str]:
+        return [
+            "CREATE TABLE IF NOT EXISTS decisions ("
+            " decision_id TEXT PRIMARY KEY, number TEXT NOT NULL, decided_on TEXT NOT NULL,"
+            " issuer_body TEXT NOT NULL, issuer_level TEXT NOT NULL, issuer_name TEXT NOT NULL,"
+            " issuer_unit_id TEXT, recorded_by_unit_id TEXT NOT NULL, external INTEGER NOT NULL,"
+            " signer_name TEXT, signer_title TEXT, subject TEXT, line_count INTEGER NOT NULL,"
+            " revoked_on TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,"
+            " position BIGINT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS decisions_date ON decisions (decided_on)",
+            "CREATE TABLE IF NOT EXISTS award_lines ("
+            " decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+            " recipient_kind TEXT NOT NULL, recipient_name TEXT NOT NULL,"
+            " recipient_folded TEXT NOT NULL, recipient_key TEXT NOT NULL,"
+            " recipient_unit_id TEXT, unit_path TEXT NOT NULL, award_kind TEXT NOT NULL,"
+            " period TEXT NOT NULL, amount BIGINT, amount_source TEXT NOT NULL,"
+            " nomination_id TEXT, decided_on TEXT NOT NULL, issuer_name TEXT NOT NULL,"
+            " revoked_on TEXT, revocation_reason TEXT,"
+            " PRIMARY KEY (decision_id, line_no))",
+            "CREATE INDEX IF NOT EXISTS award_lines_recipient ON award_lines (recipient_key)",
+            "CREATE INDEX IF NOT EXISTS award_lines_folded ON award_lines (recipient_folded)",
+        ]
+
+    def build_handlers(self) -> dict[type, Handler]:
+        return {
+            AwardDecision.Created: self._issued,
+            AwardDecision.LineRevoked: self._line_revoked,
+            AwardDecision.Revoked: self._revoked,
+        }
+
+    def _issued(self, cur: Cursor, event: Any, position: int) -> None:
+        decision_id = sid(event.originator_id)
+        issuer = event.issuer
+        cur.execute(
+            "INSERT INTO decisions (decision_id, number, decided_on, issuer_body, issuer_level,"
+            " issuer_name, issuer_unit_id, recorded_by_unit_id, external, signer_name,"
+            " signer_title, subject, line_count, created_by, created_at, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                decision_id,
+                event.number,
+                iso(event.decided_on),
+                issuer["body"],
+                issuer["level"],
+                issuer["name"],
+                issuer.get("unit_id"),
+                sid(event.recorded_by_unit_id),
+                int(event.external),
+                event.signer.get("name"),
+                event.signer.get("title"),
+                event.subject,
+                len(event.lines),
+                event.actor,
+                iso(event.timestamp),
+                position,
+            ),
+        )
+        rows = []
+        for line in event.lines:
+            recipient = line["recipient"]
+            rows.append(
+                (
+                    decision_id,
+                    line["line_no"],
+                    recipient["kind"],
+                    recipient["name"],
+                    fold(recipient["name"]),
+                    line["recipient_key"],
+                    recipient.get("org_unit_id") or recipient.get("unit_id"),
+                    dumps(line.get("unit_path") or []),
+                    line["award_kind"],
+                    line["period"],
+                    line["amount"],
+                    line["amount_source"],
+                    line.get("nomination_id"),
+                    iso(event.decided_on),
+                    issuer["name"],
+                )
+            )
+        cur.executemany(
+            "INSERT INTO award_lines (decision_id, line_no, recipient_kind, recipient_name,"
+            " recipient_folded, recipient_key, recipient_unit_id, unit_path, award_kind, period,"
+            " amount, amount_source, nomination_id, decided_on, issuer_name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _line_revoked(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute(
+            "UPDATE award_lines SET revoked_on = ?, revocation_reason = ?"
+            " WHERE decision_id = ? AND line_no = ? AND revoked_on IS NULL",
+            (iso(event.revoked_on), event.reason, sid(event.originator_id), event.line_no),
+        )
+
+    def _revoked(self, cur: Cursor, event: Any, position: int) -> None:
+        decision_id = sid(event.originator_id)
+        cur.execute(
+            "UPDATE award_lines SET revoked_on = ?, revocation_reason = ?"
+            " WHERE decision_id = ? AND revoked_on IS NULL",
+            (iso(event.revoked_on), event.reason, decision_id),
+        )
+        cur.execute(
+            "UPDATE decisions SET revoked_on = ? WHERE decision_id = ?",
+            (iso(event.revoked_on), decision_id),
+        )
+
+
+class CeremoniesView(View):
+    name = "ceremonies"
+    version = 1
+    tables = ("ceremonies", "ceremony_decisions")
+
+    def ddl(self, dialect: str) -> list[str]:
+        return [
+            "CREATE TABLE IF NOT EXISTS ceremonies ("
+            " ceremony_id TEXT PRIMARY KEY, title TEXT NOT NULL, held_on TEXT NOT NULL,"
+            " place TEXT NOT NULL, host_unit_id TEXT NOT NULL, announced_total BIGINT,"
+            " announced_source TEXT, version INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ceremony_decisions ("
+            " ceremony_id TEXT NOT NULL, decision_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+            " PRIMARY KEY (ceremony_id, decision_id))",
+            "CREATE INDEX IF NOT EXISTS ceremony_decisions_decision"
+            " ON ceremony_decisions (decision_id)",
+        ]
+
+    def build_handlers(self) -> dict[type, Handler]:
+        return {
+            Ceremony.Created: self._created,
+            Ceremony.DetailsChanged: self._details,
+            Ceremony.DecisionAdded: self._added,
+            Ceremony.DecisionRemoved: self._removed,
+            Ceremony.TotalAnnounced: self._announced,
+        }
+
+    def _created(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO ceremonies (ceremony_id, title, held_on, place, host_unit_id, version)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                sid(event.originator_id),
+                event.title,
+                iso(event.held_on),
+                event.place,
+                sid(event.host_unit_id),
+                event.originator_version,
+            ),
+        )
+
+    def _set(self, cur: Cursor, event: Any, **columns: Any) -> None:
+        sets = "".join(f"{name} = ?, " for name in columns)
+        cur.execute(
+            f"UPDATE ceremonies SET {sets}version = ? WHERE ceremony_id = ?",
+            (*columns.values(), event.originator_version, sid(event.originator_id)),
+        )
+
+    def _details(self, cur: Cursor, event: Any, position: int) -> None:
+        changes = {k: (iso(v) if k == "held_on" else v) for k, v in event.changes.items()}
+        self._set(cur, event, **changes)
+
+    def _added(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO ceremony_decisions (ceremony_id, decision_id, seq) VALUES (?, ?, ?)",
+            (sid(event.originator_id), sid(event.decision_id), event.originator_version),
+        )
+        self._set(cur, event)
+
+    def _removed(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute(
+            "DELETE FROM ceremony_decisions WHERE ceremony_id = ? AND decision_id = ?",
+            (sid(event.originator_id), sid(event.decision_id)),
+        )
+        self._set(cur, event)
+
+    def _announced(self, cur: Cursor, event: Any, position: int) -> None:
+        self._set(cur, event, announced_total=event.amount, announced_source=event.source)
+
+
+class UsersView(View):
+    name = "users"
+    version = 1
+    tables = ("users",)
+
+    def ddl(self, dialect: str) -> list[str]:
+        return [
+            "CREATE TABLE IF NOT EXISTS users ("
+            " user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, full_name TEXT NOT NULL,"
+            " grants TEXT NOT NULL, created_at TEXT NOT NULL)",
+        ]
+
+    def build_handlers(self) -> dict[type, Handler]:
+        return {
+            User.Created: self._created,
+            User.GrantAdded: self._grants,
+            User.GrantRemoved: self._grants,
+        }
+
+    def _created(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO users (user_id, username, full_name, grants, created_at)"
+            " VALUES (?, ?, ?, '[]', ?)",
+            (sid(event.originator_id), event.username, event.full_name, iso(event.timestamp)),
+        )
+
+    def _grants(self, cur: Cursor, event: Any, position: int) -> None:
+        import json
+
+        user_id = sid(event.originator_id)
+        row = cur.execute("SELECT grants FROM users WHERE user_id = ?", (user_id,)).fetchone()
+        assert row is not None
+        grants = [
+            g
+            for g in json.loads(row["grants"])
+            if not (g["role"] == event.role and g["unit_id"] == sid(event.unit_id))
+        ]
+        if isinstance(event, User.GrantAdded):
+            grants.append({"role": event.role, "unit_id": sid(event.unit_id), "chair": event.chair})
+        cur.execute("UPDATE users SET grants = ? WHERE user_id = ?", (dumps(grants), user_id))

@@ -1,0 +1,321 @@
+"""Read-side queries over the views. Queries read tables only; they never replay aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.catalog import catalog
+from domain.nomination import STATUS_LABELS as NOMINATION_STATUS
+from domain.org import STATUS_LABELS as UNIT_STATUS
+from domain.text import fold
+from projections.base import loads
+from projections.db import Cursor, ViewDB
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "limit", max(1, min(int(self.limit), MAX_LIMIT)))
+        object.__setattr__(self, "offset", max(0, int(self.offset)))
+
+
+def _page(
+    cur: Cursor, select: str, where: list[str], params: list[Any], order: str, page: Page
+) -> dict[str, Any]:
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    total = cur.scalar(f"SELECT COUNT(*) FROM ({select}{clause}) AS counted", params)
+    rows = cur.execute(
+        f"{select}{clause} ORDER BY {order} LIMIT ? OFFSET ?", [*params, page.limit, page.offset]
+    ).fetchall()
+    return {"items": rows, "total": int(total or 0), "limit": page.limit, "offset": page.offset}
+
+
+def _like(text: str) -> str:
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Queries:
+    def __init__(self, db: ViewDB) -> None:
+        self.db = db
+
+    # -- org tree -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _unit_row(row: dict[str, Any]) -> dict[str, Any]:
+        level = catalog().level(row["level"])
+        return {
+            "id": row["unit_id"],
+            "name": row["name"],
+            "level": row["level"],
+            "level_name": level.name,
+            "parent_id": row["parent_id"],
+            "status": row["status"],
+            "status_label": UNIT_STATUS[row["status"]],
+            "successor_id": row["successor_id"],
+            "code": row["code"],
+            "valid_from": row["valid_from"],
+            "valid_to": row["valid_to"],
+        }
+
+    def units_on(
+        self,
+        on: date,
+        *,
+        parent_id: str | None = None,
+        level: str | None = None,
+        q: str | None = None,
+        include_ended: bool = False,
+        page: Page | None = None,
+    ) -> dict[str, Any]:
+        where = ["valid_from <= ?", "(valid_to IS NULL OR valid_to > ?)"]
+        params: list[Any] = [on.isoformat(), on.isoformat()]
+        if not include_ended:
+            where.append("status = 'active'")
+        if parent_id:
+            where.append("parent_id = ?")
+            params.append(parent_id)
+        if level:
+            where.append("level = ?")
+            params.append(level)
+        if q:
+            where.append("name_folded LIKE ? ESCAPE '\\'")
+            params.append(_like(q))
+        with self.db.read() as cur:
+            result = _page(
+                cur,
+                "SELECT * FROM org_unit_versions",
+                where,
+                params,
+                "name_folded, name, unit_id",
+                page or Page(limit=MAX_LIMIT),
+            )
+        result["items"] = [self._unit_row(r) for r in result["items"]]
+        return result
+
+    def tree_on(self, on: date) -> list[dict[str, Any]]:
+        """The whole active tree on ``on``, nested, children in name order."""
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT * FROM org_unit_versions WHERE valid_from <= ?"
+                " AND (valid_to IS NULL OR valid_to > ?) AND status = 'active'"
+                " ORDER BY name_folded, name",
+                (on.isoformat(), on.isoformat()),
+            ).fetchall()
+        nodes = {r["unit_id"]: {**self._unit_row(r), "children": []} for r in rows}
+        roots = []
+        for node in nodes.values():
+            parent = nodes.get(node["parent_id"]) if node["parent_id"] else None
+            (parent["children"] if parent else roots).append(node)
+        return roots
+
+    def unit_versions(self, unit_id: str) -> list[dict[str, Any]]:
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT * FROM org_unit_versions WHERE unit_id = ? ORDER BY valid_from",
+                (unit_id,),
+            ).fetchall()
+        return [self._unit_row(r) for r in rows]
+
+    def subtree_ids(self, roots: set[str]) -> set[str]:
+        """Every unit below (and including) ``roots`` in the current tree, merged ones too."""
+        if not roots:
+            return set()
+        ids = sorted(roots)
+        marks = ",".join("?" * len(ids))
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "WITH RECURSIVE sub(unit_id) AS ("
+                f" SELECT unit_id FROM org_units WHERE unit_id IN ({marks})"
+                " UNION SELECT o.unit_id FROM org_units o"
+                " JOIN sub ON o.latest_parent_id = sub.unit_id)"
+                " SELECT unit_id FROM sub",
+                ids,
+            ).fetchall()
+        return {r["unit_id"] for r in rows}
+
+    def unit_names(self, unit_ids: set[str]) -> dict[str, str]:
+        if not unit_ids:
+            return {}
+        ids = sorted(unit_ids)
+        marks = ",".join("?" * len(ids))
+        with self.db.read() as cur:
+            rows = cur.execute(
+                f"SELECT unit_id, latest_name FROM org_units WHERE unit_id IN ({marks})", ids
+            ).fetchall()
+        return {r["unit_id"]: r["latest_name"] for r in rows}
+
+    # -- nominations --------------------------------------------------------------------------
+
+    def nominations(
+        self,
+        *,
+        status: str | None = None,
+        proposing_unit_id: str | None = None,
+        review_unit_id: str | None = None,
+        unit_ids: set[str] | None = None,
+        award_kind: str | None = None,
+        submission_id: str | None = None,
+        q: str | None = None,
+        page: Page | None = None,
+    ) -> dict[str, Any]:
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("status", status),
+            ("proposing_unit_id", proposing_unit_id),
+            ("review_unit_id", review_unit_id),
+            ("award_kind", award_kind),
+            ("submission_id", submission_id),
+        ):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if unit_ids is not None:
+            if not unit_ids:
+                return {
+                    "items": [],
+                    "total": 0,
+                    "limit": (page or Page()).limit,
+                    "offset": (page or Page()).offset,
+                }
+            ids = sorted(unit_ids)
+            marks = ",".join("?" * len(ids))
+            where.append(f"(proposing_unit_id IN ({marks}) OR review_unit_id IN ({marks}))")
+            params.extend(ids + ids)
+        if q:
+            where.append("recipient_folded LIKE ? ESCAPE '\\'")
+            params.append(_like(q))
+        with self.db.read() as cur:
+            result = _page(
+                cur,
+                "SELECT * FROM nominations",
+                where,
+                params,
+                "updated_at DESC, nomination_id",
+                page or Page(),
+            )
+        for row in result["items"]:
+            row["status_label"] = NOMINATION_STATUS.get(row["status"], row["status"])
+            row["award_title"] = catalog().kind(row["award_kind"]).title
+        return result
+
+    def submissions(
+        self, *, unit_ids: set[str] | None = None, page: Page | None = None
+    ) -> dict[str, Any]:
+        where: list[str] = []
+        params: list[Any] = []
+        if unit_ids is not None:
+            ids = sorted(unit_ids) or [""]
+            where.append(f"proposing_unit_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        with self.db.read() as cur:
+            return _page(
+                cur,
+                "SELECT * FROM submissions",
+                where,
+                params,
+                "submitted_on DESC, submission_id",
+                page or Page(),
+            )
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def decisions(
+        self,
+        *,
+        year: int | None = None,
+        issuer_unit_id: str | None = None,
+        recorded_by_unit_id: str | None = None,
+        q: str | None = None,
+        page: Page | None = None,
+    ) -> dict[str, Any]:
+        where: list[str] = []
+        params: list[Any] = []
+        if year:
+            where.append("decided_on >= ? AND decided_on <= ?")
+            params.extend([f"{year:04d}-01-01", f"{year:04d}-12-31"])
+        if issuer_unit_id:
+            where.append("issuer_unit_id = ?")
+            params.append(issuer_unit_id)
+        if recorded_by_unit_id:
+            where.append("recorded_by_unit_id = ?")
+            params.append(recorded_by_unit_id)
+        if q:
+            where.append("(number LIKE ? OR issuer_name LIKE ?)")
+            params.extend([f"%{q}%", f"%{q}%"])
+        select = (
+            "SELECT d.*, (SELECT COALESCE(SUM(amount), 0) FROM award_lines l"
+            "  WHERE l.decision_id = d.decision_id AND l.revoked_on IS NULL) AS total_amount,"
+            " (SELECT COUNT(*) FROM award_lines l WHERE l.decision_id = d.decision_id"
+            "  AND l.amount IS NULL AND l.revoked_on IS NULL) AS not_stated_lines"
+            " FROM decisions d"
+        )
+        with self.db.read() as cur:
+            result = _page(
+                cur,
+                f"SELECT * FROM ({select}) AS dd",
+                where,
+                params,
+                "decided_on DESC, number",
+                page or Page(),
+            )
+        for row in result["items"]:
+            row["external"] = bool(row["external"])
+            row["total_amount"] = int(row["total_amount"] or 0)
+            row["not_stated_lines"] = int(row["not_stated_lines"] or 0)
+        return result
+
+    def decision_ids_for_ceremony(self, ceremony_id: str) -> list[str]:
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT decision_id FROM ceremony_decisions WHERE ceremony_id = ? ORDER BY seq",
+                (ceremony_id,),
+            ).fetchall()
+        return [r["decision_id"] for r in rows]
+
+    def ceremonies(
+        self, *, year: int | None = None, host_unit_id: str | None = None, page: Page | None = None
+    ) -> dict[str, Any]:
+        where: list[str] = []
+        params: list[Any] = []
+        if year:
+            where.append("held_on >= ? AND held_on <= ?")
+            params.extend([f"{year:04d}-01-01", f"{year:04d}-12-31"])
+        if host_unit_id:
+            where.append("host_unit_id = ?")
+            params.append(host_unit_id)
+        select = (
+            "SELECT c.*, (SELECT COUNT(*) FROM ceremony_decisions cd"
+            " WHERE cd.ceremony_id = c.ceremony_id) AS decision_count FROM ceremonies c"
+        )
+        with self.db.read() as cur:
+            return _page(
+                cur,
+                f"SELECT * FROM ({select}) AS cc",
+                where,
+                params,
+                "held_on DESC, ceremony_id",
+                page or Page(),
+            )
+
+    # -- users --------------------------------------------------------------------------------
+
+    def users(self, *, q: str | None = None, page: Page | None = None) -> dict[str, Any]:
+        where: list[str] = []
+        params: list[Any] = []
+        if q:
+            where.append("username LIKE ?")
+            params.append(f"%{fold(q)}%")
+        with self.db.read() as cur:
+            result = _page(cur, "SELECT * FROM users", where, params, "username", page or Page())
+        for row in result["items"]:
+            row["grants"] = loads(row["grants"])
+        return result

@@ -1,0 +1,41 @@
+"""The HTTP API (JSON) and the pages, over one ``Runtime``."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.api import errors
+from services.api.routes_decisions import router as decisions_router
+from services.api.routes_orgs import router as orgs_router
+from services.api.routes_system import router as system_router
+from services.api.routes_workflow import router as workflow_router
+from services.app import Runtime
+
+DESCRIPTION = """
+**TĐKT** — quản lý thi đua, khen thưởng theo mô hình event sourcing cho Hội LHPN Việt Nam.
+
+Mọi thao tác ghi trả về `position` (vị trí trong nhật ký sự kiện). Gửi lại giá trị đó trong
+`min_position` (hoặc tiêu đề `X-TDKT-Min-Position`) khi đọc danh sách để chắc chắn thấy điều mình
+vừa ghi. Lỗi luôn có dạng `{"error": {"code", "message", "details"}}`.
+"""
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    owned = runtime is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owned:
+            app.state.runtime.close()
+
+    app = FastAPI(title="TĐKT", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime or Runtime()
+    errors.install(app)
+    app.include_router(system_router)
+    app.include_router(orgs_router)
+    app.include_router(workflow_router)
+    app.include_router(decisions_router)
+    return app

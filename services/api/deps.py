@@ -1,0 +1,94 @@
+"""FastAPI dependencies: the runtime, the authenticated actor, read-your-writes, paging."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from domain.errors import Unauthenticated
+from projections.queries import Page
+from services.app import Runtime
+from services.authz import Actor
+from services.store import Saved
+
+TOKEN_COOKIE = "tdkt_token"
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(TOKEN_COOKIE)
+
+
+def current_actor(request: Request, rt: RuntimeDep) -> Actor:
+    token = bearer_token(request)
+    if not token:
+        raise Unauthenticated()
+    return rt.app.authenticate(token)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def min_position(
+    rt: RuntimeDep,
+    min_position: Annotated[
+        int | None, Query(ge=0, description="Chờ tới vị trí nhật ký này")
+    ] = None,
+    x_tdkt_min_position: Annotated[int | None, Header()] = None,
+) -> bool:
+    """Wait until the read models have reached the caller's last write."""
+    wanted = max(min_position or 0, x_tdkt_min_position or 0)
+    return rt.ensure_position(wanted)
+
+
+FreshDep = Annotated[bool, Depends(min_position)]
+
+
+def paging(
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page:
+    return Page(limit=limit, offset=offset)
+
+
+PageDep = Annotated[Page, Depends(paging)]
+
+
+def as_of(rt: Runtime, value: date | None) -> date:
+    return value or rt.app.today()
+
+
+def command_result(
+    rt: Runtime,
+    saved: Saved,
+    body: dict[str, Any],
+    *,
+    status: int = 200,
+    location: str | None = None,
+) -> JSONResponse:
+    """Project (inline mode), then answer with the resource and the log position."""
+    rt.after(saved)
+    payload = {**body, "position": saved.position}
+    if saved.extra:
+        payload.update(saved.extra)
+    headers = {"X-TDKT-Position": str(saved.position)}
+    if location:
+        headers["Location"] = location
+    return JSONResponse(payload, status_code=status, headers=headers)
+
+
+def listing(result: dict[str, Any], fresh: bool) -> dict[str, Any]:
+    return {**result, "fresh": fresh}

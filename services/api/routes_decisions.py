@@ -1,0 +1,177 @@
+"""Award decisions, revocations and ceremonies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+
+from services import representations as rep
+from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep, command_result, listing
+from services.api.schemas import (
+    CeremonyDecisionIn,
+    CeremonyIn,
+    CeremonyPatch,
+    DecisionIn,
+    RevokeIn,
+)
+from services.app import Runtime
+
+router = APIRouter(prefix="/api", tags=["Quyết định và trao thưởng"])
+
+
+def _decision_answer(rt: Runtime, saved, status: int = 200):
+    body = rep.decision(rt.app.decision(saved.id))
+    return command_result(
+        rt,
+        saved,
+        body,
+        status=status,
+        location=f"/api/decisions/{saved.id}" if status == 201 else None,
+    )
+
+
+@router.get("/decisions", summary="Danh sách quyết định khen thưởng")
+def list_decisions(
+    rt: RuntimeDep,
+    actor: ActorDep,
+    fresh: FreshDep,
+    page: PageDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    issuer_unit_id: UUID | None = None,
+    recorded_by_unit_id: UUID | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+):
+    result = rt.queries.decisions(
+        year=year,
+        issuer_unit_id=str(issuer_unit_id) if issuer_unit_id else None,
+        recorded_by_unit_id=str(recorded_by_unit_id) if recorded_by_unit_id else None,
+        q=q,
+        page=page,
+    )
+    return listing(result, fresh)
+
+
+@router.post(
+    "/decisions",
+    status_code=201,
+    summary="Ban hành quyết định (hoặc ghi nhận quyết định của cơ quan ngoài Hội)",
+)
+def issue_decision(body: DecisionIn, rt: RuntimeDep, actor: ActorDep):
+    data = body.model_dump(mode="json", exclude_none=True)
+    data["decided_on"] = body.decided_on
+    data["lines"] = [line.model_dump(mode="json", exclude_none=True) for line in body.lines]
+    saved = rt.app.issue_decision(actor, data)
+    return _decision_answer(rt, saved, 201)
+
+
+@router.get("/decisions/{decision_id}", summary="Một quyết định với danh sách kèm theo")
+def get_decision(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
+    return rep.decision(rt.app.decision(decision_id))
+
+
+@router.get("/decisions/{decision_id}/history", summary="Nhật ký của quyết định")
+def decision_history(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
+    rt.app.decision(decision_id)
+    return {"id": str(decision_id), "events": rep.history(rt.app.history(decision_id))}
+
+
+@router.post("/decisions/{decision_id}/revoke", summary="Hủy bỏ toàn bộ quyết định")
+def revoke_decision(decision_id: UUID, body: RevokeIn, rt: RuntimeDep, actor: ActorDep):
+    saved = rt.app.revoke_decision(
+        actor, decision_id, revoked_on=body.revoked_on, ground=body.ground, reason=body.reason
+    )
+    return _decision_answer(rt, saved)
+
+
+@router.post(
+    "/decisions/{decision_id}/lines/{line_no}/revoke",
+    summary="Hủy bỏ khen thưởng của một người/tập thể trong quyết định",
+)
+def revoke_line(
+    decision_id: UUID,
+    line_no: Annotated[int, Path(ge=1, le=1_000_000)],
+    body: RevokeIn,
+    rt: RuntimeDep,
+    actor: ActorDep,
+):
+    saved = rt.app.revoke_decision(
+        actor,
+        decision_id,
+        revoked_on=body.revoked_on,
+        ground=body.ground,
+        reason=body.reason,
+        line_no=line_no,
+    )
+    return _decision_answer(rt, saved)
+
+
+# -- ceremonies --------------------------------------------------------------------------------
+
+
+def _ceremony_body(rt: Runtime, ceremony_id: UUID) -> dict:
+    ceremony = rt.app.ceremony(ceremony_id)
+    decisions = [rt.app.decision(d) for d in ceremony.decision_ids]
+    return rep.ceremony(ceremony, decisions)
+
+
+@router.get("/ceremonies", summary="Danh sách buổi trao thưởng")
+def list_ceremonies(
+    rt: RuntimeDep,
+    actor: ActorDep,
+    fresh: FreshDep,
+    page: PageDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    host_unit_id: UUID | None = None,
+):
+    result = rt.queries.ceremonies(
+        year=year, host_unit_id=str(host_unit_id) if host_unit_id else None, page=page
+    )
+    return listing(result, fresh)
+
+
+@router.post("/ceremonies", status_code=201, summary="Lập buổi trao thưởng")
+def plan_ceremony(body: CeremonyIn, rt: RuntimeDep, actor: ActorDep):
+    data = body.model_dump()
+    saved = rt.app.plan_ceremony(actor, data)
+    return command_result(
+        rt, saved, _ceremony_body(rt, saved.id), status=201, location=f"/api/ceremonies/{saved.id}"
+    )
+
+
+@router.get("/ceremonies/{ceremony_id}", summary="Buổi trao thưởng với tổng tiền đối chiếu")
+def get_ceremony(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
+    return _ceremony_body(rt, ceremony_id)
+
+
+@router.get("/ceremonies/{ceremony_id}/history", summary="Nhật ký của buổi trao thưởng")
+def ceremony_history(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
+    rt.app.ceremony(ceremony_id)
+    return {"id": str(ceremony_id), "events": rep.history(rt.app.history(ceremony_id))}
+
+
+@router.patch("/ceremonies/{ceremony_id}", summary="Sửa thông tin, ghi tổng tiền công bố")
+def change_ceremony(ceremony_id: UUID, body: CeremonyPatch, rt: RuntimeDep, actor: ActorDep):
+    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "expected_version"}
+    if "announced_total" in changes and "announced_source" not in changes:
+        changes["announced_source"] = None
+    saved = rt.app.change_ceremony(actor, ceremony_id, changes, body.expected_version)
+    return command_result(rt, saved, _ceremony_body(rt, ceremony_id))
+
+
+@router.post("/ceremonies/{ceremony_id}/decisions", summary="Thêm quyết định được trao")
+def add_decision(ceremony_id: UUID, body: CeremonyDecisionIn, rt: RuntimeDep, actor: ActorDep):
+    saved = rt.app.add_ceremony_decision(
+        actor, ceremony_id, body.decision_id, body.expected_version
+    )
+    return command_result(rt, saved, _ceremony_body(rt, ceremony_id))
+
+
+@router.delete(
+    "/ceremonies/{ceremony_id}/decisions/{decision_id}",
+    summary="Bỏ quyết định khỏi buổi trao thưởng",
+)
+def remove_decision(ceremony_id: UUID, decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
+    saved = rt.app.remove_ceremony_decision(actor, ceremony_id, decision_id)
+    return command_result(rt, saved, _ceremony_body(rt, ceremony_id))

@@ -1,0 +1,65 @@
+"""Health, login, catalog, projection status."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from domain.catalog import catalog
+from services.api.deps import TOKEN_COOKIE, ActorDep, RuntimeDep
+from services.api.schemas import LoginIn
+
+router = APIRouter(prefix="/api", tags=["Hệ thống"])
+
+
+@router.get("/health", summary="Tình trạng dịch vụ")
+def health(rt: RuntimeDep):
+    return {
+        "status": "ok",
+        "store": rt.settings.store,
+        "projections": rt.settings.projections,
+        "position": rt.app.max_position(),
+    }
+
+
+@router.get("/projections", summary="Độ trễ của các bảng đọc (projection)")
+def projections(rt: RuntimeDep, actor: ActorDep):
+    return {"mode": rt.settings.projections, "views": rt.runner.lag()}
+
+
+@router.post("/auth/token", summary="Đăng nhập bằng mật khẩu, nhận mã truy cập")
+def login(body: LoginIn, rt: RuntimeDep):
+    actor, token = rt.app.login(username=body.username, password=body.password)
+    response = JSONResponse({"token": token, "username": actor.username, "token_type": "bearer"})
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/catalog/award-kinds", summary="Danh mục hình thức, danh hiệu khen thưởng")
+def award_kinds(actor: ActorDep):
+    return {"items": [kind.as_dict() for kind in catalog().kinds.values()]}
+
+
+@router.get("/catalog/award-kinds/{code}", summary="Một hình thức khen thưởng")
+def award_kind(code: str, actor: ActorDep):
+    from domain.errors import NotFound, UnknownAwardKind
+
+    try:
+        return catalog().kind(code).as_dict()
+    except UnknownAwardKind:
+        raise NotFound(what=f"hình thức khen thưởng «{code}»") from None
+
+
+@router.get("/catalog/levels", summary="Các cấp của cây tổ chức")
+def levels(actor: ActorDep):
+    return {
+        "items": [
+            {
+                "code": lvl.code,
+                "name": lvl.name,
+                "depth": lvl.depth,
+                "valid_until": lvl.valid_until.isoformat() if lvl.valid_until else None,
+            }
+            for lvl in catalog().levels.values()
+        ]
+    }

@@ -1,0 +1,237 @@
+"""Request bodies. Unknown fields are refused (a typo must not be silently ignored); money is a
+strict integer of đồng; dates are ISO dates. Deeper rules live in the domain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+Money = Annotated[StrictInt, Field(ge=0, le=10**13)]
+Text = Annotated[str, Field(max_length=2_000)]
+LongText = Annotated[str, Field(max_length=10_000)]
+Name = Annotated[str, Field(max_length=300)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Body):
+    username: Name
+    password: Annotated[str, Field(max_length=500)]
+
+
+class RecipientIn(Body):
+    kind: Literal["individual", "collective", "household"]
+    name: Name | None = None
+    unit_id: UUID | None = None
+    org_unit_id: UUID | None = None
+    gender: Literal["female", "male"] | None = None
+    birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    birth_date: date | None = None
+    position: Name | None = None
+    citizen_id: Annotated[str, Field(max_length=20)] | None = None
+    women_share: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+
+
+# -- org units --------------------------------------------------------------------------------
+
+
+class UnitCreateIn(Body):
+    name: Name
+    level: Literal["central", "province", "district", "commune", "branch"]
+    parent_id: UUID
+    code: Annotated[str, Field(max_length=50)] | None = None
+    established_on: date
+
+
+class RenameIn(Body):
+    name: Name
+    effective_on: date
+
+
+class MoveIn(Body):
+    parent_id: UUID
+    effective_on: date
+
+
+class DissolveIn(Body):
+    effective_on: date
+    reason: Text = ""
+
+
+class MergeIn(Body):
+    unit_ids: Annotated[list[UUID], Field(min_length=1, max_length=1000)]
+    target_id: UUID
+    effective_on: date
+
+
+class ReorganisationOp(Body):
+    op: Literal["create", "rename", "move", "merge", "dissolve"]
+    key: Annotated[str, Field(max_length=100)] | None = None
+    unit_id: Annotated[str, Field(max_length=101)] | None = None
+    unit_ids: list[Annotated[str, Field(max_length=101)]] | None = None
+    parent_id: Annotated[str, Field(max_length=101)] | None = None
+    target_id: Annotated[str, Field(max_length=101)] | None = None
+    name: Name | None = None
+    level: Literal["central", "province", "district", "commune", "branch"] | None = None
+    code: Annotated[str, Field(max_length=50)] | None = None
+    reason: Text | None = None
+    effective_on: date | None = None
+
+
+class ReorganisationIn(Body):
+    effective_on: date
+    operations: Annotated[list[ReorganisationOp], Field(min_length=1, max_length=5000)]
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+class GrantIn(Body):
+    role: Literal["nominator", "reviewer", "approver", "admin"]
+    unit_id: UUID
+    chair: StrictBool = False
+
+
+class UserCreateIn(Body):
+    username: Annotated[str, Field(max_length=50)]
+    full_name: Name
+    password: Annotated[str, Field(min_length=8, max_length=500)] | None = None
+    grants: Annotated[list[GrantIn], Field(max_length=100)] = []
+
+
+class TokenIn(Body):
+    label: Name = ""
+
+
+class PasswordIn(Body):
+    password: Annotated[str, Field(min_length=8, max_length=500)]
+
+
+# -- nominations ------------------------------------------------------------------------------
+
+
+class NominationFields(Body):
+    recipient: RecipientIn
+    award_kind: Annotated[str, Field(max_length=100)]
+    award_type: Annotated[str, Field(max_length=30)] | None = None
+    achievement: LongText
+    period: Annotated[str, Field(max_length=100)]
+    attachments: Annotated[list[Name], Field(max_length=100)] = []
+
+
+class NominationIn(NominationFields):
+    proposing_unit_id: UUID
+
+
+class NominationPatch(Body):
+    expected_version: StrictInt | None = None
+    recipient: RecipientIn | None = None
+    award_kind: Annotated[str, Field(max_length=100)] | None = None
+    award_type: Annotated[str, Field(max_length=30)] | None = None
+    achievement: LongText | None = None
+    period: Annotated[str, Field(max_length=100)] | None = None
+    attachments: Annotated[list[Name], Field(max_length=100)] | None = None
+
+
+class VersionIn(Body):
+    expected_version: StrictInt | None = None
+
+
+class WithdrawIn(VersionIn):
+    reason: Text = ""
+
+
+class VoteIn(Body):
+    vote: Literal["agree", "disagree", "abstain"]
+    comment: Text = ""
+    score: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+
+
+class RecuseIn(Body):
+    reason: Text = ""
+
+
+class CloseReviewIn(VersionIn):
+    outcome: Literal["recommended", "rejected", "returned"]
+    reason: Text = ""
+
+
+class SubmissionIn(Body):
+    proposing_unit_id: UUID
+    number: Annotated[str, Field(max_length=60)] | None = None
+    title: Name = ""
+    submitted_on: date | None = None
+    candidates: Annotated[list[NominationFields], Field(min_length=1, max_length=10_000)]
+
+
+# -- decisions and ceremonies -----------------------------------------------------------------
+
+
+class IssuerIn(Body):
+    unit_id: UUID | None = None
+    body: Literal["union", "government"] | None = None
+    level: Literal["central", "province", "district", "commune", "branch"] | None = None
+    name: Name | None = None
+
+
+class SignerIn(Body):
+    name: Name = ""
+    title: Name = ""
+
+
+class LineIn(Body):
+    recipient: RecipientIn | None = None
+    award_kind: Annotated[str, Field(max_length=100)] | None = None
+    period: Annotated[str, Field(max_length=100)] | None = None
+    achievement: LongText | None = None
+    amount: Money | None = None
+    nomination_id: UUID | None = None
+
+
+class DecisionIn(Body):
+    number: Annotated[str, Field(max_length=60)]
+    decided_on: date
+    issuer: IssuerIn
+    recorded_by_unit_id: UUID | None = None
+    signer: SignerIn = SignerIn()
+    subject: Text = ""
+    legal_basis: LongText = ""
+    achievement: LongText = ""
+    award_kind: Annotated[str, Field(max_length=100)] | None = None
+    period: Annotated[str, Field(max_length=100)] | None = None
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=20_000)]
+
+
+class RevokeIn(Body):
+    revoked_on: date
+    ground: Literal["a", "b", "c", "d", "other"]
+    reason: Text
+
+
+class CeremonyIn(Body):
+    title: Name
+    held_on: date
+    place: Name = ""
+    host_unit_id: UUID
+    decision_ids: Annotated[list[UUID], Field(max_length=1000)] = []
+    announced_total: Money | None = None
+    announced_source: Text | None = None
+
+
+class CeremonyPatch(Body):
+    expected_version: StrictInt | None = None
+    title: Name | None = None
+    held_on: date | None = None
+    place: Name | None = None
+    announced_total: Money | None = None
+    announced_source: Text | None = None
+
+
+class CeremonyDecisionIn(Body):
+    decision_id: UUID
+    expected_version: StrictInt | None = None

@@ -1,0 +1,88 @@
+"""The application and its runtime: event store, authorizer, read models, projection runner.
+
+One ``Runtime`` per process. In the embedded (inline) mode the projections are brought up to date
+right after each command, in the same process, so a client always reads its own writes. In the
+worker mode a separate ``tdkt project`` process feeds them, and queries wait (briefly) until the
+views have reached the position the client last wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from projections.base import View
+from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
+from projections.decisions import CeremoniesView, DecisionsView, UsersView
+from projections.nominations import NominationsView
+from projections.org_units import OrgUnitsView
+from projections.queries import Queries
+from projections.runner import Runner
+from services.authz import Authorizer
+from services.config import SQLITE, Settings, load_settings
+from services.decisions import DecisionCommands
+from services.store import Saved
+
+
+class TdktApplication(DecisionCommands):
+    """All commands (mixins by area) over one event store."""
+
+    def __init__(
+        self, env: dict[str, str] | None = None, clock: Callable[[], date] | None = None
+    ) -> None:
+        super().__init__(env=env, clock=clock)
+        self.authz = Authorizer(self.ancestors)
+
+
+def default_views() -> list[View]:
+    return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView()]
+
+
+def open_view_db(settings: Settings) -> ViewDB:
+    if settings.store == SQLITE:
+        return SQLiteViewDB(settings.views_path)
+    return PostgresViewDB(settings.pg_conninfo(), schema=settings.pg_schema)
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        clock: Callable[[], date] | None = None,
+        views: list[View] | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock)
+        self.db = open_view_db(self.settings)
+        self.runner = Runner(self.app, self.db, views if views is not None else default_views())
+        self.queries = Queries(self.db)
+
+    @property
+    def inline(self) -> bool:
+        return self.settings.projections == "inline"
+
+    def after(self, saved: Saved) -> Saved:
+        """Called after each command: in inline mode, project now (read-your-writes)."""
+        if self.inline:
+            self.runner.catch_up()
+        return saved
+
+    def ensure_position(self, position: int | None) -> bool:
+        """Make the views reflect at least ``position``; True when they do."""
+        if not position:
+            return True
+        if self.inline:
+            self.runner.catch_up()
+            return self.runner.position() >= position
+        return self.runner.wait_for(position, self.settings.read_wait_seconds)
+
+    def close(self) -> None:
+        self.db.close()
+        self.app.close()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

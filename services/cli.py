@@ -1,0 +1,300 @@
+"""The ``tdkt`` command line: serve, demo, users and tokens, org units, projections.
+
+The CLI acts as the *system* (it runs on the server with access to the store), so it can create
+the root unit and the first administrator.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from domain.catalog import catalog
+from domain.errors import DomainError
+from services import demo as demo_data
+from services import representations as rep
+from services.app import Runtime
+from services.authz import SYSTEM
+from services.config import load_settings
+
+cli = typer.Typer(help="TĐKT — thi đua, khen thưởng (event-sourced).", no_args_is_help=True)
+user_cli = typer.Typer(help="Người dùng, vai trò, mã truy cập.", no_args_is_help=True)
+org_cli = typer.Typer(help="Đơn vị và cây tổ chức.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
+cli.add_typer(org_cli, name="org")
+
+
+def _runtime() -> Runtime:
+    return Runtime(load_settings())
+
+
+def _print(value) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail(error: DomainError) -> None:
+    typer.echo(f"Lỗi [{error.code}]: {error.message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
+    result = demo_data.load(rt)
+    typer.echo("Đã nạp dữ liệu mẫu (hội nghị Bắc Từ Liêm 9/1/2024, Bắc Kạn 24/6/2024).")
+    typer.echo(f"Mật khẩu của mọi người dùng mẫu: {demo_data.DEMO_PASSWORD}")
+    lines = [f"{user}\t{token}" for user, token in result["tokens"].items()]
+    for line in lines:
+        typer.echo(f"  {line}")
+    if tokens_file is not None:
+        tokens_file.parent.mkdir(parents=True, exist_ok=True)
+        tokens_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        typer.echo(f"Mã truy cập (Bearer) đã ghi vào {tokens_file}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe")] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng")] = None,
+    demo: Annotated[bool, typer.Option(help="Nạp dữ liệu mẫu nếu kho còn trống")] = False,
+    workers: Annotated[int, typer.Option(help="Số tiến trình (chỉ PostgreSQL)")] = 1,
+) -> None:
+    """Chạy API và trang web."""
+    import uvicorn
+
+    settings = load_settings()
+    if demo:
+        with Runtime(settings) as rt:
+            if not demo_data.is_loaded(rt):
+                _load_demo(rt, settings.data_dir / "demo-tokens.txt")
+            else:
+                typer.echo("Kho đã có dữ liệu; bỏ qua nạp dữ liệu mẫu.")
+    if workers > 1 and settings.store == "sqlite":
+        typer.echo("SQLite: chạy một tiến trình.", err=True)
+        workers = 1
+    uvicorn.run(
+        "services.api:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@cli.command()
+def demo(
+    tokens_file: Annotated[Path | None, typer.Option(help="Ghi mã truy cập ra tệp")] = None,
+) -> None:
+    """Nạp dữ liệu mẫu vào kho trống."""
+    with _runtime() as rt:
+        if demo_data.is_loaded(rt):
+            typer.echo("Kho đã có cây tổ chức; không nạp lại dữ liệu mẫu.", err=True)
+            raise typer.Exit(code=1)
+        _load_demo(rt, tokens_file)
+
+
+@cli.command()
+def project(
+    once: Annotated[bool, typer.Option(help="Cập nhật một lần rồi dừng")] = False,
+    interval: Annotated[float, typer.Option(help="Giây giữa hai lần hỏi nhật ký")] = 0.2,
+) -> None:
+    """Tiến trình cập nhật các bảng đọc (projection worker)."""
+    with _runtime() as rt:
+        while True:
+            applied = rt.runner.catch_up()
+            if applied:
+                typer.echo(f"{applied} sự kiện → vị trí {rt.runner.position()}")
+            if once:
+                return
+            if not applied:
+                time.sleep(interval)
+
+
+@cli.command()
+def rebuild(
+    views: Annotated[
+        list[str] | None, typer.Argument(help="Tên bảng đọc (mặc định: tất cả)")
+    ] = None,
+) -> None:
+    """Dựng lại bảng đọc từ đầu nhật ký, có thanh tiến độ."""
+    with _runtime() as rt:
+        head = rt.app.max_position()
+        with typer.progressbar(length=max(head, 1), label="Dựng lại") as bar:
+            done = [0]
+
+            def progress(position: int, total: int) -> None:
+                bar.update(position - done[0])
+                done[0] = position
+
+            rt.runner.rebuild(views or None, progress)
+        typer.echo(f"Xong: {rt.runner.positions()}")
+
+
+@cli.command()
+def status() -> None:
+    """Vị trí nhật ký và độ trễ các bảng đọc."""
+    with _runtime() as rt:
+        _print(
+            {"store": rt.settings.store, "head": rt.app.max_position(), "views": rt.runner.lag()}
+        )
+
+
+@cli.command("catalog")
+def show_catalog() -> None:
+    """Danh mục hình thức khen thưởng."""
+    for kind in catalog().kinds.values():
+        typer.echo(f"{kind.code:32} {kind.title}")
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+def _parse_grant(text: str) -> dict:
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise typer.BadParameter("dạng vai_trò:mã_đơn_vị[:chair]")
+    return {"role": parts[0], "unit_id": parts[1], "chair": len(parts) == 3 and parts[2] == "chair"}
+
+
+@user_cli.command("add")
+def user_add(
+    username: str,
+    full_name: Annotated[str, typer.Option("--name", help="Họ tên")] = "",
+    password: Annotated[str | None, typer.Option(help="Mật khẩu (≥ 8 ký tự)")] = None,
+    grant: Annotated[list[str] | None, typer.Option(help="vai_trò:mã_đơn_vị[:chair]")] = None,
+    token: Annotated[bool, typer.Option(help="Cấp luôn mã truy cập API")] = True,
+) -> None:
+    """Tạo người dùng (và in mã truy cập)."""
+    with _runtime() as rt:
+        try:
+            rt.after(
+                rt.app.create_user(
+                    SYSTEM,
+                    username=username,
+                    full_name=full_name,
+                    password=password,
+                    grants=[_parse_grant(g) for g in grant or []],
+                )
+            )
+            if token:
+                saved, value = rt.app.issue_token(SYSTEM, username=username, label="cli")
+                rt.after(saved)
+                typer.echo(value)
+        except DomainError as error:
+            _fail(error)
+
+
+@user_cli.command("grant")
+def user_grant(username: str, grant: str) -> None:
+    """Giao vai trò: vai_trò:mã_đơn_vị[:chair]."""
+    parsed = _parse_grant(grant)
+    with _runtime() as rt:
+        try:
+            rt.after(
+                rt.app.grant_role(
+                    SYSTEM,
+                    username=username,
+                    role=parsed["role"],
+                    unit_id=UUID(parsed["unit_id"]),
+                    chair=parsed["chair"],
+                )
+            )
+        except DomainError as error:
+            _fail(error)
+
+
+@user_cli.command("token")
+def user_token(username: str, label: str = "cli") -> None:
+    """Cấp mã truy cập API mới cho người dùng."""
+    with _runtime() as rt:
+        try:
+            saved, value = rt.app.issue_token(SYSTEM, username=username, label=label)
+            rt.after(saved)
+            typer.echo(value)
+        except DomainError as error:
+            _fail(error)
+
+
+@user_cli.command("list")
+def user_list() -> None:
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        _print(rt.queries.users(q=None)["items"])
+
+
+# -- org units --------------------------------------------------------------------------------
+
+
+@org_cli.command("add")
+def org_add(
+    name: str,
+    level: Annotated[str, typer.Option(help="central, province, district, commune, branch")],
+    parent: Annotated[str | None, typer.Option(help="Mã đơn vị cấp trên")] = None,
+    on: Annotated[str | None, typer.Option(help="Ngày thành lập (YYYY-MM-DD)")] = None,
+    code: Annotated[str | None, typer.Option(help="Ký hiệu ngắn")] = None,
+) -> None:
+    """Thành lập đơn vị (cấp Trung ương: đơn vị gốc)."""
+    established = date.fromisoformat(on) if on else date.today()
+    with _runtime() as rt:
+        try:
+            if parent is None:
+                saved = rt.app.create_root(SYSTEM, name=name, code=code, established_on=established)
+            else:
+                saved = rt.app.create_unit(
+                    SYSTEM,
+                    name=name,
+                    level=level,
+                    parent_id=UUID(parent),
+                    code=code,
+                    established_on=established,
+                )
+            rt.after(saved)
+            typer.echo(str(saved.id))
+        except DomainError as error:
+            _fail(error)
+
+
+@org_cli.command("tree")
+def org_tree(
+    as_of: Annotated[str | None, typer.Option(help="Ngày (YYYY-MM-DD)")] = None,
+) -> None:
+    """In cây tổ chức tại một ngày."""
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        on = date.fromisoformat(as_of) if as_of else rt.app.today()
+
+        def show(nodes, depth=0):
+            for node in nodes:
+                typer.echo(f"{'  ' * depth}{node['name']}  [{node['level']}]  {node['id']}")
+                show(node["children"], depth + 1)
+
+        typer.echo(f"Cây tổ chức ngày {on.isoformat()}:")
+        show(rt.queries.tree_on(on))
+
+
+@org_cli.command("show")
+def org_show(unit_id: str, as_of: str | None = None) -> None:
+    with _runtime() as rt:
+        on = date.fromisoformat(as_of) if as_of else rt.app.today()
+        try:
+            _print(rep.unit(rt.app.org_unit(UUID(unit_id)), on))
+        except DomainError as error:
+            _fail(error)
+
+
+def main() -> None:
+    try:
+        cli()
+    except DomainError as error:  # pragma: no cover - safety net
+        typer.echo(f"Lỗi [{error.code}]: {error.message}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

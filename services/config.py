@@ -1,0 +1,121 @@
+"""Configuration, only from environment variables (documented in the README), with safe defaults.
+
+The embedded default is SQLite files in ``TDKT_DATA_DIR``. ``DATABASE_URL=postgresql://…`` (or the
+eventsourcing ``PERSISTENCE_MODULE=eventsourcing.postgres`` + ``POSTGRES_*`` variables) switches the
+event store and the read models to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+SQLITE, POSTGRES = "sqlite", "postgres"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = SQLITE
+    data_dir: Path = Path("data")
+    pg: dict[str, str] = field(default_factory=dict)  # POSTGRES_* for eventsourcing
+    projections: str = "inline"  # inline: project right after each command; worker: separate
+    read_wait_seconds: float = 5.0  # how long a query waits for the caller's last write
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / "events.sqlite"
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.sqlite"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if self.store == SQLITE:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.events_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.pg}
+
+    def pg_conninfo(self) -> str:
+        pg = self.pg
+        parts = {
+            "dbname": pg.get("POSTGRES_DBNAME", "tdkt"),
+            "host": pg.get("POSTGRES_HOST", "127.0.0.1"),
+            "port": pg.get("POSTGRES_PORT", "5432"),
+            "user": pg.get("POSTGRES_USER", "postgres"),
+        }
+        if pg.get("POSTGRES_PASSWORD"):
+            parts["password"] = pg["POSTGRES_PASSWORD"]
+        return " ".join(f"{k}={_quote(v)}" for k, v in parts.items())
+
+    @property
+    def pg_schema(self) -> str | None:
+        return self.pg.get("POSTGRES_SCHEMA") or None
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def pg_env_from_url(url: str) -> dict[str, str]:
+    """Translate ``postgresql://user:pass@host:port/db?schema=x`` into eventsourcing's variables."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {parsed.scheme!r}")
+    env = {
+        "POSTGRES_DBNAME": unquote(parsed.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+    }
+    for item in filter(None, parsed.query.split("&")):
+        key, _, value = item.partition("=")
+        if key == "schema" and value:
+            env["POSTGRES_SCHEMA"] = unquote(value)
+    return env
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    pg: dict[str, str] = {}
+    store = SQLITE
+    if env.get("DATABASE_URL"):
+        pg = pg_env_from_url(env["DATABASE_URL"])
+        store = POSTGRES
+    elif env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        pg = {k: v for k, v in env.items() if k.startswith("POSTGRES_")}
+        pg.setdefault("POSTGRES_PASSWORD", "")
+        store = POSTGRES
+    if store == POSTGRES:
+        for key in ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW", "POSTGRES_CONNECT_TIMEOUT"):
+            if env.get(key):
+                pg[key] = env[key]
+        pg.setdefault("POSTGRES_POOL_SIZE", "10")
+        pg.setdefault("POSTGRES_MAX_OVERFLOW", "20")
+        if env.get("TDKT_PG_SCHEMA"):
+            pg["POSTGRES_SCHEMA"] = env["TDKT_PG_SCHEMA"]
+    projections = env.get("TDKT_PROJECTIONS", "inline")
+    if projections not in ("inline", "worker"):
+        raise ValueError("TDKT_PROJECTIONS must be 'inline' or 'worker'")
+    host = env.get("TDKT_HOST", "127.0.0.1")
+    port = int(env.get("TDKT_PORT", "8000"))
+    return Settings(
+        store=store,
+        data_dir=Path(env.get("TDKT_DATA_DIR", "data")),
+        pg=pg,
+        projections=projections,
+        read_wait_seconds=float(env.get("TDKT_READ_WAIT_SECONDS", "5")),
+        host=host,
+        port=port,
+        public_base_url=env.get("TDKT_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+    )

@@ -1,0 +1,465 @@
+"""Award decisions: issuing (with race-safe eligibility claims), recording outside decisions,
+revoking lines or whole decisions; and ceremonies."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.catalog import catalog
+from domain.ceremony import Ceremony
+from domain.decision import (
+    AwardDecision,
+    Issuer,
+    achievement_key,
+    build_line,
+    number_key,
+)
+from domain.errors import (
+    AchievementAlreadyAwarded,
+    AwardAlreadyReceived,
+    ConcurrentChange,
+    DecisionNumberTaken,
+    NominationMismatch,
+    OrgUnitNotActive,
+    UnknownCeremony,
+    UnknownDecision,
+    UnknownNomination,
+    UnknownReference,
+    ValidationFailed,
+)
+from domain.guards import (
+    ACHIEVEMENT,
+    DECISION_NUMBER,
+    LIFETIME,
+    Claim,
+    achievement_claim_id,
+    decision_number_claim_id,
+    lifetime_claim_id,
+)
+from domain.nomination import Nomination
+from domain.recipients import Recipient
+from domain.text import fold
+from services.authz import Actor
+from services.nominations import NominationCommands
+from services.store import Saved
+
+MAX_LINES = 20_000
+_FROM_NOMINATION = ("recipient", "award_kind", "period", "achievement")
+
+
+class DecisionCommands(NominationCommands):
+    def decision(self, decision_id: UUID) -> AwardDecision:
+        return self.load(AwardDecision, decision_id, UnknownDecision(decision_id=str(decision_id)))
+
+    def ceremony(self, ceremony_id: UUID) -> Ceremony:
+        return self.load(Ceremony, ceremony_id, UnknownCeremony(ceremony_id=str(ceremony_id)))
+
+    # -- issuing ------------------------------------------------------------------------------
+
+    def _issuer(self, raw: dict[str, Any], on: date) -> Issuer:
+        raw = dict(raw or {})
+        if raw.get("unit_id"):
+            unit = self.referenced_unit(raw["unit_id"], "đơn vị ban hành")
+            state = unit.state_on(on)
+            if state is None or not state.is_active:
+                raise OrgUnitNotActive(name=unit.latest_state().name, on=on.isoformat())
+            return Issuer(body="union", level=state.level, name=state.name, unit_id=unit.id)
+        return Issuer.external(
+            str(raw.get("body") or ""), str(raw.get("level") or ""), str(raw.get("name") or "")
+        )
+
+    def issue_decision(self, actor: Actor, data: dict[str, Any]) -> Saved:
+        """Issue (or record) a decision with its lines, claims and nomination links, atomically.
+
+        ``data``: number, decided_on, issuer ({unit_id} or {body, level, name}),
+        recorded_by_unit_id (for outside issuers), signer, subject, legal_basis, and lines. A line
+        may take award_kind / period / achievement from the decision's defaults, and recipient /
+        award_kind / period / achievement from the nomination it names.
+        """
+        decided_on = data.get("decided_on")
+        if not isinstance(decided_on, date):
+            raise ValidationFailed(reason="cần ngày quyết định")
+        if decided_on > self.today():
+            raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
+        issuer = self._issuer(data.get("issuer") or {}, decided_on)
+        recorded_by = issuer.unit_id or data.get("recorded_by_unit_id")
+        if recorded_by is None:
+            raise ValidationFailed(
+                reason="quyết định của cơ quan ngoài Hội cần đơn vị Hội ghi nhận "
+                "(recorded_by_unit_id)"
+            )
+        recorded_by_unit = self.referenced_unit(recorded_by, "đơn vị ghi nhận")
+        self.authz.require(actor, "approver", recorded_by_unit.id)
+        raw_lines = list(data.get("lines") or [])
+        if len(raw_lines) > MAX_LINES:
+            raise ValidationFailed(reason=f"quyết định có quá nhiều dòng (tối đa {MAX_LINES})")
+        decision_id = uuid4()
+        known_claims: dict[UUID, Claim] = {}
+        for _attempt in range(3):
+            built = self._build_decision(
+                actor,
+                data,
+                decision_id,
+                decided_on,
+                issuer,
+                recorded_by_unit.id,
+                raw_lines,
+                known_claims,
+            )
+            decision, nominations, claims = built
+            try:
+                recordings = self.save(decision, *nominations, *claims)
+            except IntegrityError:
+                known_claims = self._diagnose_claims(claims)
+                continue
+            return Saved(
+                id=decision.id,
+                version=decision.version,
+                position=recordings[-1].notification.id,
+            )
+        raise ConcurrentChange()
+
+    def _build_decision(
+        self,
+        actor: Actor,
+        data: dict[str, Any],
+        decision_id: UUID,
+        decided_on: date,
+        issuer: Issuer,
+        recorded_by_unit_id: UUID,
+        raw_lines: list[dict[str, Any]],
+        known_claims: dict[UUID, Claim],
+    ) -> tuple[AwardDecision, list[Nomination], list[Claim]]:
+        defaults = {k: data[k] for k in ("award_kind", "period") if data.get(k)}
+        default_achievement = str(data.get("achievement") or "")
+        paths: dict[UUID, list[dict[str, Any]]] = {}
+        nominations: dict[UUID, Nomination] = {}
+        lines = []
+        for line_no, raw in enumerate(raw_lines, start=1):
+            raw = {**defaults, **dict(raw or {})}
+            nomination = self._line_nomination(raw, line_no, nominations)
+            if nomination is not None:
+                raw = self._merge_nomination(raw, nomination, line_no)
+            raw["recipient"] = self._recipient_for_decision(raw.get("recipient"), decided_on)
+            try:
+                line = build_line(
+                    line_no=line_no,
+                    raw=raw,
+                    issuer=issuer,
+                    default_achievement=default_achievement,
+                )
+            except ValidationFailed as error:
+                raise ValidationFailed(
+                    reason=f"dòng {line_no}: {error.details.get('reason')}", line_no=line_no
+                ) from None
+            scope_unit = Recipient.from_dict(line["recipient"]).scope_unit_id
+            if scope_unit is not None:
+                if scope_unit not in paths:
+                    paths[scope_unit] = self.unit_path_on(scope_unit, decided_on)
+                line["unit_path"] = paths[scope_unit]
+            lines.append(line)
+        decision = AwardDecision.issue(
+            decision_id=decision_id,
+            number=str(data.get("number") or ""),
+            decided_on=decided_on,
+            issuer=issuer,
+            recorded_by_unit_id=recorded_by_unit_id,
+            signer=dict(data.get("signer") or {}),
+            subject=str(data.get("subject") or ""),
+            legal_basis=str(data.get("legal_basis") or ""),
+            achievement=default_achievement,
+            lines=lines,
+            actor=actor.username,
+        )
+        for line in decision.lines:
+            if line["nomination_id"]:
+                nominations[UUID(line["nomination_id"])].mark_decided(
+                    decision_id=decision.id,
+                    decision_number=decision.number,
+                    line_no=line["line_no"],
+                    decided_on=decided_on,
+                    deciding_unit_id=recorded_by_unit_id,
+                    actor=actor.username,
+                )
+        claims = self._claims_for(decision, issuer, known_claims)
+        return decision, list(nominations.values()), claims
+
+    def _line_nomination(
+        self, raw: dict[str, Any], line_no: int, loaded: dict[UUID, Nomination]
+    ) -> Nomination | None:
+        if not raw.get("nomination_id"):
+            return None
+        try:
+            nomination_id = UUID(str(raw["nomination_id"]))
+            if nomination_id in loaded:
+                raise ValidationFailed(reason=f"dòng {line_no}: đề nghị đã có ở dòng khác")
+            loaded[nomination_id] = self.nomination(nomination_id)
+        except (ValueError, UnknownNomination):
+            raise UnknownReference(
+                what=f"đề nghị khen thưởng (dòng {line_no})", ref=str(raw["nomination_id"])
+            ) from None
+        return loaded[nomination_id]
+
+    @staticmethod
+    def _merge_nomination(
+        raw: dict[str, Any], nomination: Nomination, line_no: int
+    ) -> dict[str, Any]:
+        merged = dict(raw)
+        for field in _FROM_NOMINATION:
+            value = getattr(nomination, field)
+            if merged.get(field) in (None, "", {}):
+                merged[field] = value
+        if merged["award_kind"] != nomination.award_kind:
+            raise NominationMismatch(line_no=line_no, reason="hình thức khen thưởng")
+        if fold(str(merged["period"])) != fold(nomination.period):
+            raise NominationMismatch(line_no=line_no, reason="thời gian thành tích")
+        given = Recipient.build(dict(merged["recipient"]))
+        if given.key != nomination.recipient_obj.key:
+            raise NominationMismatch(line_no=line_no, reason="người/tập thể được khen")
+        return merged
+
+    def _recipient_for_decision(self, raw: Any, on: date) -> dict[str, Any]:
+        recipient = dict(raw or {})
+        for field in ("unit_id", "org_unit_id"):
+            if recipient.get(field):
+                unit = self.referenced_unit(recipient[field])
+                if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
+                    recipient["name"] = unit.name_on(on)
+        return recipient
+
+    def _claims_for(
+        self, decision: AwardDecision, issuer: Issuer, known: dict[UUID, Claim]
+    ) -> list[Claim]:
+        holder = {
+            "decision_id": str(decision.id),
+            "number": decision.number,
+            "decided_on": decision.decided_on.isoformat(),
+        }
+        wanted: list[tuple[UUID, str, str, dict[str, Any]]] = [
+            (
+                decision_number_claim_id(
+                    issuer.key, decision.decided_on.year, number_key(decision.number)
+                ),
+                DECISION_NUMBER,
+                f"{issuer.key}|{decision.decided_on.year}|{number_key(decision.number)}",
+                holder,
+            )
+        ]
+        for line in decision.lines:
+            line_holder = {
+                **holder,
+                "line_no": line["line_no"],
+                "recipient_name": line["recipient"]["name"],
+            }
+            key = achievement_key(line)
+            wanted.append((achievement_claim_id(key), ACHIEVEMENT, key, line_holder))
+            if catalog().kind(line["award_kind"]).once_per_lifetime:
+                wanted.append(
+                    (
+                        lifetime_claim_id(line["recipient_key"], line["award_kind"]),
+                        LIFETIME,
+                        f"{line['recipient_key']}|{line['award_kind']}",
+                        line_holder,
+                    )
+                )
+        claims = []
+        for claim_id, purpose, key, claim_holder in wanted:
+            existing = known.get(claim_id)
+            if existing is None:
+                claims.append(
+                    Claim.new(claim_id=claim_id, purpose=purpose, key=key, holder=claim_holder)
+                )
+            elif existing.is_held:
+                raise self._claim_error(existing, decision, issuer)
+            else:
+                existing.reclaim(claim_holder)
+                claims.append(existing)
+        return claims
+
+    def _diagnose_claims(self, claims: list[Claim]) -> dict[UUID, Claim]:
+        """After a collision: which claims exist already? Fresh copies, for the next attempt."""
+        found: dict[UUID, Claim] = {}
+        for claim in claims:
+            existing = self.load_or_none(Claim, claim.id)
+            if existing is not None:
+                found[claim.id] = existing
+        return found
+
+    @staticmethod
+    def _claim_error(claim: Claim, decision: AwardDecision, issuer: Issuer) -> Exception:
+        holder = claim.holder or {}
+        if claim.purpose == DECISION_NUMBER:
+            return DecisionNumberTaken(
+                number=decision.number, issuer_name=issuer.name, year=decision.decided_on.year
+            )
+        line = next(
+            (
+                line
+                for line in decision.lines
+                if (claim.purpose == ACHIEVEMENT and claim.key == achievement_key(line))
+                or (
+                    claim.purpose == LIFETIME
+                    and claim.key == f"{line['recipient_key']}|{line['award_kind']}"
+                )
+            ),
+            None,
+        )
+        title = catalog().kind(line["award_kind"]).title if line else ""
+        details = {
+            "recipient_name": holder.get("recipient_name")
+            or (line["recipient"]["name"] if line else ""),
+            "award_title": title,
+            "award_kind": line["award_kind"] if line else None,
+            "decision_number": holder.get("number"),
+            "decision_id": holder.get("decision_id"),
+            "line_no": line["line_no"] if line else None,
+            "period": line["period"] if line else "",
+        }
+        if claim.purpose == LIFETIME:
+            return AwardAlreadyReceived(**details)
+        return AchievementAlreadyAwarded(**details)
+
+    # -- revoking -----------------------------------------------------------------------------
+
+    def revoke_decision(
+        self,
+        actor: Actor,
+        decision_id: UUID,
+        *,
+        revoked_on: date,
+        ground: str,
+        reason: str,
+        line_no: int | None = None,
+    ) -> Saved:
+        decision = self.decision(decision_id)
+        self.authz.require(actor, "approver", decision.recorded_by_unit_id)
+        if line_no is None:
+            lines = decision.revoke(
+                on=revoked_on, ground=ground, reason=reason, actor=actor.username
+            )
+        else:
+            lines = [
+                decision.revoke_line(
+                    line_no=line_no,
+                    on=revoked_on,
+                    ground=ground,
+                    reason=reason,
+                    actor=actor.username,
+                )
+            ]
+        others: list[Any] = []
+        release_reason = f"Hủy bỏ quyết định {decision.number} ngày {revoked_on.isoformat()}"
+        for line in lines:
+            for claim_id in self._line_claim_ids(line):
+                claim = self.load_or_none(Claim, claim_id)
+                if (
+                    claim is not None
+                    and claim.holder
+                    and claim.holder.get("decision_id") == str(decision.id)
+                ):
+                    claim.release(release_reason)
+                    others.append(claim)
+            if line["nomination_id"]:
+                nomination = self.load_or_none(Nomination, UUID(line["nomination_id"]))
+                if nomination is not None:
+                    nomination.mark_award_revoked(
+                        decision_id=decision.id,
+                        line_no=line["line_no"],
+                        revoked_on=revoked_on,
+                        reason=reason,
+                        actor=actor.username,
+                    )
+                    others.append(nomination)
+        return self.commit(decision, *others, subject=decision.id)
+
+    @staticmethod
+    def _line_claim_ids(line: dict[str, Any]) -> list[UUID]:
+        ids = [achievement_claim_id(achievement_key(line))]
+        if catalog().kind(line["award_kind"]).once_per_lifetime:
+            ids.append(lifetime_claim_id(line["recipient_key"], line["award_kind"]))
+        return ids
+
+    # -- ceremonies ---------------------------------------------------------------------------
+
+    def plan_ceremony(self, actor: Actor, data: dict[str, Any]) -> Saved:
+        host = self.referenced_unit(data.get("host_unit_id"), "đơn vị tổ chức")
+        self.authz.require(actor, "approver", host.id)
+        held_on = data.get("held_on")
+        if not isinstance(held_on, date):
+            raise ValidationFailed(reason="cần ngày tổ chức")
+        ceremony = Ceremony.plan(
+            ceremony_id=uuid4(),
+            title=str(data.get("title") or ""),
+            held_on=held_on,
+            place=str(data.get("place") or ""),
+            host_unit_id=host.id,
+            actor=actor.username,
+        )
+        for decision_id in data.get("decision_ids") or []:
+            decision = self._referenced_decision(decision_id)
+            ceremony.add_decision(decision.id, decision.number, actor.username)
+        if data.get("announced_total") is not None:
+            ceremony.announce_total(
+                data["announced_total"], data.get("announced_source"), actor.username
+            )
+        return self.commit(ceremony)
+
+    def _referenced_decision(self, decision_id: Any) -> AwardDecision:
+        try:
+            return self.decision(UUID(str(decision_id)))
+        except (ValueError, UnknownDecision):
+            raise UnknownReference(what="quyết định khen thưởng", ref=str(decision_id)) from None
+
+    def _ceremony_for_change(
+        self, actor: Actor, ceremony_id: UUID, expected_version: int | None
+    ) -> Ceremony:
+        ceremony = self.ceremony(ceremony_id)
+        self.authz.require(actor, "approver", ceremony.host_unit_id)
+        self.check_version(ceremony, expected_version)
+        return ceremony
+
+    def change_ceremony(
+        self,
+        actor: Actor,
+        ceremony_id: UUID,
+        changes: dict[str, Any],
+        expected_version: int | None = None,
+    ) -> Saved:
+        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
+        ceremony.change_details(
+            {k: v for k, v in changes.items() if k in ("title", "place", "held_on")},
+            actor.username,
+        )
+        if "announced_total" in changes:
+            ceremony.announce_total(
+                changes["announced_total"], changes.get("announced_source"), actor.username
+            )
+        return self.commit(ceremony)
+
+    def add_ceremony_decision(
+        self,
+        actor: Actor,
+        ceremony_id: UUID,
+        decision_id: Any,
+        expected_version: int | None = None,
+    ) -> Saved:
+        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
+        decision = self._referenced_decision(decision_id)
+        ceremony.add_decision(decision.id, decision.number, actor.username)
+        return self.commit(ceremony)
+
+    def remove_ceremony_decision(
+        self,
+        actor: Actor,
+        ceremony_id: UUID,
+        decision_id: UUID,
+        expected_version: int | None = None,
+    ) -> Saved:
+        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
+        decision = self.decision(decision_id)
+        ceremony.remove_decision(decision.id, decision.number, actor.username)
+        return self.commit(ceremony)

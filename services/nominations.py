@@ -1,0 +1,240 @@
+"""Nomination, submission and review commands."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.catalog import catalog
+from domain.errors import (
+    OrgUnitNotActive,
+    OutsideScope,
+    UnknownNomination,
+    UnknownOrgUnit,
+    UnknownReference,
+    UnknownSubmission,
+    ValidationFailed,
+)
+from domain.nomination import Nomination
+from domain.org import OrgUnit
+from domain.submission import Submission
+from services.authz import Actor
+from services.store import Saved
+from services.users import UserCommands
+
+
+class NominationCommands(UserCommands):
+    def nomination(self, nomination_id: UUID) -> Nomination:
+        return self.load(
+            Nomination, nomination_id, UnknownNomination(nomination_id=str(nomination_id))
+        )
+
+    def submission(self, submission_id: UUID) -> Submission:
+        return self.load(
+            Submission, submission_id, UnknownSubmission(submission_id=str(submission_id))
+        )
+
+    def referenced_unit(self, unit_id: Any, what: str = "đơn vị") -> OrgUnit:
+        """A unit named in a request body: unknown is a 422, not a 404."""
+        try:
+            return self.org_unit(unit_id if isinstance(unit_id, UUID) else UUID(str(unit_id)))
+        except (UnknownOrgUnit, ValueError):
+            raise UnknownReference(what=what, ref=str(unit_id)) from None
+
+    def _prepare_recipient(
+        self, raw: dict[str, Any], within: UUID | None, on: date
+    ) -> dict[str, Any]:
+        """Check the units a recipient names, fill a unit-collective's name, enforce scope."""
+        recipient = dict(raw or {})
+        for field in ("unit_id", "org_unit_id"):
+            if recipient.get(field):
+                unit = self.referenced_unit(recipient[field])
+                if within is not None and within not in self.ancestors(unit.id):
+                    raise OutsideScope(unit_id=str(unit.id))
+                if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
+                    recipient["name"] = unit.name_on(on)
+        return recipient
+
+    def _prepare_fields(self, data: dict[str, Any], proposing_unit_id: UUID) -> dict[str, Any]:
+        data = dict(data)
+        if "recipient" in data:
+            data["recipient"] = self._prepare_recipient(
+                data["recipient"], proposing_unit_id, self.today()
+            )
+        return data
+
+    def _active_unit(self, unit_id: Any, what: str = "đơn vị đề nghị") -> OrgUnit:
+        unit = self.referenced_unit(unit_id, what)
+        today = self.today()
+        state = unit.state_on(today)
+        if state is None or not state.is_active:
+            raise OrgUnitNotActive(name=unit.latest_state().name, on=today.isoformat())
+        return unit
+
+    # -- nominator ----------------------------------------------------------------------------
+
+    def draft_nomination(
+        self, actor: Actor, *, proposing_unit_id: UUID, data: dict[str, Any]
+    ) -> Saved:
+        unit = self._active_unit(proposing_unit_id)
+        self.authz.require(actor, "nominator", unit.id)
+        nomination = Nomination.draft(
+            nomination_id=uuid4(),
+            proposing_unit_id=unit.id,
+            data=self._prepare_fields(data, unit.id),
+            actor=actor.username,
+        )
+        return self.commit(nomination)
+
+    def edit_nomination(
+        self,
+        actor: Actor,
+        nomination_id: UUID,
+        data: dict[str, Any],
+        expected_version: int | None = None,
+    ) -> Saved:
+        nomination = self.nomination(nomination_id)
+        self.authz.require(actor, "nominator", nomination.proposing_unit_id)
+        self.check_version(nomination, expected_version)
+        nomination.edit(self._prepare_fields(data, nomination.proposing_unit_id), actor.username)
+        return self.commit(nomination)
+
+    def submit_nomination(
+        self, actor: Actor, nomination_id: UUID, expected_version: int | None = None
+    ) -> Saved:
+        nomination = self.nomination(nomination_id)
+        self.authz.require(actor, "nominator", nomination.proposing_unit_id)
+        self.check_version(nomination, expected_version)
+        nomination.submit(review_unit_id=nomination.proposing_unit_id, actor=actor.username)
+        return self.commit(nomination)
+
+    def withdraw_nomination(
+        self,
+        actor: Actor,
+        nomination_id: UUID,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> Saved:
+        nomination = self.nomination(nomination_id)
+        self.authz.require(actor, "nominator", nomination.proposing_unit_id)
+        self.check_version(nomination, expected_version)
+        nomination.withdraw(reason, actor.username)
+        return self.commit(nomination)
+
+    def file_submission(
+        self,
+        actor: Actor,
+        *,
+        proposing_unit_id: UUID,
+        candidates: list[dict[str, Any]],
+        number: str | None = None,
+        title: str = "",
+        submitted_on: date | None = None,
+    ) -> Saved:
+        """A tờ trình with its list of candidates: every nomination or none."""
+        unit = self._active_unit(proposing_unit_id)
+        self.authz.require(actor, "nominator", unit.id)
+        if not candidates:
+            raise ValidationFailed(reason="tờ trình phải có ít nhất một người/tập thể")
+        if len(candidates) > 10_000:
+            raise ValidationFailed(reason="tờ trình có quá nhiều đề nghị (tối đa 10.000)")
+        submission_id = uuid4()
+        nominations = []
+        for index, candidate in enumerate(candidates, start=1):
+            try:
+                nomination = Nomination.draft(
+                    nomination_id=uuid4(),
+                    proposing_unit_id=unit.id,
+                    data=self._prepare_fields(candidate, unit.id),
+                    actor=actor.username,
+                )
+            except ValidationFailed as error:
+                raise ValidationFailed(
+                    reason=f"ứng viên {index}: {error.details.get('reason')}", candidate=index
+                ) from None
+            nomination.submit(
+                review_unit_id=unit.id, submission_id=submission_id, actor=actor.username
+            )
+            nominations.append(nomination)
+        submission = Submission.file(
+            submission_id=submission_id,
+            number=number,
+            title=title,
+            submitted_on=submitted_on or self.today(),
+            proposing_unit_id=unit.id,
+            nomination_ids=[n.id for n in nominations],
+            actor=actor.username,
+        )
+        saved = self.commit(submission, *nominations, subject=submission_id)
+        return Saved(
+            id=saved.id,
+            version=saved.version,
+            position=saved.position,
+            extra={"nomination_ids": [str(n.id) for n in nominations]},
+        )
+
+    # -- council ------------------------------------------------------------------------------
+
+    def cast_vote(
+        self,
+        actor: Actor,
+        nomination_id: UUID,
+        *,
+        vote: str,
+        comment: str = "",
+        score: int | None = None,
+    ) -> Saved:
+        nomination = self.nomination(nomination_id)
+        if nomination.review_unit_id is not None:
+            self.authz.require_council_member(actor, nomination.review_unit_id)
+        nomination.cast_vote(vote=vote, comment=comment, score=score, actor=actor.username)
+        return self.commit(nomination)
+
+    def recuse(self, actor: Actor, nomination_id: UUID, *, reason: str = "") -> Saved:
+        nomination = self.nomination(nomination_id)
+        if nomination.review_unit_id is not None:
+            self.authz.require_council_member(actor, nomination.review_unit_id)
+        nomination.recuse(reason=reason, actor=actor.username)
+        return self.commit(nomination)
+
+    def close_review(
+        self,
+        actor: Actor,
+        nomination_id: UUID,
+        *,
+        outcome: str,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> Saved:
+        nomination = self.nomination(nomination_id)
+        if nomination.review_unit_id is not None:
+            self.authz.require_chair(actor, nomination.review_unit_id)
+        self.check_version(nomination, expected_version)
+        competent, parent_id = False, None
+        if nomination.review_unit_id is not None:
+            state = self.unit_state(nomination.review_unit_id, self.today())
+            competent = catalog().kind(nomination.award_kind).handled_at(state.level)
+            parent_id = self._first_active_ancestor(state.parent_id)
+        nomination.close_review(
+            outcome=outcome,
+            reason=reason,
+            competent=competent,
+            parent_unit_id=parent_id,
+            actor=actor.username,
+        )
+        return self.commit(nomination)
+
+    def _first_active_ancestor(self, unit_id: UUID | None) -> UUID | None:
+        """Forward to the nearest ancestor still active today (a district abolished in 2025
+        passes its files to the province)."""
+        today = self.today()
+        seen: set[UUID] = set()
+        while unit_id is not None and unit_id not in seen:
+            seen.add(unit_id)
+            unit = self.org_unit(unit_id)
+            state = unit.state_on(today) or unit.latest_state()
+            if state.is_active:
+                return unit_id
+            unit_id = state.successor_id or state.parent_id
+        return None

@@ -1,0 +1,282 @@
+"""Aggregates as JSON-ready dicts with Vietnamese labels, shared by the API, pages and CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.ceremony import Ceremony
+from domain.decision import (
+    AMOUNT_SOURCE_LABELS,
+    REVOCATION_GROUNDS,
+    AwardDecision,
+)
+from domain.decision import (
+    STATUS_LABELS as DECISION_STATUS,
+)
+from domain.nomination import (
+    AWARD_TYPES,
+    OUTCOME_LABELS,
+    VOTE_LABELS,
+    Nomination,
+)
+from domain.nomination import (
+    STATUS_LABELS as NOMINATION_STATUS,
+)
+from domain.org import OrgUnit
+from domain.submission import Submission
+from domain.users import ROLE_LABELS, User
+
+EVENT_LABELS = {
+    "OrgUnit.Created": "Thành lập đơn vị",
+    "OrgUnit.Renamed": "Đổi tên",
+    "OrgUnit.Moved": "Chuyển trực thuộc",
+    "OrgUnit.MergedInto": "Sáp nhập vào đơn vị khác",
+    "OrgUnit.Dissolved": "Giải thể",
+    "OrgUnit.ChildAttached": "Tiếp nhận đơn vị trực thuộc",
+    "OrgUnit.ChildDetached": "Chuyển đi đơn vị trực thuộc",
+    "Nomination.Created": "Lập đề nghị khen thưởng",
+    "Nomination.Edited": "Sửa đề nghị",
+    "Nomination.Submitted": "Trình Hội đồng xét duyệt",
+    "Nomination.Withdrawn": "Rút đề nghị",
+    "Nomination.VoteCast": "Bỏ phiếu",
+    "Nomination.Recused": "Xin không tham gia xét",
+    "Nomination.ReviewClosed": "Hội đồng kết luận",
+    "Nomination.Forwarded": "Chuyển lên cấp trên xét",
+    "Nomination.Decided": "Có quyết định khen thưởng",
+    "Nomination.AwardRevoked": "Khen thưởng bị hủy bỏ",
+    "AwardDecision.Created": "Ban hành / ghi nhận quyết định",
+    "AwardDecision.LineRevoked": "Hủy bỏ khen thưởng một người/tập thể",
+    "AwardDecision.Revoked": "Hủy bỏ quyết định",
+    "Ceremony.Created": "Lập buổi trao thưởng",
+    "Ceremony.DetailsChanged": "Sửa thông tin buổi trao thưởng",
+    "Ceremony.DecisionAdded": "Thêm quyết định được trao",
+    "Ceremony.DecisionRemoved": "Bỏ quyết định khỏi buổi trao",
+    "Ceremony.TotalAnnounced": "Ghi tổng số tiền công bố",
+    "Submission.Created": "Lập tờ trình",
+    "User.Created": "Tạo người dùng",
+    "User.GrantAdded": "Giao vai trò",
+    "User.GrantRemoved": "Thu hồi vai trò",
+    "User.PasswordChanged": "Đổi mật khẩu",
+    "User.TokenIssued": "Cấp mã truy cập",
+    "User.TokenRevoked": "Thu hồi mã truy cập",
+}
+_HIDDEN_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "actor",
+    "token_hash",
+    "password_hash",
+}
+
+
+def plain(value: Any) -> Any:
+    """Event data as JSON: dates ISO, ids as strings."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    return value
+
+
+def history(events: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for event in events:
+        name = type(event).__qualname__
+        data = {k: plain(v) for k, v in vars(event).items() if k not in _HIDDEN_FIELDS}
+        out.append(
+            {
+                "version": event.originator_version,
+                "event": name,
+                "label": EVENT_LABELS.get(name, name),
+                "at": event.timestamp.isoformat(),
+                "by": getattr(event, "actor", None),
+                "data": data,
+            }
+        )
+    return out
+
+
+def unit(unit: OrgUnit, on: date) -> dict[str, Any]:
+    state = unit.state_on(on)
+    current = state or unit.latest_state()
+    out = current.as_dict()
+    out["as_of"] = on.isoformat()
+    out["existed"] = state is not None
+    out["version"] = unit.version
+    out["children"] = sorted(str(c) for c in unit.children_on(on))
+    return out
+
+
+def recipient(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "kind_label": RECIPIENT_LABELS.get(data["kind"], data["kind"])}
+
+
+def nomination(nom: Nomination) -> dict[str, Any]:
+    kind = catalog().kind(nom.award_kind)
+    return {
+        "id": str(nom.id),
+        "version": nom.version,
+        "status": nom.status,
+        "status_label": NOMINATION_STATUS[nom.status],
+        "proposing_unit_id": str(nom.proposing_unit_id),
+        "review_unit_id": str(nom.review_unit_id) if nom.review_unit_id else None,
+        "decision_unit_id": str(nom.decision_unit_id) if nom.decision_unit_id else None,
+        "nominator": nom.nominator,
+        "recipient": recipient(nom.recipient),
+        "award_kind": nom.award_kind,
+        "award_title": kind.title,
+        "award_type": nom.award_type,
+        "award_type_label": AWARD_TYPES[nom.award_type],
+        "achievement": nom.achievement,
+        "period": nom.period,
+        "attachments": nom.attachments,
+        "submission_id": str(nom.submission_id) if nom.submission_id else None,
+        "review": {
+            "round": nom.round,
+            "votes": [
+                {"reviewer": who, **ballot, "vote_label": VOTE_LABELS[ballot["vote"]]}
+                for who, ballot in sorted(nom.votes.items())
+            ],
+            "recused": [
+                {"reviewer": who, "reason": why} for who, why in sorted(nom.recused.items())
+            ],
+            "tally": nom.tally(),
+        },
+        "closed_reviews": [
+            {**plain(r), "outcome_label": OUTCOME_LABELS[r["outcome"]]} for r in nom.closed_reviews
+        ],
+        "decision": plain(nom.decision),
+        "revocation": plain(nom.revocation),
+        "created_at": nom.created_on.isoformat(),
+        "updated_at": nom.modified_on.isoformat(),
+    }
+
+
+def decision_line(line: dict[str, Any]) -> dict[str, Any]:
+    kind = catalog().kind(line["award_kind"])
+    out = plain(line)
+    out["recipient"] = recipient(out["recipient"])
+    out["award_title"] = kind.title
+    out["amount_source_label"] = AMOUNT_SOURCE_LABELS.get(
+        line["amount_source"], line["amount_source"]
+    )
+    out["status"] = "revoked" if line["revoked_on"] else "active"
+    return out
+
+
+def decision(dec: AwardDecision) -> dict[str, Any]:
+    lines = [decision_line(line) for line in dec.lines]
+    active = [line for line in dec.lines if line["revoked_on"] is None]
+    stated = [line["amount"] for line in active if line["amount"] is not None]
+    return {
+        "id": str(dec.id),
+        "version": dec.version,
+        "number": dec.number,
+        "decided_on": dec.decided_on.isoformat(),
+        "issuer": dec.issuer,
+        "external": dec.external,
+        "recorded_by_unit_id": str(dec.recorded_by_unit_id),
+        "signer": dec.signer,
+        "subject": dec.subject,
+        "legal_basis": dec.legal_basis,
+        "achievement": dec.achievement,
+        "status": dec.status,
+        "status_label": DECISION_STATUS[dec.status],
+        "revoked_on": dec.revoked_on.isoformat() if dec.revoked_on else None,
+        "revocation_reason": dec.revocation_reason,
+        "totals": {
+            "lines": len(dec.lines),
+            "active_lines": len(active),
+            "individuals": sum(1 for li in active if li["recipient"]["kind"] == "individual"),
+            "collectives": sum(1 for li in active if li["recipient"]["kind"] == "collective"),
+            "households": sum(1 for li in active if li["recipient"]["kind"] == "household"),
+            "amount": sum(stated) if stated else None,
+            "lines_without_amount": len(active) - len(stated),
+        },
+        "lines": lines,
+        "revocation_grounds": REVOCATION_GROUNDS,
+        "created_at": dec.created_on.isoformat(),
+    }
+
+
+def ceremony(cer: Ceremony, decisions: list[AwardDecision]) -> dict[str, Any]:
+    listed = [decision(d) for d in decisions]
+    computed = sum(d["totals"]["amount"] or 0 for d in listed)
+    not_stated = sum(d["totals"]["lines_without_amount"] for d in listed)
+    announced = cer.announced_total
+    return {
+        "id": str(cer.id),
+        "version": cer.version,
+        "title": cer.title,
+        "held_on": cer.held_on.isoformat(),
+        "place": cer.place,
+        "host_unit_id": str(cer.host_unit_id),
+        "decisions": [
+            {
+                k: d[k]
+                for k in (
+                    "id",
+                    "number",
+                    "decided_on",
+                    "issuer",
+                    "status",
+                    "status_label",
+                    "totals",
+                )
+            }
+            for d in listed
+        ],
+        "totals": {
+            "computed": computed,
+            "announced": announced,
+            "announced_source": cer.announced_source,
+            "difference": (announced - computed) if announced is not None else None,
+            "lines_without_amount": not_stated,
+            "individuals": sum(d["totals"]["individuals"] for d in listed),
+            "collectives": sum(d["totals"]["collectives"] for d in listed),
+        },
+    }
+
+
+def submission(sub: Submission) -> dict[str, Any]:
+    return {
+        "id": str(sub.id),
+        "version": sub.version,
+        "number": sub.number,
+        "title": sub.title,
+        "submitted_on": sub.submitted_on.isoformat(),
+        "proposing_unit_id": str(sub.proposing_unit_id),
+        "nomination_ids": [str(n) for n in sub.nomination_ids],
+    }
+
+
+def user(usr: User) -> dict[str, Any]:
+    return {
+        "id": str(usr.id),
+        "version": usr.version,
+        "username": usr.username,
+        "full_name": usr.full_name,
+        "has_password": bool(usr.password_hash),
+        "grants": [
+            {
+                "role": g["role"],
+                "role_label": ROLE_LABELS[g["role"]],
+                "unit_id": str(g["unit_id"]),
+                "chair": g["chair"],
+            }
+            for g in usr.grants
+        ],
+        "tokens": [
+            {"id": token_id, "label": t["label"], "revoked": t["revoked"]}
+            for token_id, t in usr.tokens.items()
+        ],
+    }

@@ -1,0 +1,144 @@
+"""Users, grants, passwords and API tokens."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.errors import (
+    BadCredentials,
+    RoleRequired,
+    Unauthenticated,
+    UnknownUser,
+    UsernameTaken,
+    ValidationFailed,
+)
+from domain.users import ROLE_LABELS, User, normalise_username, user_id_for
+from services import security
+from services.authz import Actor, Grant
+from services.orgs import OrgCommands
+from services.store import Saved
+
+
+class UserCommands(OrgCommands):
+    def user(self, username: str) -> User:
+        username = normalise_username(username)
+        return self.load(User, user_id_for(username), UnknownUser(username=username))
+
+    def actor_for(self, user: User) -> Actor:
+        return Actor(
+            username=user.username,
+            full_name=user.full_name,
+            grants=tuple(Grant(g["role"], g["unit_id"], g["chair"]) for g in user.grants),
+        )
+
+    def _require_user_admin(self, actor: Actor, unit_ids: list[UUID] | None = None) -> None:
+        if actor.is_system:
+            return
+        if not unit_ids:
+            if not actor.units_for("admin"):
+                raise RoleRequired(role=ROLE_LABELS["admin"])
+            return
+        for unit_id in unit_ids:
+            self.authz.require(actor, "admin", unit_id)
+
+    def create_user(
+        self,
+        actor: Actor,
+        *,
+        username: str,
+        full_name: str,
+        password: str | None = None,
+        grants: list[dict] | None = None,
+    ) -> Saved:
+        grants = grants or []
+        unit_ids = [UUID(str(g["unit_id"])) for g in grants]
+        self._require_user_admin(actor, unit_ids)
+        if password is not None and len(password) < 8:
+            raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
+        username = normalise_username(username)
+        if self.load_or_none(User, user_id_for(username)) is not None:
+            raise UsernameTaken(username=username)
+        for unit_id in unit_ids:
+            self.org_unit(unit_id)
+        user = User.register(
+            username=username,
+            full_name=full_name,
+            password_hash=security.hash_secret(password) if password else None,
+            actor=actor.username,
+        )
+        for grant, unit_id in zip(grants, unit_ids, strict=True):
+            user.grant(str(grant["role"]), unit_id, bool(grant.get("chair", False)), actor.username)
+        try:
+            return self.commit(user)
+        except Exception as exc:
+            if self.load_or_none(User, user.id) is not None:
+                raise UsernameTaken(username=username) from exc
+            raise
+
+    def grant_role(
+        self, actor: Actor, *, username: str, role: str, unit_id: UUID, chair: bool = False
+    ) -> Saved:
+        self._require_user_admin(actor, [unit_id])
+        self.org_unit(unit_id)
+        user = self.user(username)
+        user.grant(role, unit_id, chair, actor.username)
+        return self.commit(user)
+
+    def revoke_role(self, actor: Actor, *, username: str, role: str, unit_id: UUID) -> Saved:
+        self._require_user_admin(actor, [unit_id])
+        user = self.user(username)
+        user.revoke_grant(role, unit_id, actor.username)
+        return self.commit(user)
+
+    def set_password(self, actor: Actor, *, username: str, password: str) -> Saved:
+        user = self.user(username)
+        if actor.username != user.username:
+            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        if len(password) < 8:
+            raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
+        user.set_password(security.hash_secret(password), actor.username)
+        return self.commit(user)
+
+    def issue_token(self, actor: Actor, *, username: str, label: str = "") -> tuple[Saved, str]:
+        """Returns the saved position and the token, shown once and stored only as a hash."""
+        user = self.user(username)
+        if actor.username != user.username:
+            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        token, token_id, secret = security.new_token(user.id)
+        user.issue_token(token_id, security.hash_secret(secret), label, actor.username)
+        return self.commit(user), token
+
+    def revoke_token(self, actor: Actor, *, username: str, token_id: str) -> Saved:
+        user = self.user(username)
+        if actor.username != user.username:
+            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        user.revoke_token(token_id, actor.username)
+        return self.commit(user)
+
+    def login(self, *, username: str, password: str) -> tuple[Actor, str]:
+        try:
+            user = self.user(username)
+        except (UnknownUser, ValidationFailed):
+            raise BadCredentials() from None
+        if not user.password_hash or not security.verify_secret(user.password_hash, password):
+            raise BadCredentials()
+        actor = self.actor_for(user)
+        _, token = self.issue_token(actor, username=user.username, label="Đăng nhập")
+        return actor, token
+
+    def authenticate(self, token: str) -> Actor:
+        parsed = security.parse_token(token or "")
+        if parsed is None:
+            raise Unauthenticated()
+        user_id, token_id, secret = parsed
+        user = self.load_or_none(User, user_id)
+        if user is None:
+            raise Unauthenticated()
+        record = user.tokens.get(token_id)
+        if record is None or record["revoked"]:
+            raise Unauthenticated()
+        if security.remembered(token) != (user_id, token_id):
+            if not security.verify_secret(record["hash"], secret):
+                raise Unauthenticated()
+            security.remember(token, user_id, token_id)
+        return self.actor_for(user)

@@ -1,0 +1,198 @@
+"""Shared fixtures. Every store-touching test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is found at ``TEST_DATABASE_URL`` or else 127.0.0.1:5432 (user postgres). If it is
+unreachable and the server binaries are installed, a throwaway cluster is started (pytest-postgresql
+executor). Otherwise the PostgreSQL half is skipped with a loud reason — except when ``CI`` is set,
+where that is a failure. Each test run gets its own database, each test its own schema; both are
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TDKT_ARGON2_PROFILE", "test")  # cheap hashes: tests only
+
+import glob
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from services.api import create_app
+from services.app import Runtime
+from services.config import POSTGRES, SQLITE, Settings, pg_env_from_url
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class PgServer:
+    env: dict[str, str]  # POSTGRES_* without the database
+    admin_url: str
+    database: str = ""
+    problem: str | None = None
+    executor: Any = None
+
+
+def _conninfo(env: dict[str, str], dbname: str) -> str:
+    parts = [
+        f"host={env['POSTGRES_HOST']}",
+        f"port={env['POSTGRES_PORT']}",
+        f"user={env['POSTGRES_USER']}",
+        f"dbname={dbname}",
+    ]
+    if env.get("POSTGRES_PASSWORD"):
+        parts.append(f"password={env['POSTGRES_PASSWORD']}")
+    return " ".join(parts)
+
+
+def _reachable(url: str) -> str | None:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0]
+
+
+def _throwaway_cluster() -> tuple[str, Any] | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")) + [
+        p for p in [shutil.which("pg_ctl")] if p
+    ]
+    if not candidates:
+        return None
+    from pytest_postgresql.executors.proc import PostgreSQLExecutor
+
+    base = tempfile.mkdtemp(prefix="tdkt-pg-")
+    port = 55432
+    executor = PostgreSQLExecutor(
+        executable=candidates[-1],
+        host="127.0.0.1",
+        port=port,
+        datadir=f"{base}/data",
+        unixsocketdir=base,
+        logfile=f"{base}/log",
+        startparams="-w",
+        dbname="postgres",
+    )
+    try:
+        executor.start()
+    except Exception:
+        return None
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", executor
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL
+    problem = _reachable(url)
+    executor = None
+    if problem is not None:
+        started = _throwaway_cluster()
+        if started is not None:
+            url, executor = started
+            problem = _reachable(url)
+    env = pg_env_from_url(url)
+    server = PgServer(env=env, admin_url=url, problem=problem, executor=executor)
+    if problem is None:
+        server.database = f"tdkt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{server.database}"')
+    yield server
+    if problem is None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{server.database}" WITH (FORCE)')
+    if executor is not None:
+        executor.stop()
+
+
+def require_postgres(server: PgServer) -> None:
+    if server.problem is None:
+        return
+    message = f"PostgreSQL unreachable ({server.problem}); set TEST_DATABASE_URL"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI requires the PostgreSQL tests to run: {message}")
+    pytest.skip(f"!!! SKIPPING THE POSTGRESQL HALF: {message}")
+
+
+@pytest.fixture(params=[SQLITE, pytest.param(POSTGRES, marks=pytest.mark.postgres)])
+def store(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def pg_schema(store: str, pg_server: PgServer) -> Iterator[str | None]:
+    if store != POSTGRES:
+        yield None
+        return
+    require_postgres(pg_server)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    conninfo = _conninfo(pg_server.env, pg_server.database)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def make_settings(
+    store: str, tmp_path, pg_server: PgServer | None, schema: str | None, **overrides: Any
+) -> Settings:
+    if store == SQLITE:
+        return Settings(store=SQLITE, data_dir=tmp_path / "data", **overrides)
+    assert pg_server is not None and schema is not None
+    pg = {
+        **pg_server.env,
+        "POSTGRES_DBNAME": pg_server.database,
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "10",
+    }
+    return Settings(store=POSTGRES, pg=pg, **overrides)
+
+
+@pytest.fixture
+def settings(store: str, tmp_path, pg_server: PgServer, pg_schema: str | None) -> Settings:
+    return make_settings(store, tmp_path, pg_server if store == POSTGRES else None, pg_schema)
+
+
+@dataclass
+class Clock:
+    """The service's idea of today, set by tests."""
+
+    today: date = field(default_factory=lambda: date(2024, 6, 30))
+
+    def __call__(self) -> date:
+        return self.today
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def rt(settings: Settings, clock: Clock) -> Iterator[Runtime]:
+    runtime = Runtime(settings, clock=clock)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(rt: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(rt)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(rt: Runtime):
+    from tests.helpers import World
+
+    return World.build(rt)

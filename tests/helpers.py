@@ -1,0 +1,125 @@
+"""A small Union tree with users in every role, built through the application (not the API),
+so that API tests start from a known world and exercise only what they test.
+
+    Trung ương Hội LHPN Việt Nam (central)            council: tw.chair; approver tw.appr
+    ├── Hội LHPN TP Hà Nội (province)                 council: hn.chair, hn.member; hn.appr
+    │   └── Hội LHPN quận Bắc Từ Liêm (district)       council: btl.chair; btl.appr
+    │       ├── Hội LHPN phường Xuân Đỉnh (commune)    council: xd.chair, xd.member; xd.nom
+    │       └── Hội LHPN phường Cổ Nhuế 1 (commune)
+    └── Hội LHPN tỉnh Bắc Kạn (province)
+        └── Hội LHPN xã Nông Thượng (commune)          nominator: nt.nom
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from services.app import Runtime
+from services.authz import SYSTEM, Actor
+
+
+@dataclass
+class World:
+    rt: Runtime
+    units: dict[str, UUID] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    USERS = {  # noqa: RUF012
+        "admin": [("admin", "root", False)],
+        "tw.chair": [("reviewer", "root", True)],
+        "tw.appr": [("approver", "root", False)],
+        "hn.chair": [("reviewer", "hanoi", True)],
+        "hn.member": [("reviewer", "hanoi", False)],
+        "hn.appr": [("approver", "hanoi", False)],
+        "hn.admin": [("admin", "hanoi", False)],
+        "btl.chair": [("reviewer", "btl", True)],
+        "btl.appr": [("approver", "btl", False)],
+        "xd.chair": [("reviewer", "xd", True)],
+        "xd.member": [("reviewer", "xd", False)],
+        "xd.nom": [("nominator", "xd", False)],
+        "nt.nom": [("nominator", "nt", False)],
+    }
+
+    @classmethod
+    def build(cls, rt: Runtime) -> World:
+        world = cls(rt=rt)
+        app = rt.app
+        root = app.create_root(
+            SYSTEM,
+            name="Trung ương Hội LHPN Việt Nam",
+            code="TW",
+            established_on=date(1930, 10, 20),
+        )
+        world.units["root"] = root.id
+        plan = [
+            ("hanoi", "Hội LHPN TP Hà Nội", "province", "root", date(1946, 1, 1)),
+            ("btl", "Hội LHPN quận Bắc Từ Liêm", "district", "hanoi", date(2014, 4, 1)),
+            ("xd", "Hội LHPN phường Xuân Đỉnh", "commune", "btl", date(2014, 4, 1)),
+            ("cn1", "Hội LHPN phường Cổ Nhuế 1", "commune", "btl", date(2014, 4, 1)),
+            ("backan", "Hội LHPN tỉnh Bắc Kạn", "province", "root", date(1997, 1, 1)),
+            ("nt", "Hội LHPN xã Nông Thượng", "commune", "backan", date(1997, 1, 1)),
+        ]
+        for key, name, level, parent, on in plan:
+            world.units[key] = app.create_unit(
+                SYSTEM, name=name, level=level, parent_id=world.units[parent], established_on=on
+            ).id
+        for username, grants in cls.USERS.items():
+            app.create_user(
+                SYSTEM,
+                username=username,
+                full_name=username,
+                password="mat-khau-123",
+                grants=[{"role": r, "unit_id": world.units[u], "chair": c} for r, u, c in grants],
+            )
+            _, world.tokens[username] = app.issue_token(SYSTEM, username=username)
+        rt.runner.catch_up()
+        return world
+
+    def u(self, key: str) -> str:
+        return str(self.units[key])
+
+    def h(self, username: str) -> dict[str, str]:
+        """Authorization headers for a user."""
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    def actor(self, username: str) -> Actor:
+        return self.rt.app.actor_for(self.rt.app.user(username))
+
+
+def person(name: str = "Nguyễn Thị Hồng Nhung", birth_year: int = 1980, **extra: Any) -> dict:
+    return {
+        "kind": "individual",
+        "name": name,
+        "gender": "female",
+        "birth_year": birth_year,
+        **extra,
+    }
+
+
+def nomination_body(world: World, unit: str = "xd", **extra: Any) -> dict:
+    body = {
+        "proposing_unit_id": world.u(unit),
+        "recipient": person(unit_id=world.u(unit)),
+        "award_kind": "giay_khen_hoi",
+        "achievement": "Hoàn thành xuất sắc nhiệm vụ công tác Hội năm 2023",
+        "period": "2023",
+    }
+    body.update(extra)
+    return body
+
+
+def ok(response, status: int = 200) -> dict:
+    assert response.status_code == status, (response.status_code, response.text)
+    return response.json()
+
+
+def err(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()["error"]
+    assert body["message"], body
+    if code is not None:
+        assert body["code"] == code, body
+    return body

@@ -171,6 +171,9 @@ class OrgUnit(Aggregate):
             raise ValidationFailed(reason="tên đơn vị không được để trống")
         catalog().level(level)
         check_level_on(level, on)
+        if parent is not None:
+            # Nothing may be placed under a unit of an abolished level (a district from 2025-07-01).
+            check_level_on(parent.level, on)
         check_parent_level(level, parent.level if parent else None)
         if parent is not None and not parent.is_active:
             raise OrgUnitNotActive(name=parent.name, on=on.isoformat())
@@ -287,9 +290,10 @@ class OrgUnit(Aggregate):
 
     def move(self, parent: UnitState, on: date, actor: str) -> None:
         self._require_change_date(on)
-        if any(c["kind"] == "moved" and c["on"] > on for c in self.timeline):
+        if any(c["kind"] in ("moved", *_END_KINDS) and c["on"] > on for c in self.timeline):
             # Child links on parents are kept in date order; a retroactive move before a later
-            # one would make the two histories disagree.
+            # one (or before the end, which detached the unit from its parent of then) would make
+            # the two histories disagree.
             raise OrgUnitDateInvalid(
                 on=on.isoformat(), reason="đơn vị đã có thay đổi trực thuộc sau ngày này"
             )
@@ -315,6 +319,11 @@ class OrgUnit(Aggregate):
 
     def attach_child(self, child_id: UUID, on: date, actor: str) -> None:
         self._require_change_date(on)
+        if self.ended_on() is not None:
+            # The unit ends later: the child would still hang under it after its end.
+            raise OrgUnitDateInvalid(
+                on=on.isoformat(), reason="đơn vị nhận đã sáp nhập hoặc giải thể sau ngày này"
+            )
         self._child_attached(child_id=child_id, effective_on=on, actor=actor)
 
     def detach_child(self, child_id: UUID, on: date, actor: str) -> None:

@@ -63,19 +63,21 @@ class Recipient:
                 birth_date = date.fromisoformat(birth_date)
             except ValueError:
                 raise ValidationFailed(reason="ngày sinh không hợp lệ") from None
-        birth_year = data.get("birth_year")
+        elif birth_date is not None and not isinstance(birth_date, date):
+            raise ValidationFailed(reason="ngày sinh không hợp lệ")
+        birth_year = _whole_number(data.get("birth_year"), "năm sinh không hợp lệ")
         if birth_date is not None:
             if birth_year is not None and birth_year != birth_date.year:
                 raise ValidationFailed(reason="năm sinh không khớp với ngày sinh")
             birth_year = birth_date.year
         if birth_year is not None and not 1900 <= int(birth_year) <= 2100:
             raise ValidationFailed(reason="năm sinh không hợp lệ")
-        citizen_id = nfc_optional(data.get("citizen_id"))
+        citizen_id = nfc_optional(_text(data.get("citizen_id"), "số CCCD/CMND"))
         if citizen_id is not None:
             citizen_id = re.sub(r"[\s.\-]", "", citizen_id)
             if not _CITIZEN_ID.match(citizen_id):
                 raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
-        women_share = data.get("women_share")
+        women_share = _whole_number(data.get("women_share"), "tỉ lệ nữ phải là số nguyên")
         if women_share is not None and not 0 <= int(women_share) <= 100:
             raise ValidationFailed(reason="tỉ lệ nữ phải từ 0 đến 100 (%)")
         if kind == "individual":
@@ -95,7 +97,7 @@ class Recipient:
             gender=gender,
             birth_year=int(birth_year) if birth_year is not None else None,
             birth_date=birth_date,
-            position=nfc_optional(data.get("position")),
+            position=nfc_optional(_text(data.get("position"), "chức vụ")),
             citizen_id=citizen_id,
             women_share=int(women_share) if women_share is not None else None,
         )
@@ -158,6 +160,24 @@ class Recipient:
             citizen_id=data.get("citizen_id"),
             women_share=data.get("women_share"),
         )
+
+
+def _whole_number(value: Any, reason: str) -> int | None:
+    """An optional whole number given as an int or a string of digits; anything else is refused
+    (no bools, no floats: 1975.7 is not a year)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdecimal() and len(value) <= 20:
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(reason=reason)
+    return value
+
+
+def _text(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(reason=f"{what} phải là chuỗi ký tự")
+    return value
 
 
 def _uuid(value: Any) -> UUID | None:

@@ -11,6 +11,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Control characters that are not whitespace (NUL, BEL, ESC, C1 controls): never part of a name or
+# a text, and PostgreSQL text columns refuse NUL outright. Dropped on the way in.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Characters that Unicode does not decompose but Vietnamese readers treat as a base letter + mark.
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 # Dashes and quotes that arrive from word processors.
@@ -18,8 +21,9 @@ _PUNCT = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "“": '
 
 
 def nfc(value: str) -> str:
-    """NFC-normalise, strip and collapse runs of whitespace to one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """NFC-normalise, drop control characters, strip and collapse runs of whitespace."""
+    text = unicodedata.normalize("NFC", _CONTROLS.sub("", value))
+    return _SPACES.sub(" ", text).strip()
 
 
 def nfc_optional(value: str | None) -> str | None:
@@ -31,7 +35,7 @@ def nfc_optional(value: str | None) -> str | None:
 
 def nfc_multiline(value: str) -> str:
     """NFC for free text: keeps line breaks, trims each line."""
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    text = unicodedata.normalize("NFC", _CONTROLS.sub("", value)).replace("\r\n", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 

@@ -29,13 +29,20 @@ class Cursor:
     def _sql(self, sql: str) -> str:
         return _PLACEHOLDER.sub("%s", sql) if self.dialect == "postgres" else sql
 
+    def _params(self, params: Sequence[Any]) -> tuple[Any, ...]:
+        """PostgreSQL text refuses NUL: a search for one finds nothing instead of failing (names
+        and texts are cleaned of control characters on the way in, see ``domain.text.nfc``)."""
+        if self.dialect != "postgres":
+            return tuple(params)
+        return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        self.raw.execute(self._sql(sql), tuple(params))
+        self.raw.execute(self._sql(sql), self._params(params))
         return self
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.raw.executemany(self._sql(sql), [tuple(r) for r in rows])
+            self.raw.executemany(self._sql(sql), [self._params(r) for r in rows])
 
     def fetchall(self) -> list[dict[str, Any]]:
         rows = self.raw.fetchall()

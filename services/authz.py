@@ -8,7 +8,7 @@
 * ``admin``: manages units and users in the subtree.
 
 Every grant also lets its holder read what lies in the subtree. The subtree is read from the
-current tree (a unit merged away is found through its last parent).
+current tree (a unit merged away is found through its last parent and through its successor).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from services.api.routes_orgs import router as orgs_router
 from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
 from services.app import Runtime
+from services.web import router as web_router
 
 DESCRIPTION = """
 **TĐKT** — quản lý thi đua, khen thưởng theo mô hình event sourcing cho Hội LHPN Việt Nam.
@@ -38,4 +39,5 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(orgs_router)
     app.include_router(workflow_router)
     app.include_router(decisions_router)
+    app.include_router(web_router)
     return app

@@ -81,8 +81,9 @@ def _jsonable(value: Any) -> bool:
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    # Only the leading location marker goes: a field may itself be named "body" (issuer.body).
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+    return ".".join(str(p) for p in parts) or "body"
 
 
 def install(app: FastAPI) -> None:
@@ -118,6 +119,22 @@ def install(app: FastAPI) -> None:
             return JSONResponse(
                 error_body("method_not_allowed", "Phương thức không được hỗ trợ tại địa chỉ này."),
                 405,
+            )
+        if error.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (e.g. not UTF-8): the same 422, code and
+            # Vietnamese message as any other malformed JSON.
+            field = {
+                "field": "body",
+                "type": "json_invalid",
+                "message": _PYDANTIC_VI["json_invalid"],
+            }
+            return JSONResponse(
+                error_body(
+                    "validation.invalid",
+                    f"Dữ liệu không hợp lệ — body: {field['message']}",
+                    {"fields": [field]},
+                ),
+                422,
             )
         detail = error.detail if isinstance(error.detail, str) else "Yêu cầu không hợp lệ."
         return JSONResponse(error_body(f"http.{error.status_code}", detail), error.status_code)

@@ -1,0 +1,378 @@
+"""Server-rendered pages (Jinja2) for people: sign in, work queues, nominations with their
+actions, decisions, ceremonies with the reconciliation of totals, the org tree on any date.
+
+Pages call the same application as the API; a refusal is shown on the page with its Vietnamese
+message and the right status code. The session is the API token in an HTTP-only cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.errors import DomainError, Unauthenticated, ValidationFailed
+from domain.money import format_dong
+from domain.nomination import AWARD_TYPES, STATUS_LABELS, VOTE_LABELS
+from domain.text import nfc
+from projections.queries import Page
+from services import representations as rep
+from services.api.deps import TOKEN_COOKIE, bearer_token
+from services.api.errors import STATUS_BY_KIND
+from services.app import Runtime
+from services.authz import Actor
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
+templates.env.filters["dong"] = format_dong
+templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
+templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
+templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS
+
+router = APIRouter(include_in_schema=False)
+
+
+def _rt(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def _actor(request: Request) -> Actor | None:
+    token = bearer_token(request)
+    if not token:
+        return None
+    try:
+        return _rt(request).app.authenticate(token)
+    except Unauthenticated:
+        return None
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200,
+            actor: Actor | None = None) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"actor": actor, "today": _rt(request).app.today(), **context},
+        status_code=status,
+    )
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = quote(str(request.url.path))
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+def _error_page(request: Request, actor: Actor | None, error: DomainError) -> HTMLResponse:
+    return _render(request, "error.html", {"error": error},
+                   STATUS_BY_KIND.get(error.kind, 422), actor)
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise ValidationFailed(reason=f"mã «{value}» không hợp lệ") from None
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(reason="ngày phải có dạng YYYY-MM-DD") from None
+
+
+def _unit_choices(rt: Runtime, actor: Actor, role: str) -> list[dict[str, Any]]:
+    """Active units today in the subtrees where the actor holds ``role``."""
+    roots = {str(u) for u in actor.units_for(role)}
+    if not roots:
+        return []
+    inside = rt.queries.subtree_ids(roots)
+    units = rt.queries.units_on(rt.app.today(), page=Page(limit=500))["items"]
+    return [u for u in units if u["id"] in inside]
+
+
+# -- session ----------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/"):
+    return _render(request, "login.html", {"next": next if next.startswith("/") else "/"})
+
+
+@router.post("/login")
+async def login(request: Request):
+    form = await request.form()
+    target = str(form.get("next") or "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    try:
+        _, token = _rt(request).app.login(
+            username=str(form.get("username") or ""), password=str(form.get("password") or "")
+        )
+    except DomainError as error:
+        return _render(request, "login.html", {"next": target, "error": error}, 401)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+def logout():
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    queues = []
+    # (role, status, filter field, label) — one queue per grant and status it works on.
+    queue_kinds = {
+        "reviewer": [("under_review", "review_unit_id", "Chờ Hội đồng {unit} xét")],
+        "approver": [("recommended", "review_unit_id", "Chờ quyết định tại {unit}")],
+        "nominator": [("draft", "proposing_unit_id", "Bản nháp của {unit}"),
+                      ("returned", "proposing_unit_id", "Bị trả lại — {unit}")],
+    }
+    for grant in actor.grants:
+        unit_id = str(grant.unit_id)
+        unit = rt.queries.unit_names({unit_id}).get(unit_id, "")
+        for status, field, label in queue_kinds.get(grant.role, []):
+            found = rt.queries.nominations(status=status, **{field: unit_id})
+            queues.append({"label": label.format(unit=unit), "count": found["total"],
+                           "href": f"/nominations?status={status}&{field}={unit_id}"})
+    grants = [
+        {"role": g.role, "unit": rt.queries.unit_names({str(g.unit_id)}).get(str(g.unit_id), ""),
+         "chair": g.chair}
+        for g in actor.grants
+    ]
+    return _render(request, "home.html", {"queues": queues, "grants": grants}, actor=actor)
+
+
+@router.get("/nominations", response_class=HTMLResponse)
+def nominations_page(request: Request, status: str | None = None, q: str | None = None,
+                     review_unit_id: str | None = None, proposing_unit_id: str | None = None,
+                     offset: int = 0):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    from services.api.routes_workflow import _scope
+
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    result = rt.queries.nominations(
+        status=status or None, q=q or None, review_unit_id=review_unit_id or None,
+        proposing_unit_id=proposing_unit_id or None, unit_ids=_scope(rt, actor),
+        page=Page(limit=50, offset=max(offset, 0)),
+    )
+    names = rt.queries.unit_names({r["proposing_unit_id"] for r in result["items"]}
+                                  | {r["review_unit_id"] for r in result["items"]
+                                     if r["review_unit_id"]})
+    return _render(request, "nominations.html",
+                   {"result": result, "names": names, "status": status or "", "q": q or "",
+                    "statuses": STATUS_LABELS}, actor=actor)
+
+
+@router.get("/nominations/new", response_class=HTMLResponse)
+def new_nomination_form(request: Request):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    return _render(request, "nomination_new.html", {
+        "units": _unit_choices(rt, actor, "nominator"),
+        "kinds": list(catalog().kinds.values()),
+        "award_types": AWARD_TYPES,
+        "form": {},
+    }, actor=actor)
+
+
+@router.post("/nominations/new")
+async def create_nomination(request: Request):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    form = {k: nfc(str(v)) for k, v in (await request.form()).items()}
+    try:
+        recipient: dict[str, Any] = {"kind": form.get("recipient_kind") or "individual",
+                                     "name": form.get("recipient_name") or ""}
+        if form.get("recipient_unit_id"):
+            key = "org_unit_id" if form.get("recipient_is_unit") else "unit_id"
+            recipient[key] = form["recipient_unit_id"]
+        for field in ("gender", "position", "citizen_id"):
+            if form.get(field):
+                recipient[field] = form[field]
+        if form.get("birth_year"):
+            if not form["birth_year"].isdigit():
+                raise ValidationFailed(reason="năm sinh phải là số")
+            recipient["birth_year"] = int(form["birth_year"])
+        saved = rt.app.draft_nomination(
+            actor, proposing_unit_id=_uuid(form.get("proposing_unit_id", "")),
+            data={"recipient": recipient, "award_kind": form.get("award_kind", ""),
+                  "award_type": form.get("award_type") or None,
+                  "achievement": form.get("achievement", ""), "period": form.get("period", "")},
+        )
+    except DomainError as error:
+        return _render(request, "nomination_new.html", {
+            "units": _unit_choices(rt, actor, "nominator"),
+            "kinds": list(catalog().kinds.values()), "award_types": AWARD_TYPES,
+            "form": form, "error": error,
+        }, STATUS_BY_KIND.get(error.kind, 422), actor)
+    rt.after(saved)
+    return RedirectResponse(f"/nominations/{saved.id}", status_code=303)
+
+
+@router.get("/nominations/{nomination_id}", response_class=HTMLResponse)
+def nomination_page(request: Request, nomination_id: str):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    return _nomination_view(request, actor, nomination_id)
+
+
+def _nomination_view(request: Request, actor: Actor, nomination_id: str,
+                     error: DomainError | None = None) -> HTMLResponse:
+    rt = _rt(request)
+    from services.api.routes_workflow import _readable
+
+    try:
+        nomination = _readable(rt, actor, _uuid(nomination_id))
+    except DomainError as exc:
+        return _error_page(request, actor, exc)
+    view = rep.nomination(nomination)
+    ids = {view["proposing_unit_id"], view["review_unit_id"]} - {None}
+    names = {i: rt.app.unit_state(UUID(i)).name for i in ids}
+    review_unit = nomination.review_unit_id
+    context = {
+        "n": view,
+        "names": names,
+        "history": rep.history(rt.app.history(nomination.id)),
+        "can_nominate": rt.app.authz.covers(actor, nomination.proposing_unit_id, "nominator"),
+        "on_council": review_unit is not None and any(
+            g.role == "reviewer" and g.unit_id == review_unit for g in actor.grants),
+        "is_chair": review_unit is not None and any(
+            g.role == "reviewer" and g.chair and g.unit_id == review_unit for g in actor.grants),
+        "error": error,
+    }
+    status = STATUS_BY_KIND.get(error.kind, 422) if error else 200
+    return _render(request, "nomination.html", context, status, actor=actor)
+
+
+@router.post("/nominations/{nomination_id}/{action}")
+async def nomination_action(request: Request, nomination_id: str, action: str):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    form = {k: nfc(str(v)) for k, v in (await request.form()).items()}
+    try:
+        nid = _uuid(nomination_id)
+        version = int(form["version"]) if form.get("version", "").isdigit() else None
+        if action == "submit":
+            saved = rt.app.submit_nomination(actor, nid, version)
+        elif action == "withdraw":
+            saved = rt.app.withdraw_nomination(actor, nid, form.get("reason", ""), version)
+        elif action == "vote":
+            score = form.get("score", "")
+            saved = rt.app.cast_vote(actor, nid, vote=form.get("vote", ""),
+                                     comment=form.get("comment", ""),
+                                     score=int(score) if score.isdigit() else None)
+        elif action == "recuse":
+            saved = rt.app.recuse(actor, nid, reason=form.get("reason", ""))
+        elif action == "close":
+            saved = rt.app.close_review(actor, nid, outcome=form.get("outcome", ""),
+                                        reason=form.get("reason", ""), expected_version=version)
+        else:
+            return _error_page(request, actor, ValidationFailed(reason="thao tác không hợp lệ"))
+    except DomainError as error:
+        return _nomination_view(request, actor, nomination_id, error)
+    rt.after(saved)
+    return RedirectResponse(f"/nominations/{nomination_id}", status_code=303)
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+def decisions_page(request: Request, year: str | None = None, q: str | None = None,
+                   offset: int = 0):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    year_value = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
+    result = rt.queries.decisions(year=year_value, q=q or None,
+                                  page=Page(limit=50, offset=max(offset, 0)))
+    return _render(request, "decisions.html", {"result": result, "year": year or "",
+                                               "q": q or ""}, actor=actor)
+
+
+@router.get("/decisions/{decision_id}", response_class=HTMLResponse)
+def decision_page(request: Request, decision_id: str):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    try:
+        decision = rt.app.decision(_uuid(decision_id))
+    except DomainError as error:
+        return _error_page(request, actor, error)
+    return _render(request, "decision.html", {"d": rep.decision(decision)}, actor=actor)
+
+
+@router.get("/ceremonies", response_class=HTMLResponse)
+def ceremonies_page(request: Request):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    result = rt.queries.ceremonies(page=Page(limit=100))
+    return _render(request, "ceremonies.html", {"result": result}, actor=actor)
+
+
+@router.get("/ceremonies/{ceremony_id}", response_class=HTMLResponse)
+def ceremony_page(request: Request, ceremony_id: str):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    try:
+        ceremony = rt.app.ceremony(_uuid(ceremony_id))
+    except DomainError as error:
+        return _error_page(request, actor, error)
+    decisions = [rt.app.decision(d) for d in ceremony.decision_ids]
+    host = rt.app.unit_state(ceremony.host_unit_id, ceremony.held_on).name
+    return _render(request, "ceremony.html",
+                   {"c": rep.ceremony(ceremony, decisions), "host": host}, actor=actor)
+
+
+@router.get("/org", response_class=HTMLResponse)
+def org_page(request: Request, as_of: str | None = None):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    try:
+        on = _date(as_of) or rt.app.today()
+    except DomainError as error:
+        return _error_page(request, actor, error)
+    rt.ensure_position(rt.app.max_position())
+    return _render(request, "org.html", {"tree": rt.queries.tree_on(on), "on": on},
+                   actor=actor)
+
+
+def not_found_page(request: Request) -> Response:
+    return _render(request, "error.html", {"error": None}, 404, _actor(request))

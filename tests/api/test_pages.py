@@ -1,0 +1,150 @@
+"""The pages, driven as a person would: sign in, fill the form, press the buttons."""
+
+from __future__ import annotations
+
+import re
+
+from tests.helpers import nomination_body, ok
+
+
+def login(client, username: str) -> None:
+    response = client.post(
+        "/login",
+        data={"username": username, "password": "mat-khau-123", "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert "tdkt_token" in response.cookies or client.cookies.get("tdkt_token")
+
+
+def test_pages_need_a_session(client, world):
+    response = client.get("/nominations", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+    page = client.post("/login", data={"username": "xd.nom", "password": "sai-mat-khau"})
+    assert page.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.text
+
+
+def test_nominator_drafts_and_submits_through_the_form(client, world):
+    login(client, "xd.nom")
+    form = client.get("/nominations/new")
+    assert form.status_code == 200
+    assert "Lập đề nghị khen thưởng" in form.text
+    assert world.u("xd") in form.text  # her unit is offered
+
+    response = client.post(
+        "/nominations/new",
+        data={
+            "proposing_unit_id": world.u("xd"),
+            "award_kind": "giay_khen_hoi",
+            "award_type": "cong_trang",
+            "period": "2023",
+            "recipient_kind": "individual",
+            "recipient_name": "Phạm Thị Thu Hà",
+            "gender": "female",
+            "birth_year": "1979",
+            "recipient_unit_id": world.u("xd"),
+            "achievement": "Vận động 50 hội viên mới",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    nomination_id = response.headers["location"].rsplit("/", 1)[-1]
+    page = client.get(f"/nominations/{nomination_id}")
+    assert "Phạm Thị Thu Hà" in page.text and "Bản nháp" in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+
+    submitted = client.post(f"/nominations/{nomination_id}/submit", data={"version": version})
+    assert submitted.status_code == 200  # followed the redirect back to the page
+    assert "Đang xét duyệt" in submitted.text
+    api = ok(client.get(f"/api/nominations/{nomination_id}", headers=world.h("xd.nom")))
+    assert api["status"] == "under_review"
+
+    # The old form (stale version) and a second submission are refused on the page, with the
+    # Vietnamese message and a 409.
+    stale = client.post(f"/nominations/{nomination_id}/submit", data={"version": version})
+    assert stale.status_code == 409
+    assert "người khác thay đổi" in stale.text
+    current = re.search(r'name="version" value="(\d+)"', submitted.text)
+    again = client.post(
+        f"/nominations/{nomination_id}/submit",
+        data={"version": current.group(1) if current else str(api["version"])},
+    )
+    assert again.status_code == 409
+    assert "không thể trình" in again.text
+
+
+def test_form_errors_are_shown_and_nothing_is_recorded(client, world):
+    login(client, "xd.nom")
+    head = ok(client.get("/api/health"))["position"]
+    response = client.post(
+        "/nominations/new",
+        data={
+            "proposing_unit_id": world.u("xd"),
+            "award_kind": "giay_khen_hoi",
+            "period": "2023",
+            "recipient_kind": "individual",
+            "recipient_name": "",
+            "achievement": "x",
+        },
+    )
+    assert response.status_code == 422
+    assert "cần họ tên" in response.text
+    bad_year = client.post(
+        "/nominations/new",
+        data={
+            "proposing_unit_id": world.u("xd"),
+            "award_kind": "giay_khen_hoi",
+            "period": "2023",
+            "recipient_kind": "individual",
+            "recipient_name": "Lê Thị Hoa",
+            "birth_year": "19x",
+            "achievement": "x",
+        },
+    )
+    assert bad_year.status_code == 422
+    outside = client.post(
+        "/nominations/new",
+        data={
+            "proposing_unit_id": world.u("nt"),
+            "award_kind": "giay_khen_hoi",
+            "period": "2023",
+            "recipient_kind": "individual",
+            "recipient_name": "Lê Thị Hoa",
+            "achievement": "x",
+        },
+    )
+    assert outside.status_code == 403
+    assert ok(client.get("/api/health"))["position"] == head
+
+
+def test_council_votes_and_chair_concludes_on_the_page(client, world):
+    created = ok(
+        client.post("/api/nominations", json=nomination_body(world), headers=world.h("xd.nom")), 201
+    )
+    ok(client.post(f"/api/nominations/{created['id']}/submit", headers=world.h("xd.nom")))
+    login(client, "xd.chair")
+    page = client.get(f"/nominations/{created['id']}")
+    assert "Bỏ phiếu" in page.text and "Kết luận" in page.text
+    voted = client.post(
+        f"/nominations/{created['id']}/vote", data={"vote": "agree", "comment": "Đồng ý"}
+    )
+    assert voted.status_code == 200 and "Đồng ý: 1" in voted.text
+    closed = client.post(f"/nominations/{created['id']}/close", data={"outcome": "recommended"})
+    assert closed.status_code == 200
+    state = ok(client.get(f"/api/nominations/{created['id']}", headers=world.h("xd.nom")))
+    assert state["status"] == "under_review" and state["review_unit_id"] == world.u("btl")
+
+
+def test_reading_pages(client, world):
+    login(client, "admin")
+    for path in ("/", "/nominations", "/decisions", "/ceremonies", "/org", "/org?as_of=2020-01-01"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="vi">' in response.text
+    tree = client.get("/org?as_of=2020-01-01")
+    assert "Hội LHPN quận Bắc Từ Liêm" in tree.text and "quận, huyện" in tree.text
+    assert client.get("/org?as_of=31-12-2020").status_code == 422
+    assert client.get("/decisions/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/nominations/not-an-id").status_code == 422

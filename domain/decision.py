@@ -323,12 +323,13 @@ class AwardDecision(Aggregate):
 
     def revoke(self, *, on: date, ground: str, reason: str, actor: str) -> list[dict[str, Any]]:
         """Revoke the whole decision; returns the lines that this revocation cancels."""
-        if self.revoked_on is not None:
+        open_lines = [line for line in self.lines if line["revoked_on"] is None]
+        if self.revoked_on is not None or not open_lines:  # every line already revoked
+            revoked_on = self.revoked_on or max(line["revoked_on"] for line in self.lines)
             raise AlreadyRevoked(
-                what=f"Quyết định {self.number}", revoked_on=self.revoked_on.isoformat()
+                what=f"Quyết định {self.number}", revoked_on=revoked_on.isoformat()
             )
         reason = self._check_revocation(on, ground, reason)
-        open_lines = [line for line in self.lines if line["revoked_on"] is None]
         self._revoked(revoked_on=on, ground=ground, reason=reason, actor=actor)
         return open_lines
 

@@ -125,7 +125,8 @@ class Queries:
         return [self._unit_row(r) for r in rows]
 
     def subtree_ids(self, roots: set[str]) -> set[str]:
-        """Every unit below (and including) ``roots`` in the current tree, merged ones too."""
+        """Every unit below (and including) ``roots`` in the current tree, merged ones too
+        (under their last parent and under their successor)."""
         if not roots:
             return set()
         ids = sorted(roots)
@@ -135,7 +136,7 @@ class Queries:
                 "WITH RECURSIVE sub(unit_id) AS ("
                 f" SELECT unit_id FROM org_units WHERE unit_id IN ({marks})"
                 " UNION SELECT o.unit_id FROM org_units o"
-                " JOIN sub ON o.latest_parent_id = sub.unit_id)"
+                " JOIN sub ON o.latest_parent_id = sub.unit_id OR o.successor_id = sub.unit_id)"
                 " SELECT unit_id FROM sub",
                 ids,
             ).fetchall()
@@ -252,7 +253,7 @@ class Queries:
             where.append("(number LIKE ? OR issuer_name LIKE ?)")
             params.extend([f"%{q}%", f"%{q}%"])
         select = (
-            "SELECT d.*, (SELECT COALESCE(SUM(amount), 0) FROM award_lines l"
+            "SELECT d.*, (SELECT SUM(amount) FROM award_lines l"
             "  WHERE l.decision_id = d.decision_id AND l.revoked_on IS NULL) AS total_amount,"
             " (SELECT COUNT(*) FROM award_lines l WHERE l.decision_id = d.decision_id"
             "  AND l.amount IS NULL AND l.revoked_on IS NULL) AS not_stated_lines"
@@ -269,7 +270,10 @@ class Queries:
             )
         for row in result["items"]:
             row["external"] = bool(row["external"])
-            row["total_amount"] = int(row["total_amount"] or 0)
+            # None when no active line states an amount: "not stated" is not 0.
+            row["total_amount"] = (
+                int(row["total_amount"]) if row["total_amount"] is not None else None
+            )
             row["not_stated_lines"] = int(row["not_stated_lines"] or 0)
         return result
 

@@ -51,6 +51,9 @@ class Runner:
 
     def setup(self) -> None:
         with self.db.write() as cur:
+            if self.db.dialect == "postgres":
+                # Several processes (API workers, the projector) may start together.
+                cur.execute("SELECT pg_advisory_xact_lock(7307210451)")
             cur.execute(TRACKING_DDL)
             known = {
                 row["name"]: row

@@ -49,6 +49,7 @@ from services.store import Saved
 
 MAX_LINES = 20_000
 _FROM_NOMINATION = ("recipient", "award_kind", "period", "achievement")
+_CLAIM_PRIORITY = {DECISION_NUMBER: 0, LIFETIME: 1, ACHIEVEMENT: 2}
 
 
 class DecisionCommands(NominationCommands):
@@ -266,6 +267,12 @@ class DecisionCommands(NominationCommands):
                         line_holder,
                     )
                 )
+        # Report the most specific rule first: a once-per-lifetime award already received
+        # says more than "this achievement was already awarded" (both collide for a KNC).
+        held = [known[c] for c, *_ in wanted if c in known and known[c].is_held]
+        if held:
+            first = min(held, key=lambda claim: _CLAIM_PRIORITY.get(claim.purpose, 9))
+            raise self._claim_error(first, decision, issuer)
         claims = []
         for claim_id, purpose, key, claim_holder in wanted:
             existing = known.get(claim_id)
@@ -273,8 +280,6 @@ class DecisionCommands(NominationCommands):
                 claims.append(
                     Claim.new(claim_id=claim_id, purpose=purpose, key=key, holder=claim_holder)
                 )
-            elif existing.is_held:
-                raise self._claim_error(existing, decision, issuer)
             else:
                 existing.reclaim(claim_holder)
                 claims.append(existing)

@@ -1,0 +1,255 @@
+"""The ``tdkt`` command line on SQLite and PostgreSQL, configured only through the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from domain.errors import Unauthenticated
+from projections.queries import Page
+from services.api import create_app
+from services.app import Runtime
+from services.cli import cli
+from services.config import POSTGRES, SQLITE, load_settings
+
+PASSWORD = "mat-khau-123"
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch) -> None:
+    """Point the CLI at the test store through environment variables only."""
+    for name in list(os.environ):
+        if name.startswith(("POSTGRES_", "TDKT_")) and name != "TDKT_ARGON2_PROFILE":
+            monkeypatch.delenv(name)
+    for name in ("DATABASE_URL", "PERSISTENCE_MODULE"):
+        monkeypatch.delenv(name, raising=False)
+    if settings.store == SQLITE:
+        monkeypatch.setenv("TDKT_DATA_DIR", str(settings.data_dir))
+    else:
+        monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.postgres")
+        for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
+            monkeypatch.setenv(f"POSTGRES_{key}", settings.pg.get(f"POSTGRES_{key}", ""))
+        monkeypatch.setenv("TDKT_PG_SCHEMA", settings.pg["POSTGRES_SCHEMA"])
+    loaded = load_settings()
+    assert loaded.store == settings.store
+    if settings.store == POSTGRES:
+        assert loaded.pg_schema == settings.pg_schema
+    else:
+        assert loaded.data_dir == settings.data_dir
+
+
+@pytest.fixture
+def tdkt(cli_env):
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0):
+        result = runner.invoke(cli, list(args))
+        if code == 0 and result.exception is not None and result.exit_code != 0:
+            raise AssertionError(f"tdkt {' '.join(args)}: {result.output}") from result.exception
+        assert result.exit_code == code, (args, result.exit_code, result.output)
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def runtime(cli_env) -> Iterator[Any]:
+    """Open a Runtime on the CLI's configuration (after the CLI has run)."""
+    opened: list[Runtime] = []
+
+    def open_runtime() -> Runtime:
+        rt = Runtime(load_settings())
+        opened.append(rt)
+        return rt
+
+    yield open_runtime
+    for rt in opened:
+        rt.close()
+
+
+def last_line(text: str) -> str:
+    return text.strip().splitlines()[-1].strip()
+
+
+def status(tdkt) -> dict[str, Any]:
+    return json.loads(tdkt("status").stdout)
+
+
+def test_org_units_and_tree(tdkt, runtime):
+    root = last_line(
+        tdkt(
+            "org",
+            "add",
+            "Trung ương Hội LHPN Việt Nam",
+            "--level",
+            "central",
+            "--on",
+            "1930-10-20",
+            "--code",
+            "TW",
+        ).stdout
+    )
+    hanoi = last_line(
+        tdkt(
+            "org",
+            "add",
+            "Hội LHPN TP Hà Nội",
+            "--level",
+            "province",
+            "--parent",
+            root,
+            "--on",
+            "1946-01-01",
+        ).stdout
+    )
+    assert str(UUID(root)) == root and str(UUID(hanoi)) == hanoi
+
+    tree = tdkt("org", "tree", "--as-of", "2024-01-09").stdout
+    lines = tree.splitlines()
+    assert "2024-01-09" in lines[0]
+    assert lines[1].startswith("Trung ương Hội LHPN Việt Nam") and root in lines[1]
+    assert lines[2].startswith("  Hội LHPN TP Hà Nội") and hanoi in lines[2]
+    # Before Hà Nội's Union existed the tree has only the root.
+    early = tdkt("org", "tree", "--as-of", "1940-01-01").stdout
+    assert "Hà Nội" not in early and root in early
+
+    rt = runtime()
+    unit = rt.app.org_unit(UUID(hanoi))
+    assert unit.state_on(date(2024, 1, 1)).parent_id == UUID(root)
+
+
+def test_user_add_prints_a_working_token(tdkt, runtime):
+    root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central").stdout)
+    token = last_line(
+        tdkt(
+            "user",
+            "add",
+            "tw.vanphong",
+            "--name",
+            "Văn phòng TW Hội",
+            "--password",
+            PASSWORD,
+            "--grant",
+            f"approver:{root}",
+            "--grant",
+            f"reviewer:{root}:chair",
+        ).stdout
+    )
+    rt = runtime()
+    actor = rt.app.authenticate(token)
+    assert actor.username == "tw.vanphong"
+    assert {(g.role, str(g.unit_id), g.chair) for g in actor.grants} == {
+        ("approver", root, False),
+        ("reviewer", root, True),
+    }
+
+    # Through the HTTP API as well, with the token and with the password.
+    with TestClient(create_app(rt)) as client:
+        me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+        assert me.json()["full_name"] == "Văn phòng TW Hội"
+        login = client.post(
+            "/api/auth/token", json={"username": "tw.vanphong", "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+
+    # `user token` issues another token, also valid; both stay valid.
+    second = last_line(tdkt("user", "token", "tw.vanphong", "--label", "máy chủ").stdout)
+    assert second != token
+    rt2 = runtime()
+    assert rt2.app.authenticate(second).username == "tw.vanphong"
+    assert rt2.app.authenticate(token).username == "tw.vanphong"
+    with pytest.raises(Unauthenticated):
+        rt2.app.authenticate(second[:-2] + ("aa" if not second.endswith("aa") else "bb"))
+
+
+def test_status_and_project_once(tdkt, monkeypatch):
+    monkeypatch.setenv("TDKT_PROJECTIONS", "worker")
+    tdkt("org", "add", "Trung ương Hội", "--level", "central")
+    before = status(tdkt)
+    assert before["store"] == load_settings().store
+    assert before["head"] >= 1
+    assert before["views"]
+    assert all(v["head"] == before["head"] for v in before["views"].values())
+    assert any(v["behind"] > 0 for v in before["views"].values())
+
+    projected = tdkt("project", "--once").stdout
+    assert "sự kiện" in projected
+    after = status(tdkt)
+    assert after["head"] == before["head"]
+    assert all(v["behind"] == 0 for v in after["views"].values())
+    assert all(v["position"] == after["head"] for v in after["views"].values())
+    # Nothing left to do: a second pass reports nothing.
+    assert tdkt("project", "--once").stdout.strip() == ""
+
+
+def totals(rt: Runtime) -> dict[str, Any]:
+    rt.runner.catch_up()
+    q = rt.queries
+    decisions = q.decisions(page=Page(limit=500))
+    return {
+        "decisions": sorted(
+            (d["number"], d["total_amount"], d["not_stated_lines"]) for d in decisions["items"]
+        ),
+        "ceremonies": sorted((c["held_on"], c["decision_count"]) for c in q.ceremonies()["items"]),
+        "nominations": sorted((n["status"], n["recipient_name"]) for n in q.nominations()["items"]),
+        "users": [u["username"] for u in q.users(page=Page(limit=500))["items"]],
+        "units_2024": q.units_on(date(2024, 1, 9))["total"],
+        "units_2026": q.units_on(date(2026, 1, 1))["total"],
+    }
+
+
+def test_demo_loads_once_and_rebuild_keeps_the_views(tdkt, runtime, tmp_path):
+    tokens_file = tmp_path / "tokens.txt"
+    out = tdkt("demo", "--tokens-file", str(tokens_file)).stdout
+    assert "Đã nạp dữ liệu mẫu" in out
+    tokens = dict(line.split("\t") for line in tokens_file.read_text("utf-8").splitlines())
+    assert "admin" in tokens
+
+    again = tdkt("demo", code=1)
+    assert "không nạp lại" in again.stderr
+
+    rt = runtime()
+    assert rt.app.authenticate(tokens["admin"]).username == "admin"
+    before = totals(rt)
+    # The seed 004 amounts, as stated in the article.
+    amounts = {number: amount for number, amount, _ in before["decisions"]}
+    assert amounts["35/QĐ-UBND"] == 33_840_000 and amounts["02/QĐ-HPN"] == 34_800_000
+    assert amounts["1520/QĐ-ĐCT"] is None  # the article states no amount
+    head = rt.app.max_position()
+    rt.close()
+
+    rebuilt = tdkt("rebuild").stdout
+    assert "Xong" in rebuilt
+    after_status = status(tdkt)
+    assert all(v["position"] == head for v in after_status["views"].values())
+    assert totals(runtime()) == before
+
+
+def test_domain_errors_exit_2_with_a_vietnamese_message(tdkt):
+    root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central").stdout)
+
+    second_root = tdkt("org", "add", "Trung ương Hội thứ hai", "--level", "central", code=2)
+    assert "Lỗi [org_unit.root_exists]" in second_root.stderr
+    assert "Cây tổ chức đã có đơn vị gốc" in second_root.stderr
+
+    ghost = tdkt("user", "token", "khong.co.ai", code=2)
+    assert "Lỗi [user.not_found]" in ghost.stderr
+    assert "Không tìm thấy người dùng" in ghost.stderr
+
+    tdkt("user", "add", "an.nguyen", "--password", PASSWORD, "--grant", f"admin:{root}")
+    taken = tdkt("user", "add", "an.nguyen", "--password", PASSWORD, code=2)
+    assert "Lỗi [user.username_taken]" in taken.stderr
+    assert "đã được dùng" in taken.stderr
+
+    role = tdkt("user", "add", "binh.tran", "--grant", f"thu_truong:{root}", code=2)
+    assert "user.invalid_role" in role.stderr
+    assert "Vai trò" in role.stderr

@@ -214,8 +214,13 @@ class NominationCommands(UserCommands):
         competent, parent_id = False, None
         if nomination.review_unit_id is not None:
             state = self.unit_state(nomination.review_unit_id, self.today())
-            competent = catalog().kind(nomination.award_kind).handled_at(state.level)
-            parent_id = self._first_active_ancestor(state.parent_id)
+            if state.is_active:
+                competent = catalog().kind(nomination.award_kind).handled_at(state.level)
+                parent_id = self._first_active_ancestor(state.parent_id)
+            else:
+                # The reviewing unit has ended since the file reached it (a district abolished on
+                # 2025-07-01): its council's conclusion passes the file on to whoever took over.
+                parent_id = self.current_unit_for(nomination.review_unit_id)
         nomination.close_review(
             outcome=outcome,
             reason=reason,
@@ -224,6 +229,14 @@ class NominationCommands(UserCommands):
             actor=actor.username,
         )
         return self.commit(nomination)
+
+    def current_unit_for(self, unit_id: UUID) -> UUID | None:
+        """The unit itself while it is active today; after it ended, the unit that took over its
+        files: its successor (merged) or its nearest active ancestor (dissolved)."""
+        state = self.unit_state(unit_id, self.today())
+        if state.is_active:
+            return unit_id
+        return self._first_active_ancestor(state.successor_id or state.parent_id)
 
     def _first_active_ancestor(self, unit_id: UUID | None) -> UUID | None:
         """Forward to the nearest ancestor still active today (a district abolished in 2025

@@ -999,11 +999,6 @@ def test_a_ward_still_forwards_to_its_district_before_the_reform_date(client, rt
     assert forwarded["review_unit_id"] == world.u("btl")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: a file under review at a district when the district is dissolved is not "
-    "re-routed; the dissolved district stays its deciding unit and no decision can be issued.",
-)
 def test_a_file_pending_at_the_district_is_not_stranded_by_the_reform(client, rt, world, clock):
     clock.today = BEFORE_REFORM
     nid = ok(
@@ -1042,3 +1037,33 @@ def test_a_file_pending_at_the_district_is_not_stranded_by_the_reform(client, rt
     # ... but the file must end up waiting at a unit that exists today.
     assert unit(client, world, "btl")["status"] == "dissolved"
     assert waiting_at != world.u("btl"), nomination
+    assert waiting_at == world.u("hanoi")
+
+
+def test_a_file_waiting_for_a_decision_at_a_dissolved_district_is_decided_by_its_successor(
+    client, rt, world, clock
+):
+    clock.today = BEFORE_REFORM
+    nid = ok(client.post("/api/nominations", json=nomination_body(world, "xd"),
+                         headers=world.h("xd.nom")), 201)["id"]
+    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
+    vote(client, world, nid, "xd.chair")
+    ok(client.post(f"/api/nominations/{nid}/close-review", headers=world.h("xd.chair"),
+                   json={"outcome": "recommended"}))
+    vote(client, world, nid, "btl.chair")
+    waiting = ok(client.post(f"/api/nominations/{nid}/close-review", headers=world.h("btl.chair"),
+                             json={"outcome": "recommended"}))
+    assert waiting["status"] == "recommended" and waiting["review_unit_id"] == world.u("btl")
+
+    run_reform(client, world, user="admin")
+    clock.today = AFTER_REFORM
+    body = {"number": "7/QĐ-HPN", "decided_on": AFTER_REFORM.isoformat(),
+            "issuer": {"unit_id": world.u("hanoi")},
+            "lines": [{"nomination_id": nid, "award_kind": "giay_khen_hoi"}]}
+    # the dissolved district can no longer decide; Hà Nội, which took over its files, can
+    assert client.post("/api/decisions", json={**body, "issuer": {"unit_id": world.u("btl")}},
+                       headers=world.h("btl.appr")).status_code in (403, 409, 422)
+    decided = ok(client.post("/api/decisions", json=body, headers=world.h("hn.appr")), 201)
+    assert decided["lines"][0]["nomination_id"] == nid
+    assert ok(client.get(f"/api/nominations/{nid}", headers=world.h("admin")))["status"] == \
+        "decided"

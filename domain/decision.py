@@ -21,11 +21,11 @@ from domain.errors import (
     AlreadyRevoked,
     DuplicateLine,
     EmptyDecision,
-    NegativeAmount,
     RevocationDateInvalid,
     UnknownLine,
     ValidationFailed,
 )
+from domain.pricing import Pricer, check_amount, price, requested_mode
 from domain.recipients import Recipient, normalise_period
 from domain.text import fold, fold_key, nfc, nfc_multiline, nfc_optional
 
@@ -34,13 +34,6 @@ STATUS_LABELS = {
     IN_FORCE: "Có hiệu lực",
     PARTLY_REVOKED: "Bị hủy bỏ một phần",
     REVOKED: "Đã bị hủy bỏ",
-}
-# Where a line's amount came from. Issue "money rules" adds "legal" and "internal".
-AMOUNT_DECIDED = "decided"
-AMOUNT_NOT_STATED = "not_stated"
-AMOUNT_SOURCE_LABELS = {
-    AMOUNT_DECIDED: "Theo quyết định",
-    AMOUNT_NOT_STATED: "Không ghi số tiền",
 }
 # Luật TĐKT 2022 Điều 93 khoản 2.
 REVOCATION_GROUNDS = {
@@ -107,27 +100,19 @@ def number_key(number: str) -> str:
     return fold_key(number)
 
 
-def check_amount(amount: Any) -> int | None:
-    """Money is integer đồng: no floats, no strings, no negatives."""
-    if amount is None:
-        return None
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise ValidationFailed(reason="số tiền phải là số nguyên đồng")
-    if amount < 0:
-        raise NegativeAmount()
-    if amount > 10**13:
-        raise ValidationFailed(reason="số tiền quá lớn")
-    return amount
-
-
 def build_line(
     *,
     line_no: int,
     raw: dict[str, Any],
     issuer: Issuer,
     default_achievement: str,
+    pricer: Pricer | None = None,
+    default_mode: str | None = None,
 ) -> dict[str, Any]:
-    """Validate one line of a decision into plain event data (unit path added by services)."""
+    """Validate one line of a decision into plain event data (unit path added by services).
+
+    ``pricer`` quotes the rule's amount on the decision date (from the schedules the service
+    read); the line stores its amount, where it came from and why (``domain.pricing``)."""
     recipient = Recipient.build(dict(raw.get("recipient") or {}))
     kind = catalog().kind(str(raw.get("award_kind") or ""))
     kind.require_recipient(recipient.kind)
@@ -139,6 +124,9 @@ def build_line(
             line_no=line_no,
         )
     amount = check_amount(raw.get("amount"))
+    mode = requested_mode(raw.get("amount_mode"), amount, default_mode, line_no)
+    quote = pricer(kind.code, recipient.kind) if pricer is not None else None
+    money = price(line_no=line_no, mode=mode, amount=amount, quote=quote)
     achievement = nfc_multiline(str(raw.get("achievement") or "")) or default_achievement
     nomination_id = raw.get("nomination_id")
     return {
@@ -148,8 +136,7 @@ def build_line(
         "award_kind": kind.code,
         "period": normalise_period(str(raw.get("period") or "")),
         "achievement": achievement,
-        "amount": amount,
-        "amount_source": AMOUNT_DECIDED if amount is not None else AMOUNT_NOT_STATED,
+        **money,
         "nomination_id": str(nomination_id) if nomination_id else None,
         "unit_path": [],
         "revoked_on": None,
@@ -182,6 +169,9 @@ class AwardDecision(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = topic("decision", "AwardDecision.Created")
+        # v2 (money rules): each line carries amount_mode, the rule's figures, explanation and
+        # warnings. v1 events (amount + amount_source only) are upcast on the way out of the store.
+        class_version = 2
         number: str
         decided_on: date
         issuer: dict[str, Any]
@@ -193,6 +183,20 @@ class AwardDecision(Aggregate):
         external: bool
         lines: list[dict[str, Any]]
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            for line in state["lines"]:
+                source = line.get("amount_source") or (
+                    "decided" if line.get("amount") is not None else "not_stated")
+                line.setdefault("amount_source", source)
+                line.setdefault("amount_mode", source)
+                line.setdefault("rule_amount", None)
+                line.setdefault("rule_maximum", None)
+                line.setdefault("rule", {})
+                line.setdefault("rule_verified", False)
+                line.setdefault("explanation", "")
+                line.setdefault("warnings", [])
 
     class LineRevoked(Aggregate.Event):
         TOPIC = topic("decision", "AwardDecision.LineRevoked")

@@ -313,6 +313,41 @@ class NegativeAmount(Invalid):
     message_template = "Số tiền không được âm."
 
 
+class AmountModeInvalid(Invalid):
+    code = "money.mode_invalid"
+    message_template = (
+        "Dòng {line_no}: cách ghi số tiền phải là computed (tính theo quy định), decided (số tiền "
+        "quyết định ghi) hoặc not_stated (quyết định không ghi số tiền)."
+    )
+
+
+class AmountMissing(Invalid):
+    code = "money.amount_missing"
+    message_template = (
+        "Dòng {line_no}: đã chọn ghi số tiền theo quyết định nhưng chưa nhập số tiền."
+    )
+
+
+class AmountNotExpected(Invalid):
+    code = "money.amount_not_expected"
+    message_template = (
+        "Dòng {line_no}: đã chọn “{mode_label}” nên không được nhập số tiền ({amount})."
+    )
+
+
+class AmountNeedsChoice(Invalid):
+    code = "money.needs_choice"
+    message_template = (
+        "Dòng {line_no}: quy định chỉ cho mức tối đa {maximum_text}; quyết định phải ghi số tiền "
+        "cụ thể (amount_mode = decided)."
+    )
+
+
+class NoMoneyRule(Invalid):
+    code = "money.no_rule"
+    message_template = "Dòng {line_no}: không tính được số tiền — {explanation}"
+
+
 # --- ceremonies -----------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ import typer
 
 from domain.catalog import catalog
 from domain.errors import DomainError
+from domain.money import dong_in_words, format_dong
 from services import demo as demo_data
 from services import representations as rep
 from services.app import Runtime
@@ -29,6 +30,9 @@ user_cli = typer.Typer(help="Người dùng, vai trò, mã truy cập.", no_args
 org_cli = typer.Typer(help="Đơn vị và cây tổ chức.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
 cli.add_typer(org_cli, name="org")
+money_cli = typer.Typer(help="Biểu mức tiền thưởng: lương cơ sở, hệ số, mức riêng của đơn vị.",
+                        no_args_is_help=True)
+cli.add_typer(money_cli, name="schedules")
 
 
 def _runtime() -> Runtime:
@@ -286,6 +290,125 @@ def org_show(unit_id: str, as_of: str | None = None) -> None:
             _print(rep.unit(rt.app.org_unit(UUID(unit_id)), on))
         except DomainError as error:
             _fail(error)
+
+
+# -- money ------------------------------------------------------------------------------------
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"ngày «{text}» không đúng dạng YYYY-MM-DD") from None
+
+
+@money_cli.command("show")
+def schedules_show() -> None:
+    """In mức lương cơ sở và các bảng hệ số đang ghi."""
+    with _runtime() as rt:
+        shown = rep.schedules(rt.app.money_schedules())
+        typer.echo("Mức lương cơ sở:")
+        for base in shown["base_salaries"]:
+            mark = "" if base["verified"] else "  (chưa xác minh)"
+            typer.echo(f"  từ {base['effective_from']}: {base['amount_text']}  "
+                       f"{base['legal_basis']}{mark}")
+        typer.echo("Bảng hệ số:")
+        for period in shown["periods"]:
+            typer.echo(f"  từ {period['effective_from']}: {period['title']} "
+                       f"({len(period['rules'])} mức)")
+        policy = ("chỉ nhận mức cao nhất" if shown["highest_title_only"]
+                  else "nhận đủ từng danh hiệu")
+        typer.echo(f"Nhiều danh hiệu cùng thành tích: {policy}")
+
+
+@money_cli.command("load")
+def schedules_load() -> None:
+    """Ghi những mức, bảng hệ số mới có trong bản phát hành (không ghi lại cái đã có)."""
+    with _runtime() as rt:
+        try:
+            current = rt.app.legal_schedule()
+            before = current.version if current else 0
+            saved = rt.after(rt.app.load_shipped_schedules(SYSTEM))
+            typer.echo(f"Đã ghi {saved.version - before} thay đổi.")
+        except DomainError as error:
+            _fail(error)
+
+
+@money_cli.command("base-salary")
+def schedules_base_salary(
+    effective_from: Annotated[str, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)")],
+    amount: Annotated[int, typer.Argument(help="Mức lương cơ sở (đồng)")],
+    legal_basis: Annotated[str, typer.Option("--basis", help="Căn cứ (số nghị định)")],
+    verified: Annotated[bool, typer.Option(help="Đã đối chiếu văn bản gốc")] = False,
+    note: str = "",
+) -> None:
+    """Ghi mức lương cơ sở mới từ một ngày."""
+    with _runtime() as rt:
+        try:
+            rt.after(rt.app.set_base_salary(
+                SYSTEM, effective_from=_day(effective_from), amount=amount,
+                legal_basis=legal_basis, verified=verified, note=note))
+            typer.echo("Đã ghi.")
+        except DomainError as error:
+            _fail(error)
+
+
+@money_cli.command("internal-rate")
+def schedules_internal_rate(
+    unit_id: Annotated[str, typer.Argument(help="Mã đơn vị Hội ban hành")],
+    award_kind: str,
+    recipient_kind: Annotated[str, typer.Argument(help="individual, collective, household")],
+    effective_from: Annotated[str, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)")],
+    amount: Annotated[int, typer.Argument(help="Mức thưởng (đồng)")],
+    note: str = "",
+) -> None:
+    """Ghi mức thưởng riêng của một đơn vị Hội cho một hình thức."""
+    with _runtime() as rt:
+        try:
+            rt.after(rt.app.set_internal_rate(
+                SYSTEM, unit_id=unit_id, award_kind=award_kind, recipient_kind=recipient_kind,
+                effective_from=_day(effective_from), amount=amount, note=note))
+            typer.echo("Đã ghi.")
+        except DomainError as error:
+            _fail(error)
+
+
+@cli.command("calc")
+def calc(
+    award_kind: str,
+    recipient_kind: Annotated[str, typer.Argument(help="individual, collective, household")],
+    on: Annotated[str, typer.Argument(help="Ngày quyết định (YYYY-MM-DD)")],
+    unit: Annotated[str | None, typer.Option(help="Mã đơn vị Hội ban hành")] = None,
+    body: Annotated[str | None, typer.Option(help="union hoặc government")] = None,
+    level: Annotated[str | None, typer.Option(help="Cấp của cơ quan ban hành")] = None,
+) -> None:
+    """Tính thử số tiền thưởng: bao nhiêu, vì sao (không ghi gì)."""
+    day = _day(on)
+    with _runtime() as rt:
+        try:
+            issuer = {"unit_id": unit} if unit else {"body": body or "", "level": level or "",
+                                                     "name": f"{body}:{level}"}
+            q, resolved = rt.app.calculate(award_kind=award_kind, recipient_kind=recipient_kind,
+                                           issuer=issuer, on=day)
+        except DomainError as error:
+            _fail(error)
+        answer = rep.quote(q, resolved, day, award_kind, recipient_kind)
+        if answer["amount_text"]:
+            typer.echo(f"{answer['amount_text']} — {answer['in_words']}")
+        elif answer["maximum_text"]:
+            typer.echo(f"Tối đa {answer['maximum_text']}")
+        else:
+            typer.echo("Không có mức theo quy định")
+        typer.echo(answer["explanation"])
+
+
+@cli.command("words")
+def words(amount: int) -> None:
+    """Đọc số tiền thành chữ: 73640000 → Bảy mươi ba triệu sáu trăm bốn mươi nghìn đồng."""
+    try:
+        typer.echo(f"{format_dong(amount)}: {dong_in_words(amount)}")
+    except ValueError:
+        raise typer.BadParameter("số tiền phải là số nguyên không âm") from None
 
 
 def main() -> None:

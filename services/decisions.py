@@ -41,10 +41,11 @@ from domain.guards import (
     lifetime_claim_id,
 )
 from domain.nomination import Nomination
+from domain.pricing import apply_highest_title_policy
 from domain.recipients import Recipient
 from domain.text import fold
 from services.authz import Actor
-from services.nominations import NominationCommands
+from services.schedules import ScheduleCommands
 from services.store import Saved
 
 MAX_LINES = 20_000
@@ -52,7 +53,7 @@ _FROM_NOMINATION = ("recipient", "award_kind", "period", "achievement")
 _CLAIM_PRIORITY = {DECISION_NUMBER: 0, LIFETIME: 1, ACHIEVEMENT: 2}
 
 
-class DecisionCommands(NominationCommands):
+class DecisionCommands(ScheduleCommands):
     def decision(self, decision_id: UUID) -> AwardDecision:
         return self.load(AwardDecision, decision_id, UnknownDecision(decision_id=str(decision_id)))
 
@@ -136,6 +137,7 @@ class DecisionCommands(NominationCommands):
         known_claims: dict[UUID, Claim],
     ) -> tuple[AwardDecision, list[Nomination], list[Claim]]:
         defaults = {k: data[k] for k in ("award_kind", "period") if data.get(k)}
+        pricer, schedules = self.pricer(issuer, decided_on)
         default_achievement = str(data.get("achievement") or "")
         paths: dict[UUID, list[dict[str, Any]]] = {}
         nominations: dict[UUID, Nomination] = {}
@@ -152,6 +154,8 @@ class DecisionCommands(NominationCommands):
                     raw=raw,
                     issuer=issuer,
                     default_achievement=default_achievement,
+                    pricer=pricer,
+                    default_mode=data.get("amount_mode"),
                 )
             except ValidationFailed as error:
                 raise ValidationFailed(
@@ -163,6 +167,8 @@ class DecisionCommands(NominationCommands):
                     paths[scope_unit] = self.unit_path_on(scope_unit, decided_on)
                 line["unit_path"] = paths[scope_unit]
             lines.append(line)
+        if schedules.highest_title_only:
+            apply_highest_title_policy(lines)
         decision = AwardDecision.issue(
             decision_id=decision_id,
             number=str(data.get("number") or ""),
@@ -178,12 +184,20 @@ class DecisionCommands(NominationCommands):
         )
         for line in decision.lines:
             if line["nomination_id"]:
-                nominations[UUID(line["nomination_id"])].mark_decided(
+                nomination = nominations[UUID(line["nomination_id"])]
+                # A file left waiting at a unit that has since ended is decided by the unit
+                # that took over its files.
+                acting_for = recorded_by_unit_id
+                waiting_at = nomination.review_unit_id
+                if waiting_at not in (None, recorded_by_unit_id) and \
+                        self.current_unit_for(waiting_at) == recorded_by_unit_id:
+                    acting_for = waiting_at
+                nomination.mark_decided(
                     decision_id=decision.id,
                     decision_number=decision.number,
                     line_no=line["line_no"],
                     decided_on=decided_on,
-                    deciding_unit_id=recorded_by_unit_id,
+                    deciding_unit_id=acting_for,
                     actor=actor.username,
                 )
         claims = self._claims_for(decision, issuer, known_claims)

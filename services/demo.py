@@ -286,9 +286,18 @@ def load(rt: Runtime) -> dict[str, Any]:
         group(f"Chi hội phụ nữ khu dân cư số {i + 1}", ward_ids[i % len(ward_ids)])
         for i in range(33)
     ]
+    # The article gives only the total (34.800.000 đ for 33 collectives and 61 individuals).
+    # These internal rates are an assumption that explains it; they are labelled as such.
+    for recipient_kind, amount in (("collective", 500_000), ("individual", 300_000)):
+        rt.after(app.set_internal_rate(
+            s, unit_id=btl, award_kind="giay_khen_hoi", recipient_kind=recipient_kind,
+            effective_from=date(2024, 1, 1), amount=amount,
+            note="Giả định minh họa: bài báo chỉ nêu tổng 34.800.000 đ",
+        ))
     d_btl = issue(
         {
             "number": "02/QĐ-HPN",
+            "amount_mode": "computed",
             "decided_on": date(2024, 1, 8),
             "issuer": {"unit_id": str(btl)},
             "signer": {"name": "Bùi Thị Trinh", "title": "TM. Ban Thường vụ – Chủ tịch"},
@@ -297,8 +306,8 @@ def load(rt: Runtime) -> dict[str, Any]:
             "achievement": "Đã có thành tích trong thực hiện các phong trào thi đua và nhiệm vụ "
             "công tác Hội năm 2023",
             "award_kind": "giay_khen_hoi",
-            "lines": [{"recipient": g, "amount": 500_000} for g in hpn_groups]
-            + [{"recipient": r, "amount": 300_000} for r in people(61, "Hội viên")],
+            "lines": [{"recipient": g} for g in hpn_groups]
+            + [{"recipient": r} for r in people(61, "Hội viên")],
         }
     )
     conference = rt.after(

@@ -22,6 +22,7 @@ from domain.errors import (
 )
 from domain.guards import Claim
 from domain.org import OrgUnit, UnitState
+from domain.schedules import LegalSchedule
 from services.authz import Actor
 from services.store import Saved, Store
 
@@ -125,8 +126,12 @@ class OrgCommands(Store):
         claim = Claim.new(
             claim_id=ROOT_CLAIM_ID, purpose="org_root", key="root", holder={"unit_id": str(unit.id)}
         )
+        # The legal money schedule as shipped is recorded with the root: from the first day a
+        # decision can compute its amounts, and the registry can say which schedule applied.
+        schedule = LegalSchedule.start(actor=actor.username)
+        schedule.load_shipped(actor=actor.username)
         try:
-            return self.commit(unit, claim)
+            return self.commit(unit, claim, schedule)
         except Exception as exc:  # a concurrent root creation won the claim
             if self.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
                 raise RootAlreadyExists() from exc

@@ -6,16 +6,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.calculator import Quote
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.ceremony import Ceremony
-from domain.decision import (
-    AMOUNT_SOURCE_LABELS,
-    REVOCATION_GROUNDS,
-    AwardDecision,
-)
+from domain.decision import REVOCATION_GROUNDS, AwardDecision, Issuer
 from domain.decision import (
     STATUS_LABELS as DECISION_STATUS,
 )
+from domain.money import dong_in_words, format_dong
 from domain.nomination import (
     AWARD_TYPES,
     OUTCOME_LABELS,
@@ -26,6 +24,8 @@ from domain.nomination import (
     STATUS_LABELS as NOMINATION_STATUS,
 )
 from domain.org import OrgUnit
+from domain.pricing import AMOUNT_MODE_LABELS, AMOUNT_SOURCE_LABELS
+from domain.schedules import MoneySchedules, kind_rules, rule_label
 from domain.submission import Submission
 from domain.users import ROLE_LABELS, User
 
@@ -62,6 +62,13 @@ EVENT_LABELS = {
     "User.PasswordChanged": "Đổi mật khẩu",
     "User.TokenIssued": "Cấp mã truy cập",
     "User.TokenRevoked": "Thu hồi mã truy cập",
+    "LegalSchedule.Created": "Lập biểu mức tiền thưởng theo quy định",
+    "LegalSchedule.BaseSalarySet": "Ghi mức lương cơ sở",
+    "LegalSchedule.BaseSalaryWithdrawn": "Rút mức lương cơ sở",
+    "LegalSchedule.PeriodSet": "Ghi bảng hệ số của nghị định",
+    "LegalSchedule.PolicySet": "Đổi chính sách nhiều danh hiệu",
+    "InternalRates.Created": "Lập biểu mức thưởng của đơn vị",
+    "InternalRates.RateSet": "Ghi mức thưởng của đơn vị",
 }
 _HIDDEN_FIELDS = {
     "originator_id",
@@ -169,14 +176,36 @@ def decision_line(line: dict[str, Any]) -> dict[str, Any]:
     out["amount_source_label"] = AMOUNT_SOURCE_LABELS.get(
         line["amount_source"], line["amount_source"]
     )
+    out["amount_mode_label"] = AMOUNT_MODE_LABELS.get(line["amount_mode"], line["amount_mode"])
+    out["amount_text"] = format_dong(line["amount"])
     out["status"] = "revoked" if line["revoked_on"] else "active"
     return out
 
 
+def decision_totals(all_lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Money totals of the lines in force: the sum of stated amounts, and how many lines state
+    none — a total never pretends to know more than the record."""
+    active = [line for line in all_lines if line["revoked_on"] is None]
+    stated = [line["amount"] for line in active if line["amount"] is not None]
+    missing = len(active) - len(stated)
+    return {
+        "lines": len(all_lines),
+        "active_lines": len(active),
+        "individuals": sum(1 for li in active if li["recipient"]["kind"] == "individual"),
+        "collectives": sum(1 for li in active if li["recipient"]["kind"] == "collective"),
+        "households": sum(1 for li in active if li["recipient"]["kind"] == "household"),
+        "amount": sum(stated) if stated else None,
+        "amount_text": format_dong(sum(stated) if stated else None),
+        "lines_without_amount": missing,
+        "lines_without_amount_text": (
+            f"{missing} dòng không ghi số tiền" if missing else ""
+        ),
+        "lines_with_warnings": sum(1 for li in active if li.get("warnings")),
+    }
+
+
 def decision(dec: AwardDecision) -> dict[str, Any]:
     lines = [decision_line(line) for line in dec.lines]
-    active = [line for line in dec.lines if line["revoked_on"] is None]
-    stated = [line["amount"] for line in active if line["amount"] is not None]
     return {
         "id": str(dec.id),
         "version": dec.version,
@@ -193,15 +222,7 @@ def decision(dec: AwardDecision) -> dict[str, Any]:
         "status_label": DECISION_STATUS[dec.status],
         "revoked_on": dec.revoked_on.isoformat() if dec.revoked_on else None,
         "revocation_reason": dec.revocation_reason,
-        "totals": {
-            "lines": len(dec.lines),
-            "active_lines": len(active),
-            "individuals": sum(1 for li in active if li["recipient"]["kind"] == "individual"),
-            "collectives": sum(1 for li in active if li["recipient"]["kind"] == "collective"),
-            "households": sum(1 for li in active if li["recipient"]["kind"] == "household"),
-            "amount": sum(stated) if stated else None,
-            "lines_without_amount": len(active) - len(stated),
-        },
+        "totals": decision_totals(dec.lines),
         "lines": lines,
         "revocation_grounds": REVOCATION_GROUNDS,
         "created_at": dec.created_on.isoformat(),
@@ -279,4 +300,53 @@ def user(usr: User) -> dict[str, Any]:
             {"id": token_id, "label": t["label"], "revoked": t["revoked"]}
             for token_id, t in usr.tokens.items()
         ],
+    }
+
+
+# -- money schedules ----------------------------------------------------------------------------
+
+
+def schedules(ms: MoneySchedules) -> dict[str, Any]:
+    return {
+        "version": ms.version,
+        "highest_title_only": ms.highest_title_only,
+        "base_salaries": [
+            {**plain(b.as_dict()), "amount_text": format_dong(b.amount)} for b in ms.base_salaries
+        ],
+        "periods": [plain(p.as_dict()) for p in ms.periods],
+    }
+
+
+def kind_money(kind_code: str, ms: MoneySchedules) -> list[dict[str, Any]]:
+    """For one award kind: which rule each deciding body/level uses, and its coefficients in
+    each decree period recorded."""
+    out = []
+    for decider, rule in kind_rules(kind_code).items():
+        entry: dict[str, Any] = {"decided_by": decider, "rule": rule}
+        if rule == "internal":
+            entry["rule_label"] = "Mức thưởng do đơn vị ban hành quy định"
+        else:
+            entry["rule_label"] = rule_label(rule)
+            entry["periods"] = [
+                {"period": p.code, "title": p.title, "effective_from": p.effective_from.isoformat(),
+                 **p.rules[rule]}
+                for p in ms.periods if rule in p.rules
+            ]
+        out.append(entry)
+    return out
+
+
+def quote(q: Quote, issuer: Issuer, on: date, award_kind: str, recipient_kind: str
+          ) -> dict[str, Any]:
+    figure = q.amount if q.amount is not None else q.maximum
+    return {
+        "award_kind": award_kind,
+        "award_title": catalog().kind(award_kind).title,
+        "recipient_kind": recipient_kind,
+        "on": on.isoformat(),
+        "issuer": issuer.as_dict(),
+        **plain(q.as_dict()),
+        "amount_text": format_dong(q.amount) if q.amount is not None else None,
+        "maximum_text": format_dong(q.maximum) if q.maximum is not None else None,
+        "in_words": dong_in_words(figure) if figure is not None else None,
     }

@@ -374,5 +374,44 @@ def org_page(request: Request, as_of: str | None = None):
                    actor=actor)
 
 
+@router.get("/calculator", response_class=HTMLResponse)
+def calculator_page(request: Request, award_kind: str = "", recipient_kind: str = "individual",
+                    on: str = "", issuer_unit_id: str = "", issuer_level: str = ""):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    today = rt.app.today()
+    form = {"award_kind": award_kind, "recipient_kind": recipient_kind,
+            "on": on or today.isoformat(), "issuer_unit_id": issuer_unit_id,
+            "issuer_level": issuer_level}
+    answer, error = None, None
+    if award_kind:
+        try:
+            day = _date(on) or today
+            if issuer_unit_id:
+                issuer = {"unit_id": str(_uuid(issuer_unit_id))}
+            else:
+                issuer = {"body": "government", "level": issuer_level,
+                          "name": f"Cơ quan nhà nước cấp {issuer_level}"}
+            found, resolved = rt.app.calculate(award_kind=award_kind,
+                                               recipient_kind=recipient_kind,
+                                               issuer=issuer, on=day)
+            answer = rep.quote(found, resolved, day, award_kind, recipient_kind)
+        except DomainError as err:
+            error = err
+    units = [{"id": u["id"], "name": u["name"]}
+             for u in rt.queries.units_on(today)["items"]]
+    context = {
+        "form": form, "quote": answer, "error": error, "units": units,
+        "kinds": list(catalog().kinds.values()),
+        "recipient_kinds": list(RECIPIENT_LABELS.items()),
+        "levels": [(lvl.code, lvl.name) for lvl in catalog().levels.values()],
+        "schedules": rep.schedules(rt.app.money_schedules()),
+    }
+    return _render(request, "calculator.html", context, 422 if error else 200, actor)
+
+
 def not_found_page(request: Request) -> Response:
     return _render(request, "error.html", {"error": None}, 404, _actor(request))

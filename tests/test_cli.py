@@ -253,3 +253,29 @@ def test_domain_errors_exit_2_with_a_vietnamese_message(tdkt):
     role = tdkt("user", "add", "binh.tran", "--grant", f"thu_truong:{root}", code=2)
     assert "user.invalid_role" in role.stderr
     assert "Vai trò" in role.stderr
+
+
+def test_money_from_the_command_line(tdkt):
+    root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central",
+                          "--on", "1930-10-20").stdout)
+    shown = tdkt("schedules", "show").stdout
+    assert "2.340.000 đ" in shown and "Nghị định 152/2025/NĐ-CP" in shown
+    assert "Đã ghi 0 thay đổi." in tdkt("schedules", "load").stdout  # recorded with the root
+
+    answer = tdkt("calc", "bang_khen_tw_hoi", "collective", "2025-07-01", "--unit", root).stdout
+    assert answer.startswith("7.020.000 đ — Bảy triệu không trăm hai mươi nghìn đồng")
+    assert "2 × 1,5 × 2.340.000 đ = 7.020.000 đ" in answer
+    outside = tdkt("calc", "giay_khen_ubnd_xa", "individual", "2024-07-01",
+                   "--body", "government", "--level", "commune").stdout
+    assert outside.startswith("360.000 đ")
+
+    tdkt("schedules", "base-salary", "2026-07-01", "2530000", "--basis", "NĐ (giả định)")
+    later = tdkt("calc", "bang_khen_tw_hoi", "individual", "2026-07-01", "--unit", root).stdout
+    assert later.startswith("3.800.000 đ")  # 1,5 × 2.530.000 = 3.795.000 → 3.800.000
+    assert "(chưa xác minh)" in tdkt("schedules", "show").stdout
+
+    refused = tdkt("calc", "khong_co", "individual", "2024-07-01", "--unit", root, code=2)
+    assert "Lỗi [award_kind.unknown]" in refused.stderr
+    assert "Một triệu không trăm linh một nghìn đồng" in tdkt("words", "1001000").stdout
+    zero = tdkt("schedules", "base-salary", "2026-07-01", "0", "--basis", "x", code=2)
+    assert "Lỗi [validation.invalid]" in zero.stderr

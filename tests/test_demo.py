@@ -146,6 +146,13 @@ def test_bac_tu_liem_conference_decisions(api):
     assert ubnd["external"] is True
     hpn = check("giay_khen_hoi", HPN_COLLECTIVES, HPN_INDIVIDUALS, HPN_TOTAL, "district")
     assert hpn["issuer"]["name"] == "Hội LHPN quận Bắc Từ Liêm"
+    # computed from the issuer's own (assumed, labelled) rates, with the reason on each line
+    assert {line["amount_source"] for line in hpn["lines"]} == {"internal"}
+    assert "Giả định minh họa" in hpn["lines"][0]["explanation"]
+    # the district UBND's amounts are recorded as decided, and differ from the legal 0,3 rule
+    assert {line["amount_source"] for line in ubnd["lines"]} == {"decided"}
+    assert ubnd["lines"][0]["rule_amount"] == 1_080_000  # 2 × 0,3 × 1.800.000 (NĐ 98/2023)
+    assert ubnd["totals"]["lines_with_warnings"] == UBND_COLLECTIVES + UBND_INDIVIDUALS
     check("bang_khen_tw_hoi", TW_COLLECTIVES, TW_INDIVIDUALS, None, "central")
     hanoi = check("bang_khen_hoi_tinh", HN_COLLECTIVES, HN_INDIVIDUALS, None, "province")
     assert "Hà Nội" in hanoi["issuer"]["name"]

@@ -13,6 +13,8 @@ Money = Annotated[StrictInt, Field(ge=0, le=10**13)]
 Text = Annotated[str, Field(max_length=2_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=300)]
+# computed: by the rules; decided: the amount the decision states; not_stated: no figure recorded.
+AmountMode = Literal["computed", "decided", "not_stated"]
 
 
 class Body(BaseModel):
@@ -190,6 +192,7 @@ class LineIn(Body):
     period: Annotated[str, Field(max_length=100)] | None = None
     achievement: LongText | None = None
     amount: Money | None = None
+    amount_mode: AmountMode | None = None
     nomination_id: UUID | None = None
 
 
@@ -204,6 +207,7 @@ class DecisionIn(Body):
     achievement: LongText = ""
     award_kind: Annotated[str, Field(max_length=100)] | None = None
     period: Annotated[str, Field(max_length=100)] | None = None
+    amount_mode: AmountMode | None = None
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=20_000)]
 
 
@@ -235,3 +239,32 @@ class CeremonyPatch(Body):
 class CeremonyDecisionIn(Body):
     decision_id: UUID
     expected_version: StrictInt | None = None
+
+
+# -- money schedules --------------------------------------------------------------------------
+
+
+class BaseSalaryIn(Body):
+    effective_from: date
+    amount: Annotated[StrictInt, Field(gt=0, lt=10**9)]
+    legal_basis: Name
+    verified: StrictBool = False
+    note: Text = ""
+
+
+class BaseSalaryWithdrawIn(Body):
+    effective_from: date
+    reason: Text
+
+
+class TitlePolicyIn(Body):
+    highest_title_only: StrictBool
+
+
+class InternalRateIn(Body):
+    unit_id: UUID
+    award_kind: Annotated[str, Field(max_length=100)]
+    recipient_kind: Literal["individual", "collective", "household"]
+    effective_from: date
+    amount: Money
+    note: Text = ""

@@ -148,3 +148,39 @@ def test_reading_pages(client, world):
     assert client.get("/org?as_of=31-12-2020").status_code == 422
     assert client.get("/decisions/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/nominations/not-an-id").status_code == 422
+
+
+def test_calculator_page_and_decision_lines_say_how_much_and_why(client, world, clock):
+    from datetime import date
+
+    clock.today = date(2025, 8, 1)
+    login(client, "xd.nom")
+    page = client.get("/calculator", params={"award_kind": "bang_khen_tw_hoi",
+                                             "recipient_kind": "collective", "on": "2025-07-01",
+                                             "issuer_unit_id": world.u("root")})
+    assert page.status_code == 200
+    assert "7.020.000 đ" in page.text and "Bảy triệu không trăm hai mươi nghìn đồng" in page.text
+    assert "2 × 1,5 × 2.340.000 đ = 7.020.000 đ" in page.text
+    outside = client.get("/calculator", params={"award_kind": "giay_khen_ubnd_xa",
+                                                "recipient_kind": "individual",
+                                                "on": "2024-07-01", "issuer_level": "commune"})
+    assert "360.000 đ" in outside.text
+    wrong = client.get("/calculator", params={"award_kind": "lao_dong_tien_tien",
+                                              "recipient_kind": "collective", "on": "2024-07-01",
+                                              "issuer_unit_id": world.u("root")})
+    assert wrong.status_code == 422 and "award_kind.recipient_not_allowed" in wrong.text
+
+    dec = ok(client.post("/api/decisions", headers=world.h("tw.appr"), json={
+        "number": "9/QĐ-ĐCT", "decided_on": "2025-07-15", "issuer": {"unit_id": world.u("root")},
+        "lines": [
+            {"recipient": {"kind": "individual", "name": "Lò Thị Xuân", "birth_year": 1979},
+             "award_kind": "bang_khen_tw_hoi", "period": "2025", "amount_mode": "computed"},
+            {"recipient": {"kind": "individual", "name": "Vi Thị Hoa", "birth_year": 1981},
+             "award_kind": "bang_khen_tw_hoi", "period": "2025", "amount": 3_000_000},
+            {"recipient": {"kind": "individual", "name": "Mã Thị Lan", "birth_year": 1983},
+             "award_kind": "bang_khen_tw_hoi", "period": "2025"},
+        ]}), 201)
+    shown = client.get(f"/decisions/{dec['id']}").text
+    assert "1,5 × 2.340.000 đ = 3.510.000 đ" in shown
+    assert 'data-code="money.differs_from_rule"' in shown
+    assert "1 dòng không ghi số tiền" in shown

@@ -387,7 +387,7 @@ def calc(
     with _runtime() as rt:
         try:
             issuer = {"unit_id": unit} if unit else {"body": body or "", "level": level or "",
-                                                     "name": f"{body}:{level}"}
+                                                     "name": f"{body or ''} {level or ''}"}
             q, resolved = rt.app.calculate(award_kind=award_kind, recipient_kind=recipient_kind,
                                            issuer=issuer, on=day)
         except DomainError as error:

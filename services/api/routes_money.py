@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from domain.catalog import catalog
+from domain.catalog import BODY_LABELS, catalog
 from domain.errors import NotFound, UnknownAwardKind, ValidationFailed
 from domain.money import dong_in_words, format_dong
 from domain.schedules import LEGAL_SCHEDULE_ID
@@ -106,8 +106,10 @@ def calculator(
     if issuer_unit_id is not None:
         issuer = {"unit_id": str(issuer_unit_id)}
     elif issuer_body and issuer_level:
+        label = BODY_LABELS[issuer_body]
+        default_name = f"{label[:1].upper()}{label[1:]} cấp {catalog().level(issuer_level).name}"
         issuer = {"body": issuer_body, "level": issuer_level,
-                  "name": issuer_name or f"{issuer_body}:{issuer_level}"}
+                  "name": issuer_name or default_name}
     else:
         raise ValidationFailed(
             reason="cần issuer_unit_id, hoặc issuer_body và issuer_level (cơ quan ngoài Hội)"

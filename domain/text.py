@@ -50,3 +50,55 @@ def fold(value: str) -> str:
 def fold_key(value: str) -> str:
     """A key for uniqueness: folded and without spaces around separators ("15 / QĐ-HPN")."""
     return re.sub(r"\s*([/\-.])\s*", r"\1", fold(value)).upper()
+
+
+# -- Vietnamese sort order ----------------------------------------------------------------------
+# The alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y (f j w z for loans).
+# Letters first (primary), then the tone of each syllable (secondary: ngang, huyền, hỏi, ngã, sắc,
+# nặng), then case. Unicode's default order puts "đ" among the "d"s and ignores the alphabet's
+# order of ă/â, ê, ô/ơ, ư; ICU's Vietnamese tailoring would do this, at the cost of a system
+# library, so the rule is written here.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# Two digits per character: "00" ends the letters, "10" is a space, "11"–"20" digits, then letters.
+_PRIMARY = {letter: index + 21 for index, letter in enumerate(_ALPHABET)}
+_PRIMARY.update({str(digit): 11 + digit for digit in range(10)})
+_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_BASE_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
+
+
+def _letters(text: str) -> list[tuple[str, int]]:
+    """(base letter with its vowel mark, tone) for each letter; other characters are dropped."""
+    out: list[tuple[str, int]] = []
+    for char in unicodedata.normalize("NFC", text.lower()):
+        parts = unicodedata.normalize("NFD", char)
+        base = parts[0]
+        tone = 0
+        kept = ""
+        for mark in parts[1:]:
+            if mark in _TONE_MARKS:
+                tone = _TONE_MARKS[mark]
+            elif mark in _BASE_MARKS:
+                kept += mark
+        letter = unicodedata.normalize("NFC", base + kept)
+        if letter in _PRIMARY:
+            out.append((letter, tone))
+        elif letter.isspace() and out and out[-1][0] != " ":
+            out.append((" ", 0))
+    return out
+
+
+def vietnamese_sort_key(text: str, *, by_given_name: bool = False) -> str:
+    """A digits-only key whose plain string order is Vietnamese alphabetical order.
+
+    ``by_given_name``: people are listed by their given name (the last word), then the whole name
+    — "Trần Thị Lan" before "Nguyễn Thị Mai". Digits only, so every database collation agrees.
+    """
+    words = nfc(text).split()
+    if by_given_name and len(words) > 1:
+        text = f"{words[-1]} {' '.join(words)}"
+    letters = _letters(text)
+    primary = "".join(
+        "10" if letter == " " else str(_PRIMARY[letter]) for letter, _ in letters
+    )
+    secondary = "".join(str(tone) for _, tone in letters)
+    return f"{primary}00{secondary}"

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.catalog import catalog
 from domain.ceremony import Ceremony
-from domain.decision import AwardDecision
-from domain.text import fold
+from domain.decision import AwardDecision, Issuer
+from domain.text import fold, vietnamese_sort_key
 from domain.users import User
 from projections.base import Handler, View, dumps, iso, sid
 from projections.db import Cursor
 
 
 class DecisionsView(View):
+    """Decisions and the award registry (sổ khen thưởng): one row per award line.
+
+    Each line keeps the unit path of its date (``award_line_units``, for subtree totals), its log
+    position and that of its revocation (for "as of position P"), and its dates (for "as of date
+    D"). A line is *in the registry as of D* when decided on or before D, and *in force* when not
+    revoked on or before D.
+    """
+
     name = "decisions"
-    version = 1
-    tables = ("decisions", "award_lines")
+    version = 2
+    tables = ("decisions", "award_lines", "award_line_units")
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -31,13 +40,26 @@ class DecisionsView(View):
             " decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
             " recipient_kind TEXT NOT NULL, recipient_name TEXT NOT NULL,"
             " recipient_folded TEXT NOT NULL, recipient_key TEXT NOT NULL,"
+            " recipient_sort TEXT NOT NULL, recipient_detail TEXT NOT NULL,"
             " recipient_unit_id TEXT, unit_path TEXT NOT NULL, award_kind TEXT NOT NULL,"
-            " period TEXT NOT NULL, amount BIGINT, amount_source TEXT NOT NULL,"
-            " nomination_id TEXT, decided_on TEXT NOT NULL, issuer_name TEXT NOT NULL,"
-            " revoked_on TEXT, revocation_reason TEXT,"
+            " award_family TEXT NOT NULL, period TEXT NOT NULL, amount BIGINT,"
+            " amount_source TEXT NOT NULL, amount_mode TEXT NOT NULL, explanation TEXT NOT NULL,"
+            " warnings INTEGER NOT NULL, nomination_id TEXT, decision_number TEXT NOT NULL,"
+            " decided_on TEXT NOT NULL, decided_year INTEGER NOT NULL,"
+            " issuer_key TEXT NOT NULL, issuer_body TEXT NOT NULL, issuer_level TEXT NOT NULL,"
+            " issuer_name TEXT NOT NULL, issuer_unit_id TEXT, signer TEXT NOT NULL,"
+            " position BIGINT NOT NULL, revoked_on TEXT, revoked_position BIGINT,"
+            " revocation_reason TEXT,"
             " PRIMARY KEY (decision_id, line_no))",
             "CREATE INDEX IF NOT EXISTS award_lines_recipient ON award_lines (recipient_key)",
             "CREATE INDEX IF NOT EXISTS award_lines_folded ON award_lines (recipient_folded)",
+            "CREATE INDEX IF NOT EXISTS award_lines_sort ON award_lines (recipient_sort)",
+            "CREATE INDEX IF NOT EXISTS award_lines_date ON award_lines (decided_on)",
+            "CREATE INDEX IF NOT EXISTS award_lines_issuer ON award_lines (issuer_key)",
+            "CREATE TABLE IF NOT EXISTS award_line_units ("
+            " unit_id TEXT NOT NULL, decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+            " level TEXT NOT NULL, name TEXT NOT NULL,"
+            " PRIMARY KEY (unit_id, decision_id, line_no))",
         ]
 
     def build_handlers(self) -> dict[type, Handler]:
@@ -49,7 +71,9 @@ class DecisionsView(View):
 
     def _issued(self, cur: Cursor, event: Any, position: int) -> None:
         decision_id = sid(event.originator_id)
-        issuer = event.issuer
+        issuer = Issuer.from_dict(event.issuer)
+        decided_on = iso(event.decided_on)
+        signer = " ".join(p for p in (event.signer.get("title"), event.signer.get("name")) if p)
         cur.execute(
             "INSERT INTO decisions (decision_id, number, decided_on, issuer_body, issuer_level,"
             " issuer_name, issuer_unit_id, recorded_by_unit_id, external, signer_name,"
@@ -58,11 +82,11 @@ class DecisionsView(View):
             (
                 decision_id,
                 event.number,
-                iso(event.decided_on),
-                issuer["body"],
-                issuer["level"],
-                issuer["name"],
-                issuer.get("unit_id"),
+                decided_on,
+                issuer.body,
+                issuer.level,
+                issuer.name,
+                sid(issuer.unit_id),
                 sid(event.recorded_by_unit_id),
                 int(event.external),
                 event.signer.get("name"),
@@ -75,8 +99,11 @@ class DecisionsView(View):
             ),
         )
         rows = []
+        units = []
         for line in event.lines:
             recipient = line["recipient"]
+            kind = catalog().kind(line["award_kind"])
+            path = line.get("unit_path") or []
             rows.append(
                 (
                     decision_id,
@@ -85,38 +112,69 @@ class DecisionsView(View):
                     recipient["name"],
                     fold(recipient["name"]),
                     line["recipient_key"],
+                    vietnamese_sort_key(
+                        recipient["name"], by_given_name=recipient["kind"] == "individual"
+                    ),
+                    dumps({k: v for k, v in recipient.items() if k not in ("kind", "name")}),
                     recipient.get("org_unit_id") or recipient.get("unit_id"),
-                    dumps(line.get("unit_path") or []),
-                    line["award_kind"],
+                    dumps(path),
+                    kind.code,
+                    kind.family,
                     line["period"],
                     line["amount"],
                     line["amount_source"],
+                    line.get("amount_mode", line["amount_source"]),
+                    line.get("explanation") or "",
+                    len(line.get("warnings") or []),
                     line.get("nomination_id"),
-                    iso(event.decided_on),
-                    issuer["name"],
+                    event.number,
+                    decided_on,
+                    event.decided_on.year,
+                    issuer.key,
+                    issuer.body,
+                    issuer.level,
+                    issuer.name,
+                    sid(issuer.unit_id),
+                    signer,
+                    position,
                 )
+            )
+            units.extend(
+                (step["id"], decision_id, line["line_no"], step["level"], step["name"])
+                for step in path
             )
         cur.executemany(
             "INSERT INTO award_lines (decision_id, line_no, recipient_kind, recipient_name,"
-            " recipient_folded, recipient_key, recipient_unit_id, unit_path, award_kind, period,"
-            " amount, amount_source, nomination_id, decided_on, issuer_name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recipient_folded, recipient_key, recipient_sort, recipient_detail,"
+            " recipient_unit_id, unit_path, award_kind, award_family, period, amount,"
+            " amount_source, amount_mode, explanation, warnings, nomination_id, decision_number,"
+            " decided_on, decided_year, issuer_key, issuer_body, issuer_level, issuer_name,"
+            " issuer_unit_id, signer, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?)",
             rows,
         )
+        if units:
+            cur.executemany(
+                "INSERT INTO award_line_units (unit_id, decision_id, line_no, level, name)"
+                " VALUES (?, ?, ?, ?, ?)",
+                units,
+            )
 
     def _line_revoked(self, cur: Cursor, event: Any, position: int) -> None:
         cur.execute(
-            "UPDATE award_lines SET revoked_on = ?, revocation_reason = ?"
+            "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
             " WHERE decision_id = ? AND line_no = ? AND revoked_on IS NULL",
-            (iso(event.revoked_on), event.reason, sid(event.originator_id), event.line_no),
+            (iso(event.revoked_on), position, event.reason, sid(event.originator_id),
+             event.line_no),
         )
 
     def _revoked(self, cur: Cursor, event: Any, position: int) -> None:
         decision_id = sid(event.originator_id)
         cur.execute(
-            "UPDATE award_lines SET revoked_on = ?, revocation_reason = ?"
+            "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
             " WHERE decision_id = ? AND revoked_on IS NULL",
-            (iso(event.revoked_on), event.reason, decision_id),
+            (iso(event.revoked_on), position, event.reason, decision_id),
         )
         cur.execute(
             "UPDATE decisions SET revoked_on = ? WHERE decision_id = ?",

@@ -25,6 +25,13 @@ class Page:
         object.__setattr__(self, "limit", max(1, min(int(self.limit), MAX_LIMIT)))
         object.__setattr__(self, "offset", max(0, int(self.offset)))
 
+    @classmethod
+    def everything(cls, limit: int) -> Page:
+        """For exports: past the API's page cap (the caller bounds ``limit`` itself)."""
+        page = cls()
+        object.__setattr__(page, "limit", limit)
+        return page
+
 
 def _page(
     cur: Cursor, select: str, where: list[str], params: list[Any], order: str, page: Page
@@ -276,6 +283,34 @@ class Queries:
             )
             row["not_stated_lines"] = int(row["not_stated_lines"] or 0)
         return result
+
+    def work_queues(self, today: date) -> list[dict[str, Any]]:
+        """Files waiting, by unit and stage: under review by a council, or recommended and
+        waiting for a decision; with how many and how long the oldest has waited."""
+        stages = {"under_review": "Chờ Hội đồng xét", "recommended": "Chờ quyết định"}
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT n.review_unit_id, n.status, COUNT(*) AS waiting,"
+                " MIN(n.status_since) AS oldest, MAX(v.name) AS unit_name"
+                " FROM nominations n LEFT JOIN org_unit_versions v"
+                " ON v.unit_id = n.review_unit_id AND v.valid_to IS NULL"
+                " WHERE n.status IN ('under_review', 'recommended')"
+                " GROUP BY n.review_unit_id, n.status",
+            ).fetchall()
+        out = []
+        for row in rows:
+            oldest = date.fromisoformat(str(row["oldest"])[:10])
+            out.append({
+                "unit_id": row["review_unit_id"],
+                "unit_name": row["unit_name"],
+                "stage": row["status"],
+                "stage_label": stages[row["status"]],
+                "waiting": int(row["waiting"]),
+                "oldest_since": oldest.isoformat(),
+                "oldest_age_days": max((today - oldest).days, 0),
+            })
+        out.sort(key=lambda q: (-q["oldest_age_days"], q["unit_name"] or "", q["stage"]))
+        return out
 
     def decision_ids_for_ceremony(self, ceremony_id: str) -> list[str]:
         with self.db.read() as cur:

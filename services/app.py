@@ -18,6 +18,7 @@ from projections.decisions import CeremoniesView, DecisionsView, UsersView
 from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
 from projections.queries import Queries
+from projections.registry import Registry
 from projections.runner import Runner
 from services.authz import Authorizer
 from services.config import SQLITE, Settings, load_settings
@@ -55,8 +56,14 @@ class Runtime:
         self.settings = settings or load_settings()
         self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock)
         self.db = open_view_db(self.settings)
-        self.runner = Runner(self.app, self.db, views if views is not None else default_views())
+        self.runner = Runner(
+            self.app,
+            self.db,
+            views if views is not None else default_views(),
+            batch_size=self.settings.projection_batch,
+        )
         self.queries = Queries(self.db)
+        self.registry = Registry(self.db)
 
     @property
     def inline(self) -> bool:

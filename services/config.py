@@ -22,6 +22,7 @@ class Settings:
     pg: dict[str, str] = field(default_factory=dict)  # POSTGRES_* for eventsourcing
     projections: str = "inline"  # inline: project right after each command; worker: separate
     read_wait_seconds: float = 5.0  # how long a query waits for the caller's last write
+    projection_batch: int = 1000  # events per read-model transaction
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
@@ -115,6 +116,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pg=pg,
         projections=projections,
         read_wait_seconds=float(env.get("TDKT_READ_WAIT_SECONDS", "5")),
+        projection_batch=max(1, int(env.get("TDKT_PROJECTION_BATCH", "1000"))),
         host=host,
         port=port,
         public_base_url=env.get("TDKT_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),

@@ -123,3 +123,15 @@ def err(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+def vote_and_recommend(client, world: World, nid: str, chair: str) -> dict:
+    """The chair votes for the nomination and closes the review as recommended."""
+    ok(client.post(f"/api/nominations/{nid}/votes", headers=world.h(chair), json={"vote": "agree"}))
+    return ok(
+        client.post(
+            f"/api/nominations/{nid}/close-review",
+            headers=world.h(chair),
+            json={"outcome": "recommended"},
+        )
+    )

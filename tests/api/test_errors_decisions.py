@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import err, nomination_body, ok, person
+from tests.helpers import err, nomination_body, ok, person, vote_and_recommend
 
 READER = "admin"  # the central admin reads everything
 LISTS = ("/api/decisions", "/api/ceremonies", "/api/nominations")
@@ -147,14 +147,7 @@ def submit(client, world, nid: str) -> None:
 
 
 def recommend_at(client, world, nid: str, chair: str) -> dict:
-    ok(client.post(f"/api/nominations/{nid}/votes", headers=world.h(chair), json={"vote": "agree"}))
-    return ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h(chair),
-            json={"outcome": "recommended"},
-        )
-    )
+    return vote_and_recommend(client, world, nid, chair)
 
 
 def nomination_in(client, world, state: str, **extra) -> str:

@@ -1,0 +1,380 @@
+"""The award registry and its totals, read from the ``decisions`` view — as of now, of a date, or
+of a log position.
+
+*As of a date D*: lines decided on or before D; a line is in force unless revoked on or before D.
+*As of a position P*: lines recorded at or before P; in force unless their revocation was recorded
+at or before P. Both may be given. Totals sum the amounts that are stated and count the lines that
+state none: a total never pretends to know more than the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.money import format_dong
+from domain.pricing import AMOUNT_SOURCE_LABELS
+from projections.base import loads
+from projections.db import ViewDB
+from projections.queries import Page, _like
+
+ACTIVE, REVOKED, ALL = "active", "revoked", "all"
+FUNDING_LABELS = {
+    "union": "Quỹ thi đua, khen thưởng của Hội",
+    "government": "Quỹ thi đua, khen thưởng của cơ quan nhà nước",
+}
+
+
+@dataclass(frozen=True)
+class RegistryFilter:
+    q: str | None = None
+    unit_id: str | None = None  # the unit's subtree, as it stood on each line's date
+    year: int | None = None
+    award_kind: str | None = None
+    recipient_kind: str | None = None
+    recipient_key: str | None = None
+    issuer_key: str | None = None
+    issuer_unit_id: str | None = None
+    decision_id: str | None = None
+    ceremony_id: str | None = None
+    status: str = ACTIVE  # active | revoked | all
+    as_of: date | None = None
+    as_of_position: int | None = None
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if self.as_of is not None:
+            where.append("l.decided_on <= ?")
+            params.append(self.as_of.isoformat())
+        if self.as_of_position is not None:
+            where.append("l.position <= ?")
+            params.append(self.as_of_position)
+        revoked, revoked_params = self.revoked_condition()
+        if self.status == ACTIVE:
+            where.append(f"NOT {revoked}")
+            params.extend(revoked_params)
+        elif self.status == REVOKED:
+            where.append(revoked)
+            params.extend(revoked_params)
+        for column, value in (
+            ("l.award_kind", self.award_kind),
+            ("l.recipient_kind", self.recipient_kind),
+            ("l.recipient_key", self.recipient_key),
+            ("l.issuer_key", self.issuer_key),
+            ("l.issuer_unit_id", self.issuer_unit_id),
+            ("l.decision_id", self.decision_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if self.year is not None:
+            where.append("l.decided_year = ?")
+            params.append(self.year)
+        if self.q:
+            where.append("l.recipient_folded LIKE ? ESCAPE '\\'")
+            params.append(_like(self.q))
+        if self.unit_id is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM award_line_units u WHERE u.unit_id = ?"
+                " AND u.decision_id = l.decision_id AND u.line_no = l.line_no)"
+            )
+            params.append(self.unit_id)
+        if self.ceremony_id is not None:
+            where.append(
+                "l.decision_id IN (SELECT decision_id FROM ceremony_decisions"
+                " WHERE ceremony_id = ?)"
+            )
+            params.append(self.ceremony_id)
+        return where, params
+
+    def revoked_condition(self) -> tuple[str, list[Any]]:
+        """SQL true when a line counts as revoked in this filter's view of time: revoked on or
+        before the as-of date, and/or its revocation recorded at or before the as-of position."""
+        parts, params = [], []
+        if self.as_of is not None:
+            parts.append("(l.revoked_on IS NOT NULL AND l.revoked_on <= ?)")
+            params.append(self.as_of.isoformat())
+        if self.as_of_position is not None:
+            parts.append("(l.revoked_position IS NOT NULL AND l.revoked_position <= ?)")
+            params.append(self.as_of_position)
+        if not parts:
+            parts.append("l.revoked_on IS NOT NULL")
+        return "(" + " AND ".join(parts) + ")", params
+
+
+# group name → (SQL key, SQL label) over award_lines ``l``
+GROUPS = {
+    "decision": ("l.decision_id", "MAX(l.decision_number || ' — ' || l.issuer_name)"),
+    "issuer": ("l.issuer_key", "MAX(l.issuer_name)"),
+    "year": ("l.decided_year", "MAX(l.decided_year)"),
+    "award_kind": ("l.award_kind", "MAX(l.award_kind)"),
+    "recipient_kind": ("l.recipient_kind", "MAX(l.recipient_kind)"),
+    "amount_source": ("l.amount_source", "MAX(l.amount_source)"),
+    "funding": ("l.issuer_body", "MAX(l.issuer_body)"),
+}
+GROUP_NAMES = (*GROUPS, "ceremony", "unit")
+
+
+def summary_text(label: str, row: dict[str, Any]) -> str:
+    """"UBND quận Bắc Từ Liêm: 16 tập thể, 30 cá nhân, 33.840.000 đ"."""
+    parts = []
+    if row["collectives"]:
+        parts.append(f"{row['collectives']} tập thể")
+    if row["individuals"]:
+        parts.append(f"{row['individuals']} cá nhân")
+    if row["households"]:
+        parts.append(f"{row['households']} hộ gia đình")
+    money = format_dong(row["amount"]) if row["amount"] is not None else "không ghi số tiền"
+    text = f"{label}: {', '.join(parts) or '0 dòng'}, {money}"
+    if row["amount"] is not None and row["lines_without_amount"]:
+        text += f" ({row['lines_without_amount']} dòng không ghi số tiền)"
+    return text
+
+
+def _totals_row(row: dict[str, Any]) -> dict[str, Any]:
+    stated = int(row["stated"] or 0)
+    amount = int(row["amount"]) if stated else None
+    out = {
+        "lines": int(row["lines"] or 0),
+        "individuals": int(row["individuals"] or 0),
+        "collectives": int(row["collectives"] or 0),
+        "households": int(row["households"] or 0),
+        "amount": amount,
+        "amount_text": format_dong(amount),
+        "lines_without_amount": int(row["lines"] or 0) - stated,
+    }
+    return out
+
+
+_SUMS = (
+    "COUNT(*) AS lines,"
+    " SUM(CASE WHEN l.recipient_kind = 'individual' THEN 1 ELSE 0 END) AS individuals,"
+    " SUM(CASE WHEN l.recipient_kind = 'collective' THEN 1 ELSE 0 END) AS collectives,"
+    " SUM(CASE WHEN l.recipient_kind = 'household' THEN 1 ELSE 0 END) AS households,"
+    " SUM(l.amount) AS amount, COUNT(l.amount) AS stated"
+)
+
+
+class Registry:
+    def __init__(self, db: ViewDB) -> None:
+        self.db = db
+
+    # -- the registry -------------------------------------------------------------------------
+
+    def lines(self, f: RegistryFilter, page: Page | None = None, order: str = "name"
+              ) -> dict[str, Any]:
+        where, params = f.where()
+        revoked_sql, revoked_params = f.revoked_condition()
+        select = (
+            f"SELECT l.*, CASE WHEN {revoked_sql} THEN 1 ELSE 0 END AS is_revoked,"
+            " (SELECT MIN(c.title || '|' || c.held_on || '|' || c.ceremony_id)"
+            "  FROM ceremony_decisions cd JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
+            "  WHERE cd.decision_id = l.decision_id) AS ceremony"
+            " FROM award_lines l"
+        )
+        orders = {
+            "name": "l.recipient_sort, l.decided_on, l.decision_id, l.line_no",
+            "date": "l.decided_on, l.decision_number, l.line_no",
+            "decision": "l.decision_id, l.line_no",
+        }
+        with self.db.read() as cur:
+            # the revoked-expression parameters come first: they sit in the SELECT list
+            clause = f" WHERE {' AND '.join(where)}" if where else ""
+            total = cur.scalar(f"SELECT COUNT(*) FROM award_lines l{clause}", params)
+            page = page or Page()
+            rows = cur.execute(
+                f"{select}{clause} ORDER BY {orders.get(order, orders['name'])} LIMIT ? OFFSET ?",
+                [*revoked_params, *params, page.limit, page.offset],
+            ).fetchall()
+        return {"items": [self._line(r) for r in rows], "total": int(total or 0),
+                "limit": page.limit, "offset": page.offset}
+
+    @staticmethod
+    def _line(row: dict[str, Any]) -> dict[str, Any]:
+        kind = catalog().kind(row["award_kind"])
+        ceremony = None
+        if row.get("ceremony"):
+            title, held_on, ceremony_id = row["ceremony"].rsplit("|", 2)
+            ceremony = {"id": ceremony_id, "title": title, "held_on": held_on}
+        revoked = bool(row["is_revoked"])
+        path = loads(row["unit_path"]) or []
+        return {
+            "decision_id": row["decision_id"],
+            "line_no": row["line_no"],
+            "recipient": {"kind": row["recipient_kind"], "name": row["recipient_name"],
+                          "kind_label": RECIPIENT_LABELS[row["recipient_kind"]],
+                          "key": row["recipient_key"],
+                          **{k: v for k, v in loads(row["recipient_detail"]).items()
+                             if v is not None}},
+            "unit_path": path,
+            "unit_path_text": " – ".join(step["name"] for step in reversed(path)),
+            "award_kind": kind.code,
+            "award_title": kind.title,
+            "award_family": row["award_family"],
+            "period": row["period"],
+            "amount": int(row["amount"]) if row["amount"] is not None else None,
+            "amount_text": format_dong(row["amount"]),
+            "amount_source": row["amount_source"],
+            "amount_source_label": AMOUNT_SOURCE_LABELS.get(row["amount_source"],
+                                                            row["amount_source"]),
+            "explanation": row["explanation"],
+            "warnings": int(row["warnings"]),
+            "nomination_id": row["nomination_id"],
+            "decision": {"id": row["decision_id"], "number": row["decision_number"],
+                         "decided_on": row["decided_on"], "issuer_name": row["issuer_name"],
+                         "issuer_body": row["issuer_body"], "issuer_level": row["issuer_level"],
+                         "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"]},
+            "ceremony": ceremony,
+            "status": REVOKED if revoked else ACTIVE,
+            "status_label": "Đã hủy bỏ" if revoked else "Có hiệu lực",
+            "revoked_on": row["revoked_on"] if revoked else None,
+            "revocation_reason": row["revocation_reason"] if revoked else None,
+            "position": int(row["position"]),
+        }
+
+    # -- totals -------------------------------------------------------------------------------
+
+    def totals(self, f: RegistryFilter, group_by: str | None = None, level: str | None = None
+               ) -> dict[str, Any]:
+        """Totals of the lines in force (as of the filter's date/position), overall and by group.
+
+        ``group_by``: decision, ceremony, issuer, unit (with ``level``: each unit of that level,
+        its subtree as it stood on each line's date), year, award_kind, recipient_kind,
+        amount_source, funding."""
+        f = replace(f, status=ACTIVE)
+        where, params = f.where()
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self.db.read() as cur:
+            overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()
+            groups: list[dict[str, Any]] = []
+            if group_by == "unit":
+                rows = cur.execute(
+                    f"SELECT u.unit_id AS key, MAX(u.name) AS label, {_SUMS}"
+                    " FROM award_lines l JOIN award_line_units u"
+                    " ON u.decision_id = l.decision_id AND u.line_no = l.line_no"
+                    f"{clause}{' AND' if clause else ' WHERE'} u.level = ?"
+                    " GROUP BY u.unit_id",
+                    [*params, level or "commune"],
+                ).fetchall()
+            elif group_by == "ceremony":
+                rows = cur.execute(
+                    f"SELECT cd.ceremony_id AS key, MAX(c.title) AS label, {_SUMS}"
+                    " FROM award_lines l JOIN ceremony_decisions cd"
+                    " ON cd.decision_id = l.decision_id"
+                    " JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
+                    f"{clause} GROUP BY cd.ceremony_id",
+                    params,
+                ).fetchall()
+            elif group_by in GROUPS:
+                key_sql, label_sql = GROUPS[group_by]
+                rows = cur.execute(
+                    f"SELECT {key_sql} AS key, {label_sql} AS label, {_SUMS}"
+                    f" FROM award_lines l{clause} GROUP BY {key_sql}",
+                    params,
+                ).fetchall()
+            else:
+                rows = []
+        for row in rows:
+            label = self._label(group_by, row["label"])
+            totals = _totals_row(row)
+            groups.append({"key": str(row["key"]), "label": label, **totals,
+                           "summary": summary_text(label, totals)})
+        groups.sort(key=lambda g: (-(g["amount"] or 0), -g["lines"], g["label"]))
+        total = _totals_row(overall)
+        return {
+            "as_of": f.as_of.isoformat() if f.as_of else None,
+            "as_of_position": f.as_of_position,
+            "group_by": group_by,
+            "total": {**total, "summary": summary_text("Tổng cộng", total)},
+            "groups": groups,
+        }
+
+    @staticmethod
+    def _label(group_by: str | None, value: Any) -> str:
+        if group_by == "award_kind":
+            return catalog().kind(value).title
+        if group_by == "recipient_kind":
+            return RECIPIENT_LABELS.get(value, value)
+        if group_by == "amount_source":
+            return AMOUNT_SOURCE_LABELS.get(value, value)
+        if group_by == "funding":
+            return FUNDING_LABELS.get(value, value)
+        return str(value)
+
+    # -- people and collectives ---------------------------------------------------------------
+
+    def recipients(self, q: str | None, page: Page | None = None) -> dict[str, Any]:
+        """Distinct recipients (by identity key) whose name matches, in Vietnamese order."""
+        where, params = [], []
+        if q:
+            where.append("recipient_folded LIKE ? ESCAPE '\\'")
+            params.append(_like(q))
+        select = (
+            "SELECT recipient_key, MIN(recipient_kind) AS recipient_kind,"
+            " MIN(recipient_name) AS recipient_name, MIN(recipient_sort) AS recipient_sort,"
+            " COUNT(*) AS awards FROM award_lines"
+        )
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        page = page or Page()
+        with self.db.read() as cur:
+            total = cur.scalar(
+                f"SELECT COUNT(*) FROM ({select}{clause} GROUP BY recipient_key) AS r", params
+            )
+            rows = cur.execute(
+                f"{select}{clause} GROUP BY recipient_key"
+                " ORDER BY MIN(recipient_sort), recipient_key LIMIT ? OFFSET ?",
+                [*params, page.limit, page.offset],
+            ).fetchall()
+        return {
+            "items": [
+                {"key": r["recipient_key"], "kind": r["recipient_kind"],
+                 "kind_label": RECIPIENT_LABELS[r["recipient_kind"]],
+                 "name": r["recipient_name"], "awards": int(r["awards"])}
+                for r in rows
+            ],
+            "total": int(total or 0), "limit": page.limit, "offset": page.offset,
+        }
+
+    def history(self, recipient_key: str, as_of: date | None = None) -> dict[str, Any]:
+        """Hồ sơ khen thưởng: every award of one person or collective, oldest first, revoked
+        ones included and marked."""
+        f = RegistryFilter(recipient_key=recipient_key, status=ALL, as_of=as_of)
+        lines = self.lines(f, Page.everything(10_000), order="date")
+        totals = self.totals(replace(f, status=ACTIVE))
+        return {"key": recipient_key, "items": lines["items"], "total": lines["total"],
+                "in_force": totals["total"]}
+
+
+def reconciliation(registry: Registry, ceremony_id: str, as_of: date | None = None
+                   ) -> dict[str, Any] | None:
+    """A ceremony's announced total beside the total computed from its decisions' lines."""
+    with registry.db.read() as cur:
+        row = cur.execute(
+            "SELECT ceremony_id, title, held_on, announced_total, announced_source"
+            " FROM ceremonies WHERE ceremony_id = ?",
+            (ceremony_id,),
+        ).fetchone()
+    if row is None:
+        return None
+    totals = registry.totals(RegistryFilter(ceremony_id=ceremony_id, as_of=as_of),
+                             group_by="decision")
+    computed = totals["total"]["amount"]  # None when no line states an amount
+    announced = int(row["announced_total"]) if row["announced_total"] is not None else None
+    difference = (announced - (computed or 0)) if announced is not None else None
+    return {
+        "ceremony_id": ceremony_id,
+        "title": row["title"],
+        "held_on": row["held_on"],
+        "announced": announced,
+        "announced_text": format_dong(announced) if announced is not None else None,
+        "announced_source": row["announced_source"],
+        "computed": computed,
+        "computed_text": format_dong(computed),
+        "difference": difference,
+        "difference_text": format_dong(difference) if difference is not None else None,
+        "lines_without_amount": totals["total"]["lines_without_amount"],
+        "totals": totals,
+    }

@@ -292,6 +292,89 @@ def org_show(unit_id: str, as_of: str | None = None) -> None:
             _fail(error)
 
 
+# -- registry ---------------------------------------------------------------------------------
+
+
+def _registry_filter(q, unit, year, as_of, as_of_position, ceremony=None, status="active"):
+    from projections.registry import RegistryFilter
+
+    return RegistryFilter(q=q, unit_id=unit, year=year, ceremony_id=ceremony, status=status,
+                          as_of=_day(as_of) if as_of else None, as_of_position=as_of_position)
+
+
+@cli.command("registry")
+def registry_cmd(
+    q: Annotated[str | None, typer.Option(help="Tên (không dấu cũng được)")] = None,
+    unit: Annotated[str | None, typer.Option(help="Mã đơn vị (gồm đơn vị trực thuộc)")] = None,
+    year: int | None = None,
+    as_of: Annotated[str | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)")] = None,
+    as_of_position: int | None = None,
+    limit: int = 50,
+) -> None:
+    """Sổ khen thưởng: ai được khen gì, quyết định nào, bao nhiêu tiền."""
+    from projections.queries import Page
+
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        f = _registry_filter(q, unit, year, as_of, as_of_position)
+        found = rt.registry.lines(f, Page(limit=limit))
+        for line in found["items"]:
+            typer.echo(f"{line['recipient']['name']:32} {line['award_title'][:40]:40} "
+                       f"{line['decision']['number']:14} {line['amount_text']:>16}")
+        typer.echo(f"({len(found['items'])}/{found['total']} dòng)")
+        typer.echo(rt.registry.totals(f)["total"]["summary"])
+
+
+@cli.command("totals")
+def totals_cmd(
+    by: Annotated[str, typer.Option(help="decision, ceremony, issuer, unit, year, award_kind, "
+                                         "recipient_kind, amount_source, funding")] = "issuer",
+    level: Annotated[str, typer.Option(help="với --by unit: cấp đơn vị")] = "commune",
+    unit: str | None = None,
+    year: int | None = None,
+    ceremony: str | None = None,
+    as_of: str | None = None,
+    as_of_position: int | None = None,
+) -> None:
+    """Tổng hợp số tập thể, cá nhân, số tiền theo nhóm."""
+    from projections.registry import GROUP_NAMES
+
+    if by not in GROUP_NAMES:
+        raise typer.BadParameter(f"--by phải là một trong: {', '.join(GROUP_NAMES)}")
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        f = _registry_filter(None, unit, year, as_of, as_of_position, ceremony)
+        found = rt.registry.totals(f, by, level)
+        for group in found["groups"]:
+            typer.echo(group["summary"])
+        typer.echo(found["total"]["summary"])
+
+
+@cli.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Argument(help="Tệp ra: .xlsx hoặc .csv")],
+    unit: str | None = None,
+    year: int | None = None,
+    ceremony: str | None = None,
+    as_of: str | None = None,
+    as_of_position: int | None = None,
+) -> None:
+    """Xuất sổ khen thưởng ra XLSX hoặc CSV."""
+    from projections.queries import Page
+    from services import exports
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        raise typer.BadParameter("tệp ra phải có đuôi .xlsx hoặc .csv")
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        f = _registry_filter(None, unit, year, as_of, as_of_position, ceremony)
+        found = rt.registry.lines(f, Page.everything(10_000_000))
+        table = exports.registry_table("Sổ khen thưởng", found["items"], rt.registry.totals(f))
+        out.write_bytes(exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table))
+        typer.echo(f"Đã ghi {found['total']} dòng vào {out}")
+
+
 # -- money ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from domain.money import format_dong
 from domain.nomination import AWARD_TYPES, STATUS_LABELS, VOTE_LABELS
 from domain.text import nfc
 from projections.queries import Page
+from projections.registry import RegistryFilter
 from services import representations as rep
 from services.api.deps import TOKEN_COOKIE, bearer_token
 from services.api.errors import STATUS_BY_KIND
@@ -372,6 +373,44 @@ def org_page(request: Request, as_of: str | None = None):
     rt.ensure_position(rt.app.max_position())
     return _render(request, "org.html", {"tree": rt.queries.tree_on(on), "on": on},
                    actor=actor)
+
+
+REGISTRY_GROUPINGS = [
+    ("issuer", "Cơ quan ban hành"), ("year", "Năm"), ("award_kind", "Hình thức khen thưởng"),
+    ("decision", "Quyết định"), ("ceremony", "Buổi trao thưởng"), ("funding", "Nguồn chi"),
+    ("amount_source", "Căn cứ số tiền"),
+]
+
+
+@router.get("/registry", response_class=HTMLResponse)
+def registry_page(request: Request, q: str = "", year: str = "", as_of: str = "",
+                  group_by: str = "issuer", offset: int = 0):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    form = {"q": q, "year": year, "as_of": as_of, "group_by": group_by}
+    error, totals, lines = None, None, None
+    try:
+        day = _date(as_of)
+        year_value = int(year) if year.strip() else None
+        if year_value is not None and not 1900 <= year_value <= 2200:
+            raise ValueError
+        f = RegistryFilter(q=nfc(q) or None, year=year_value, as_of=day)
+        chosen = group_by if group_by in dict(REGISTRY_GROUPINGS) else "issuer"
+        totals = rt.registry.totals(f, chosen)
+        lines = rt.registry.lines(f, Page(limit=100, offset=max(offset, 0)))
+    except DomainError as err:
+        error = err
+    except ValueError:
+        error = ValidationFailed(reason="năm không hợp lệ")
+    query = "&".join(f"{k}={quote(v)}" for k, v in (("q", q), ("year", year), ("as_of", as_of))
+                     if v)
+    return _render(request, "registry.html",
+                   {"form": form, "totals": totals, "lines": lines, "error": error,
+                    "groupings": REGISTRY_GROUPINGS, "query": query},
+                   422 if error else 200, actor)
 
 
 @router.get("/calculator", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from services.api import errors
 from services.api.routes_decisions import router as decisions_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
+from services.api.routes_registry import router as registry_router
 from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
 from services.app import Runtime
@@ -40,6 +41,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(orgs_router)
     app.include_router(workflow_router)
     app.include_router(money_router)
+    app.include_router(registry_router)
     app.include_router(decisions_router)
     app.include_router(web_router)
     return app

@@ -184,3 +184,25 @@ def test_calculator_page_and_decision_lines_say_how_much_and_why(client, world, 
     assert "1,5 × 2.340.000 đ = 3.510.000 đ" in shown
     assert 'data-code="money.differs_from_rule"' in shown
     assert "1 dòng không ghi số tiền" in shown
+
+
+def test_registry_page_finds_people_without_diacritics_and_totals_as_of_a_date(client, world,
+                                                                               clock):
+    from datetime import date
+
+    clock.today = date(2025, 1, 1)
+    ok(client.post("/api/decisions", headers=world.h("btl.appr"), json={
+        "number": "5/QĐ-HPN", "decided_on": "2024-03-01", "issuer": {"unit_id": world.u("btl")},
+        "award_kind": "giay_khen_hoi", "period": "2023",
+        "lines": [{"recipient": {"kind": "individual", "name": "Nguyễn Thị Hồng Nhung",
+                                 "birth_year": 1980, "unit_id": world.u("xd")},
+                   "amount": 300_000}]}), 201)
+    login(client, "admin")
+    page = client.get("/registry", params={"q": "nguyen thi hong"})
+    assert page.status_code == 200
+    assert "Nguyễn Thị Hồng Nhung" in page.text and "300.000 đ" in page.text
+    assert "Hội LHPN quận Bắc Từ Liêm" in page.text  # the totals, by issuer
+    before = client.get("/registry", params={"as_of": "2024-02-01"})
+    assert "Nguyễn Thị Hồng Nhung" not in before.text
+    assert client.get("/registry", params={"as_of": "2024-02-30"}).status_code == 422
+    assert client.get("/registry", params={"year": "abc"}).status_code == 422

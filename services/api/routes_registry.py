@@ -1,0 +1,168 @@
+"""The award registry (sổ khen thưởng), totals, reconciliation, award history, work queues and
+exports — all read from the projections, as of now, of a date or of a log position."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from domain.errors import NotFound, ValidationFailed
+from projections.queries import Page
+from projections.registry import GROUP_NAMES, RegistryFilter, reconciliation
+from services import exports
+from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep
+from services.app import Runtime
+
+router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])
+EXPORT_LIMIT = 200_000
+
+
+def registry_filter(
+    q: Annotated[str | None, Query(max_length=100, description="Tên (không dấu cũng được)")] = None,
+    unit_id: Annotated[UUID | None, Query(description="Đơn vị và các đơn vị trực thuộc")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    award_kind: Annotated[str | None, Query(max_length=100)] = None,
+    recipient_kind: Literal["individual", "collective", "household"] | None = None,
+    recipient_key: Annotated[str | None, Query(max_length=400)] = None,
+    issuer_unit_id: UUID | None = None,
+    decision_id: UUID | None = None,
+    ceremony_id: UUID | None = None,
+    status: Literal["active", "revoked", "all"] = "active",
+    as_of: Annotated[date | None, Query(description="Đúng như tại ngày này")] = None,
+    as_of_position: Annotated[int | None, Query(ge=0, description="Đúng như tại vị trí nhật ký")
+                              ] = None,
+) -> RegistryFilter:
+    return RegistryFilter(
+        q=q, unit_id=str(unit_id) if unit_id else None, year=year, award_kind=award_kind,
+        recipient_kind=recipient_kind, recipient_key=recipient_key,
+        issuer_unit_id=str(issuer_unit_id) if issuer_unit_id else None,
+        decision_id=str(decision_id) if decision_id else None,
+        ceremony_id=str(ceremony_id) if ceremony_id else None,
+        status=status, as_of=as_of, as_of_position=as_of_position,
+    )
+
+
+FilterDep = Annotated[RegistryFilter, Depends(registry_filter)]
+GroupBy = Literal[GROUP_NAMES]  # type: ignore[valid-type]
+Level = Literal["central", "province", "district", "commune", "branch"]
+
+
+@router.get("/registry", summary="Sổ khen thưởng: mỗi dòng một khen thưởng")
+def registry(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep, f: FilterDep,
+             sort: Literal["name", "date", "decision"] = "name"):
+    return {**rt.registry.lines(f, page, order=sort), "fresh": fresh}
+
+
+@router.get("/registry/totals", summary="Tổng hợp: số tập thể, cá nhân, số tiền theo nhóm")
+def totals(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, f: FilterDep,
+           group_by: GroupBy | None = None, level: Level = "commune"):
+    return {**rt.registry.totals(f, group_by, level), "fresh": fresh}
+
+
+@router.get("/registry/recipients", summary="Tìm người, tập thể đã được khen thưởng")
+def recipients(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep,
+               q: Annotated[str | None, Query(max_length=100)] = None):
+    return {**rt.registry.recipients(q, page), "fresh": fresh}
+
+
+@router.get("/registry/history", summary="Hồ sơ khen thưởng của một người / tập thể")
+def history(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
+            key: Annotated[str, Query(max_length=400, description="Khóa định danh")],
+            as_of: date | None = None):
+    found = rt.registry.history(key, as_of)
+    if not found["items"]:
+        raise NotFound(what=f"khen thưởng của «{key}»")
+    return {**found, "fresh": fresh}
+
+
+@router.get("/ceremonies/{ceremony_id}/reconciliation",
+            summary="Đối chiếu tổng tiền công bố với tổng tính từ quyết định")
+def ceremony_reconciliation(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
+                            as_of: date | None = None):
+    found = reconciliation(rt.registry, str(ceremony_id), as_of)
+    if found is None:
+        raise NotFound(what="buổi trao thưởng")
+    return {**found, "fresh": fresh}
+
+
+@router.get("/queues", summary="Việc đang chờ: hồ sơ chờ Hội đồng xét, chờ quyết định")
+def queues(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep):
+    return {"items": rt.queries.work_queues(rt.app.today()), "fresh": fresh}
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+Format = Literal["xlsx", "csv"]
+
+
+def _file(table: exports.Table, fmt: str, name: str) -> Response:
+    body = exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table)
+    filename = f"{name}.{fmt}"
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                        f"filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+def _subtitle(f: RegistryFilter) -> str:
+    parts = []
+    if f.as_of:
+        parts.append(f"tính đến ngày {f.as_of.strftime('%d/%m/%Y')}")
+    if f.as_of_position is not None:
+        parts.append(f"tính đến vị trí nhật ký {f.as_of_position}")
+    return ", ".join(parts)
+
+
+def registry_file(rt: Runtime, f: RegistryFilter, fmt: str, title: str, name: str) -> Response:
+    found = rt.registry.lines(f, Page.everything(EXPORT_LIMIT + 1), order="name")
+    if found["total"] > EXPORT_LIMIT:
+        raise ValidationFailed(reason=f"quá nhiều dòng để xuất (tối đa {EXPORT_LIMIT}); lọc thêm")
+    table = exports.registry_table(title, found["items"], rt.registry.totals(f), _subtitle(f))
+    return _file(table, fmt, name)
+
+
+@router.get("/registry/export.{fmt}", summary="Xuất sổ khen thưởng (XLSX hoặc CSV)")
+def export_registry(fmt: Format, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
+                    f: FilterDep):
+    return registry_file(rt, f, fmt, "Sổ khen thưởng", "so-khen-thuong")
+
+
+@router.get("/decisions/{decision_id}/export.{fmt}", summary="Xuất danh sách kèm quyết định")
+def export_decision(decision_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
+                    fresh: FreshDep):
+    decision = rt.app.decision(decision_id)
+    f = RegistryFilter(decision_id=str(decision_id), status="all")
+    found = rt.registry.lines(f, Page.everything(EXPORT_LIMIT + 1), order="decision")
+    table = exports.registry_table(
+        f"Danh sách kèm theo Quyết định số {decision.number}", found["items"],
+        rt.registry.totals(f), f"{decision.issuer['name']}, ngày "
+        f"{decision.decided_on.strftime('%d/%m/%Y')}",
+    )
+    return _file(table, fmt, f"quyet-dinh-{decision.number.replace('/', '-')}")
+
+
+@router.get("/ceremonies/{ceremony_id}/export.{fmt}", summary="Xuất tổng hợp buổi trao thưởng")
+def export_ceremony(ceremony_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
+                    fresh: FreshDep, as_of: date | None = None):
+    found = reconciliation(rt.registry, str(ceremony_id), as_of)
+    if found is None:
+        raise NotFound(what="buổi trao thưởng")
+    table = exports.totals_table(
+        found["title"], found["totals"], f"Ngày {found['held_on']}",
+        exports.ceremony_notes(found),
+    )
+    return _file(table, fmt, "tong-hop-trao-thuong")
+
+

@@ -7,6 +7,8 @@ in "đồng".
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel.numbers import format_decimal
 from num2words import num2words
 
@@ -16,6 +18,12 @@ def format_dong(amount: int | None, missing: str = "không ghi số tiền") -> 
         return missing
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("money is integer đồng")
+    return _formatted(amount)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(amount: int) -> str:
+    # Babel is slow per call; a decision's lines repeat a few amounts, so cache them.
     return f"{format_decimal(amount, locale='vi_VN')} đ"
 
 

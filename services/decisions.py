@@ -41,6 +41,7 @@ from domain.guards import (
     lifetime_claim_id,
 )
 from domain.nomination import Nomination
+from domain.org import OrgUnit
 from domain.pricing import apply_highest_title_policy
 from domain.recipients import Recipient
 from domain.text import fold
@@ -140,6 +141,7 @@ class DecisionCommands(ScheduleCommands):
         pricer, schedules = self.pricer(issuer, decided_on)
         default_achievement = str(data.get("achievement") or "")
         paths: dict[UUID, list[dict[str, Any]]] = {}
+        units: dict[str, OrgUnit] = {}
         nominations: dict[UUID, Nomination] = {}
         lines = []
         for line_no, raw in enumerate(raw_lines, start=1):
@@ -147,7 +149,9 @@ class DecisionCommands(ScheduleCommands):
             nomination = self._line_nomination(raw, line_no, nominations)
             if nomination is not None:
                 raw = self._merge_nomination(raw, nomination, line_no)
-            raw["recipient"] = self._recipient_for_decision(raw.get("recipient"), decided_on)
+            raw["recipient"] = self._recipient_for_decision(
+                raw.get("recipient"), decided_on, units
+            )
             try:
                 line = build_line(
                     line_no=line_no,
@@ -237,11 +241,18 @@ class DecisionCommands(ScheduleCommands):
             raise NominationMismatch(line_no=line_no, reason="người/tập thể được khen")
         return merged
 
-    def _recipient_for_decision(self, raw: Any, on: date) -> dict[str, Any]:
+    def _recipient_for_decision(
+        self, raw: Any, on: date, units: dict[str, OrgUnit]
+    ) -> dict[str, Any]:
+        """Check the units a line's recipient names; ``units`` caches them for the decision
+        (thousands of lines usually name a handful of units)."""
         recipient = dict(raw or {})
         for field in ("unit_id", "org_unit_id"):
             if recipient.get(field):
-                unit = self.referenced_unit(recipient[field])
+                key = str(recipient[field])
+                if key not in units:
+                    units[key] = self.referenced_unit(recipient[field])
+                unit = units[key]
                 if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
                     recipient["name"] = unit.name_on(on)
         return recipient

@@ -1,0 +1,438 @@
+"""TĐKT benchmarks: each scenario on SQLite and PostgreSQL, against a ceiling measured in the same
+run, printed as a table and written to ``bench/RESULTS.md`` with the machine, date and commit.
+
+    .venv/bin/python -m bench.run                 # full sizes (minutes)
+    .venv/bin/python -m bench.run --smoke         # tiny sizes: checks the harness works (CI)
+    .venv/bin/python -m bench.run --only catchup --store postgres
+
+Scenarios:
+  commands  single commands per second (submit a nomination; issue a one-line decision) against
+            a raw INSERT of a row of the same shape, in its own transaction, with the event
+            store's locking (PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE; SQLite: BEGIN IMMEDIATE)
+  bulk      one decision with 5,000 lines, saved in one transaction (seconds)
+  catchup   the registry projection over N events: our batched runner against the library's
+            stock ProjectionRunner (one transaction per event) over the same view code
+  scale     registry query and totals latency at growing registry sizes
+
+Timings are wall-clock on a shared machine: ratios against the same-run baseline are what to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+os.environ.setdefault("TDKT_ARGON2_PROFILE", "test")
+
+from projections.decisions import DecisionsView
+from projections.queries import Page
+from projections.registry import RegistryFilter
+from services.app import Runtime
+from services.authz import SYSTEM
+from services.config import POSTGRES, SQLITE, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class Result:
+    scenario: str
+    store: str
+    measure: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_label: str = ""
+    goal: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return self.value / self.baseline
+
+
+# -- stores ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def store_settings(store: str) -> Iterator[Settings]:
+    """A fresh store: a temp folder (SQLite) or a fresh database (PostgreSQL), removed after."""
+    if store == SQLITE:
+        with tempfile.TemporaryDirectory(prefix="tdkt-bench-") as folder:
+            yield Settings(store=SQLITE, data_dir=Path(folder))
+        return
+    name = f"tdkt_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    info = psycopg.conninfo.conninfo_to_dict(PG_SERVER)
+    pg = {
+        "POSTGRES_DBNAME": name,
+        "POSTGRES_HOST": str(info.get("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(info.get("port", "5432")),
+        "POSTGRES_USER": str(info.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(info.get("password", "")),
+        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_MAX_OVERFLOW": "5",
+    }
+    try:
+        yield Settings(store=POSTGRES, pg=pg)
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def world(rt: Runtime) -> dict[str, Any]:
+    app = rt.app
+    root = app.create_root(SYSTEM, name="Trung ương Hội LHPN Việt Nam", code="TW",
+                           established_on=date(1930, 10, 20)).id
+    province = app.create_unit(SYSTEM, name="Hội LHPN TP Hà Nội", level="province",
+                               parent_id=root, established_on=date(1946, 1, 1)).id
+    commune = app.create_unit(SYSTEM, name="Hội LHPN phường Xuân Đỉnh", level="commune",
+                              parent_id=province, established_on=date(2014, 4, 1)).id
+    rt.runner.catch_up()
+    return {"root": root, "province": province, "commune": commune}
+
+
+def decision_body(units, number: str, lines: int, start: int = 0) -> dict[str, Any]:
+    return {
+        "number": number, "decided_on": date(2024, 3, 1), "issuer": {"unit_id": units["province"]},
+        "award_kind": "giay_khen_hoi", "period": "2023",
+        "lines": [
+            {"recipient": {"kind": "individual", "name": f"Nguyễn Thị Hội Viên {start + i}",
+                           "birth_year": 1960 + i % 40, "unit_id": units["commune"]},
+             "amount": 300_000}
+            for i in range(lines)
+        ],
+    }
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# -- 1. single commands ---------------------------------------------------------------------------
+
+
+def raw_insert_rate(settings: Settings, n: int, state: bytes) -> float:
+    """The ceiling: one row of the event's shape per transaction, with the store's locking."""
+    if settings.store == SQLITE:
+        import sqlite3
+
+        path = settings.data_dir / "raw.sqlite"
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS raw_events (id INTEGER PRIMARY KEY, "
+                     "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
+                     "UNIQUE (originator_id, originator_version))")
+        start = time.perf_counter()
+        for _ in range(n):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO raw_events (originator_id, originator_version, topic, "
+                         "state) VALUES (?, 1, 'tdkt.bench:Raw', ?)", (uuid.uuid4().hex, state))
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return n / elapsed
+    with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS raw_events (id BIGSERIAL PRIMARY KEY, "
+                     "originator_id UUID, originator_version INTEGER, topic TEXT, state BYTEA, "
+                     "UNIQUE (originator_id, originator_version))")
+        start = time.perf_counter()
+        for _ in range(n):
+            with conn.transaction():
+                conn.execute("LOCK TABLE raw_events IN EXCLUSIVE MODE")
+                conn.execute("INSERT INTO raw_events (originator_id, originator_version, topic,"
+                             " state) VALUES (%s, 1, 'tdkt.bench:Raw', %s)",
+                             (uuid.uuid4(), state))
+        return n / (time.perf_counter() - start)
+
+
+def bench_commands(store: str, n: int) -> list[Result]:
+    with store_settings(store) as settings:
+        settings = Settings(**{**settings.__dict__, "projections": "worker"})
+        rt = Runtime(settings)
+        try:
+            units = world(rt)
+            actor = SYSTEM
+            drafts = [
+                rt.app.draft_nomination(actor, proposing_unit_id=units["commune"], data={
+                    "recipient": {"kind": "individual", "name": f"Trần Thị Đề Nghị {i}",
+                                  "birth_year": 1980, "unit_id": units["commune"]},
+                    "award_kind": "giay_khen_hoi", "period": "2023",
+                    "achievement": "Hoàn thành xuất sắc nhiệm vụ năm 2023",
+                }).id
+                for i in range(n)
+            ]
+            submit = n / timed(lambda: [rt.app.submit_nomination(actor, d) for d in drafts])
+            issue = n / timed(lambda: [
+                rt.app.issue_decision(actor, decision_body(units, f"{i + 1}/QĐ-B", 1, 10 * i))
+                for i in range(n)
+            ])
+            sample = rt.app.recorder.select_notifications(start=None, limit=1000)
+            size = int(statistics.median(len(s.state) for s in sample)) if sample else 500
+            ceiling = raw_insert_rate(settings, n, b"x" * size)
+        finally:
+            rt.close()
+    goal = "≥ 65% of the ceiling on PostgreSQL"
+    return [
+        Result("commands", store, "submit a nomination", submit, "ops/s", ceiling,
+               f"raw locked INSERT ({size} B state)", goal),
+        Result("commands", store, "issue a one-line decision", issue, "ops/s", ceiling,
+               f"raw locked INSERT ({size} B state)", goal),
+    ]
+
+
+# -- 2. bulk ----------------------------------------------------------------------------------
+
+
+def bench_bulk(store: str, lines: int) -> list[Result]:
+    with store_settings(store) as settings:
+        settings = Settings(**{**settings.__dict__, "projections": "worker"})
+        rt = Runtime(settings)
+        try:
+            units = world(rt)
+            body = decision_body(units, "1/QĐ-BULK", lines)
+            seconds = timed(lambda: rt.app.issue_decision(SYSTEM, body))
+            project = timed(rt.runner.catch_up)
+        finally:
+            rt.close()
+    return [
+        Result("bulk", store, f"save a {lines:,}-line decision", seconds, "s", goal="≤ 1 s"),
+        Result("bulk", store, f"project it into the registry ({lines:,} rows)", project, "s"),
+    ]
+
+
+# -- 3. projection catch-up -----------------------------------------------------------------------
+
+
+def make_log(rt: Runtime, events: int, lines_per_decision: int = 100) -> int:
+    units = world(rt)
+    n = 0
+    while rt.app.max_position() < events:
+        rt.app.issue_decision(SYSTEM, decision_body(units, f"{n + 1}/QĐ-LOG", lines_per_decision,
+                                                    n * lines_per_decision))
+        n += 1
+    return rt.app.max_position()
+
+
+def stock_rate(settings: Settings, head: int) -> float:
+    """The library's ProjectionRunner: one transaction per event, same view code."""
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from eventsourcing.projection import Projection, ProjectionRunner
+    from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+    from projections.db import Cursor
+    from services.app import TdktApplication
+
+    dialect = "sqlite" if settings.store == SQLITE else "postgres"
+    base = SQLiteTrackingRecorder if settings.store == SQLITE else PostgresTrackingRecorder
+
+    class StockView(base):  # type: ignore[misc, valid-type]
+        view = DecisionsView()
+
+        def create_table(self) -> None:
+            super().create_table()
+            with self.datastore.transaction(commit=True) as c:
+                for ddl in self.view.ddl(dialect):
+                    c.execute(ddl)
+
+        def apply(self, event: Any, tracking: Any) -> None:
+            with self.datastore.transaction(commit=True) as c:
+                handler = self.view.handlers.get(type(event))
+                if handler is not None:
+                    raw = c if dialect == "postgres" else c.sqlite_cursor
+                    handler(Cursor(raw, dialect), event, tracking.notification_id)
+                self._insert_tracking(c, tracking)
+
+    class StockProjection(Projection[StockView]):
+        name = "stockregistry"
+
+        def process_event(self, domain_event: Any, tracking: Any) -> None:
+            self.view.apply(domain_event, tracking)
+
+    env = settings.eventsourcing_env()
+    if settings.store == SQLITE:
+        env["STOCKREGISTRY_SQLITE_DBNAME"] = str(settings.data_dir / "stock.sqlite")
+    else:
+        with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA IF NOT EXISTS stock")
+        env["STOCKREGISTRY_POSTGRES_SCHEMA"] = "stock"
+    start = time.perf_counter()
+    if settings.store == POSTGRES:
+        with ProjectionRunner(application_class=TdktApplication,
+                              projection_class=StockProjection, view_class=StockView,
+                              env=env) as runner:
+            runner.wait(head, timeout=3600)
+        return head / (time.perf_counter() - start)
+    # The library's SQLite recorder has no subscriptions, so its ProjectionRunner cannot run on
+    # SQLite: feed the same Projection and TrackingRecorder from select_notifications instead.
+    from eventsourcing.persistence import InfrastructureFactory, Tracking
+
+    app = TdktApplication(env=env)
+    factory = InfrastructureFactory.construct(
+        env=ProjectionRunner._construct_env(name=StockProjection.name, env=env))
+    projection = StockProjection(view=factory.tracking_recorder(StockView))
+    position = 0
+    while position < head:
+        for n in app.recorder.select_notifications(start=position, limit=500,
+                                                   inclusive_of_start=False):
+            projection.process_event(app.mapper.to_domain_event(n),
+                                     Tracking(app.name, n.id))
+            position = n.id
+    app.close()
+    return head / (time.perf_counter() - start)
+
+
+def bench_catchup(store: str, events: int) -> list[Result]:
+    from projections.db import PostgresViewDB, SQLiteViewDB
+    from projections.runner import Runner
+
+    with store_settings(store) as settings:
+        settings = Settings(**{**settings.__dict__, "projections": "worker"})
+        rt = Runtime(settings, views=[])
+        try:
+            head = make_log(rt, events)
+            if store == SQLITE:
+                db = SQLiteViewDB(settings.data_dir / "ours.sqlite")
+            else:
+                with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
+                    conn.execute("CREATE SCHEMA IF NOT EXISTS ours")
+                db = PostgresViewDB(settings.pg_conninfo(), schema="ours")
+            runner = Runner(rt.app, db, [DecisionsView()])
+            ours = head / timed(runner.catch_up)
+            with db.read() as cur:
+                rows = int(cur.scalar("SELECT COUNT(*) FROM award_lines"))
+            db.close()
+            stock = stock_rate(settings, head)
+        finally:
+            rt.close()
+    return [Result("catchup", store, f"registry projection over {head:,} events ({rows:,} rows)",
+                   ours, "events/s", stock, "stock ProjectionRunner (1 txn/event)",
+                   "≥ 20,000 events/s and ≥ 15× stock")]
+
+
+# -- 6. scale -----------------------------------------------------------------------------------
+
+
+def bench_scale(store: str, sizes: list[int]) -> list[Result]:
+    results = []
+    with store_settings(store) as settings:
+        rt = Runtime(settings)
+        try:
+            units = world(rt)
+            made = 0
+            for size in sizes:
+                while made < size:
+                    batch = min(5_000, size - made)
+                    rt.app.issue_decision(SYSTEM, decision_body(
+                        units, f"{made // 5000 + 1}/QĐ-SCALE-{made}", batch, made))
+                    made += batch
+                rt.runner.catch_up()
+                samples = []
+                for i in range(30):
+                    start = time.perf_counter()
+                    rt.registry.lines(RegistryFilter(q=f"hoi vien {i * 7 % size}"), Page(limit=50))
+                    samples.append(time.perf_counter() - start)
+                totals = []
+                for _ in range(10):
+                    start = time.perf_counter()
+                    rt.registry.totals(RegistryFilter(unit_id=str(units["province"])), "issuer")
+                    totals.append(time.perf_counter() - start)
+                results.append(Result("scale", store, f"registry name search at {size:,} awards"
+                                      " (p99)", percentile(samples, 99) * 1000, "ms",
+                                      goal="p99 ≤ 20 ms at 1M"))
+                results.append(Result("scale", store, f"subtree totals at {size:,} awards (p50)",
+                                      percentile(totals, 50) * 1000, "ms"))
+        finally:
+            rt.close()
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return (f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python "
+            f"{platform.python_version()} · {date.today().isoformat()} · commit {commit or '?'}")
+
+
+def table(results: list[Result]) -> str:
+    rows = ["| Scenario | Store | Measure | Value | Baseline (same run) | Ratio | Goal |",
+            "|---|---|---|---|---|---|---|"]
+    for r in results:
+        value = f"{r.value:,.1f} {r.unit}" if r.value < 100 else f"{r.value:,.0f} {r.unit}"
+        base = f"{r.baseline:,.0f} {r.unit} — {r.baseline_label}" if r.baseline else ""
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+        rows.append(f"| {r.scenario} | {r.store} | {r.measure} | {value} | {base} | {ratio} |"
+                    f" {r.goal} |")
+    return "\n".join(rows)
+
+
+SCENARIOS = ("commands", "bulk", "catchup", "scale")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check it works")
+    parser.add_argument("--only", choices=SCENARIOS, action="append")
+    parser.add_argument("--store", choices=(SQLITE, POSTGRES, "both"), default="both")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args(argv)
+    stores = [SQLITE, POSTGRES] if args.store == "both" else [args.store]
+    sizes = {
+        "commands": 20 if args.smoke else 300,
+        "bulk": 200 if args.smoke else 5_000,
+        "catchup": 500 if args.smoke else 200_000,
+        "scale": [500, 1_000] if args.smoke else [10_000, 100_000, 1_000_000],
+    }
+    chosen = args.only or list(SCENARIOS)
+    results: list[Result] = []
+    for scenario in chosen:
+        for store in stores:
+            print(f"… {scenario} on {store}", file=sys.stderr, flush=True)
+            fn = globals()[f"bench_{scenario}"]
+            results.extend(fn(store, sizes[scenario]))
+    text = table(results)
+    print(text)
+    if not args.smoke:
+        args.out.write_text(
+            f"# Benchmark results\n\n{machine()}\n\n"
+            f"Command: `.venv/bin/python -m bench.run {' '.join(argv or sys.argv[1:])}`\n\n"
+            f"{text}\n\n<!-- raw: {json.dumps([r.__dict__ for r in results], default=str)} -->\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -312,6 +312,22 @@ class Queries:
         out.sort(key=lambda q: (-q["oldest_age_days"], q["unit_name"] or "", q["stage"]))
         return out
 
+    def certificate_token(self, token: str) -> dict[str, Any] | None:
+        with self.db.read() as cur:
+            return cur.execute(
+                "SELECT book_id, decision_id, line_no FROM certificates WHERE token = ?", (token,)
+            ).fetchone()
+
+    def certificates_of(self, decision_id: str) -> list[dict[str, Any]]:
+        """The register of one decision's certificates: serial, copies, dates, token."""
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT line_no, serial, year, copies, first_printed_on, last_printed_on, token"
+                " FROM certificates WHERE decision_id = ? ORDER BY line_no",
+                (decision_id,),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
     def decision_ids_for_ceremony(self, ceremony_id: str) -> list[str]:
         with self.db.read() as cur:
             rows = cur.execute(

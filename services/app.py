@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from projections.base import View
+from projections.certificates import CertificatesView
 from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
 from projections.decisions import CeremoniesView, DecisionsView, UsersView
 from projections.nominations import NominationsView
@@ -21,12 +22,12 @@ from projections.queries import Queries
 from projections.registry import Registry
 from projections.runner import Runner
 from services.authz import Authorizer
+from services.certificates import CertificateCommands
 from services.config import SQLITE, Settings, load_settings
-from services.decisions import DecisionCommands
 from services.store import Saved
 
 
-class TdktApplication(DecisionCommands):
+class TdktApplication(CertificateCommands):
     """All commands (mixins by area) over one event store."""
 
     def __init__(
@@ -37,7 +38,8 @@ class TdktApplication(DecisionCommands):
 
 
 def default_views() -> list[View]:
-    return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView()]
+    return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView(),
+            CertificatesView()]
 
 
 def open_view_db(settings: Settings) -> ViewDB:
@@ -64,6 +66,11 @@ class Runtime:
         )
         self.queries = Queries(self.db)
         self.registry = Registry(self.db)
+        self.app.token_lookup = self._token_lookup
+
+    def _token_lookup(self, token: str) -> dict[str, Any] | None:
+        self.ensure_position(self.app.max_position())
+        return self.queries.certificate_token(token)
 
     @property
     def inline(self) -> bool:

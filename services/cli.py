@@ -33,6 +33,8 @@ cli.add_typer(org_cli, name="org")
 money_cli = typer.Typer(help="Biểu mức tiền thưởng: lương cơ sở, hệ số, mức riêng của đơn vị.",
                         no_args_is_help=True)
 cli.add_typer(money_cli, name="schedules")
+cert_cli = typer.Typer(help="Giấy chứng nhận, văn bản quyết định.", no_args_is_help=True)
+cli.add_typer(cert_cli, name="certificates")
 
 
 def _runtime() -> Runtime:
@@ -373,6 +375,72 @@ def export_cmd(
         table = exports.registry_table("Sổ khen thưởng", found["items"], rt.registry.totals(f))
         out.write_bytes(exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table))
         typer.echo(f"Đã ghi {found['total']} dòng vào {out}")
+
+
+# -- certificates ---------------------------------------------------------------------------
+
+
+@cert_cli.command("print")
+def certificates_print(
+    out: Annotated[Path, typer.Argument(help="Tệp PDF ra")],
+    decision: Annotated[list[str] | None, typer.Option(help="Mã quyết định (nhiều lần được)")]
+    = None,
+    ceremony: Annotated[str | None, typer.Option(help="Mã buổi trao thưởng")] = None,
+    mode: Annotated[str, typer.Option(help="full (in cả mẫu) hoặc overlay (in lên phôi)")]
+    = "full",
+    printer: str = "default",
+    reason: Annotated[str | None, typer.Option(help="Lý do in lại")] = None,
+) -> None:
+    """In giấy chứng nhận (một PDF): cấp số vào sổ, rồi dựng trang, có thanh tiến độ."""
+    from services import printing
+
+    with _runtime() as rt:
+        try:
+            ids = [UUID(d) for d in decision or []]
+            if ceremony:
+                ids += list(rt.app.ceremony(UUID(ceremony)).decision_ids)
+            items, saved = rt.app.print_certificates(SYSTEM, ids, reprint_reason=reason)
+            if saved is not None:
+                rt.after(saved)
+            contexts = [rt.app.certificate_context(d, line, entry,
+                                                   verify_base=rt.settings.public_base_url)
+                        for d, line, entry in items]
+            with typer.progressbar(length=len(contexts), label="Dựng trang") as bar:
+                pdf = printing.certificates_pdf(contexts, mode=mode, printer=printer,
+                                                progress=bar.update)
+        except DomainError as error:
+            _fail(error)
+        except ValueError:
+            raise typer.BadParameter("mã không hợp lệ") from None
+        out.write_bytes(pdf)
+        serials = [c["serial"] for c in contexts]
+        typer.echo(f"Đã in {len(contexts)} trang (số vào sổ {min(serials)}–{max(serials)}) "
+                   f"vào {out}")
+
+
+@cert_cli.command("document")
+def decision_document_cmd(
+    decision_id: str,
+    out: Annotated[Path, typer.Argument(help="Tệp ra: .pdf hoặc .docx")],
+) -> None:
+    """Văn bản quyết định kèm danh sách (PDF hoặc DOCX)."""
+    from services import documents, printing
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "docx"):
+        raise typer.BadParameter("tệp ra phải có đuôi .pdf hoặc .docx")
+    with _runtime() as rt:
+        try:
+            found = rt.app.decision(UUID(decision_id))
+        except DomainError as error:
+            _fail(error)
+        except ValueError:
+            raise typer.BadParameter("mã quyết định không hợp lệ") from None
+        document = documents.decision_document(found, rt.app.place_of(found))
+        body = printing.decision_pdf(document) if fmt == "pdf" else \
+            documents.decision_docx(document)
+        out.write_bytes(body)
+        typer.echo(f"Đã ghi {out}")
 
 
 # -- money ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.certificates import CertificateBook, book_id
 from domain.errors import DomainError, Unauthenticated, ValidationFailed
 from domain.money import format_dong
 from domain.nomination import AWARD_TYPES, STATUS_LABELS, VOTE_LABELS
@@ -450,6 +451,36 @@ def calculator_page(request: Request, award_kind: str = "", recipient_kind: str 
         "schedules": rep.schedules(rt.app.money_schedules()),
     }
     return _render(request, "calculator.html", context, 422 if error else 200, actor)
+
+
+@router.get("/verify/{token}", response_class=HTMLResponse)
+def verify_page(request: Request, token: str):
+    """Public: anyone holding a certificate can check it (no login)."""
+    rt = _rt(request)
+    found = rt.app.verification(token[:64])
+    return _render(request, "verify.html", {"found": found}, 200 if found else 404,
+                   _actor(request))
+
+
+@router.get("/certificates/preview", response_class=HTMLResponse)
+def certificate_preview(request: Request, decision_id: str, line_no: int = 1):
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    try:
+        decision = rt.app.decision(_uuid(decision_id))
+        line = decision.line(line_no)
+    except DomainError as error:
+        return _error_page(request, actor, error)
+    entry = None
+    book = rt.app.load_or_none(CertificateBook, book_id(decision.issuer_obj.key,
+                                                        decision.decided_on.year))
+    if book is not None:
+        entry = book.entry(decision.id, line_no)
+    context = rt.app.certificate_context(decision, line, entry,
+                                         verify_base=rt.settings.public_base_url)
+    return _render(request, "certificate.html", {"c": context}, actor=actor)
 
 
 def not_found_page(request: Request) -> Response:

@@ -279,3 +279,25 @@ def test_money_from_the_command_line(tdkt):
     assert "Một triệu không trăm linh một nghìn đồng" in tdkt("words", "1001000").stdout
     zero = tdkt("schedules", "base-salary", "2026-07-01", "0", "--basis", "x", code=2)
     assert "Lỗi [validation.invalid]" in zero.stderr
+
+
+def test_certificates_and_documents_from_the_command_line(tdkt, runtime, tmp_path):
+    tdkt("demo")
+    rt = runtime()
+    decisions = {d["number"]: d["decision_id"] for d in rt.queries.decisions()["items"]}
+    rt.close()
+    pdf = tmp_path / "bk.pdf"
+    printed = tdkt("certificates", "print", str(pdf), "--decision", decisions["1520/QĐ-ĐCT"]).stdout
+    assert "Đã in 5 trang (số vào sổ 1–5)" in printed
+    from pypdf import PdfReader
+
+    assert len(PdfReader(pdf).pages) == 5
+    refused = tdkt("certificates", "print", str(pdf), "--decision", decisions["1520/QĐ-ĐCT"],
+                   code=2)
+    assert "certificate.reprint_reason_required" in refused.stderr
+    docx = tmp_path / "qd.docx"
+    tdkt("certificates", "document", decisions["02/QĐ-HPN"], str(docx))
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(docx).paragraphs)
+    assert "Ba mươi bốn triệu tám trăm nghìn đồng" in text

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.api import errors
+from services.api.routes_certificates import router as certificates_router
 from services.api.routes_decisions import router as decisions_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
@@ -43,5 +44,6 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(money_router)
     app.include_router(registry_router)
     app.include_router(decisions_router)
+    app.include_router(certificates_router)
     app.include_router(web_router)
     return app

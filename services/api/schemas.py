@@ -268,3 +268,13 @@ class InternalRateIn(Body):
     effective_from: date
     amount: Money
     note: Text = ""
+
+
+# -- certificates -------------------------------------------------------------------------------
+
+
+class PrintIn(Body):
+    mode: Literal["full", "overlay"] = "full"
+    printer: Annotated[str, Field(max_length=60)] = "default"
+    place: Annotated[str, Field(max_length=100)] | None = None
+    reprint_reason: Text | None = None

@@ -12,6 +12,7 @@ Scenarios:
   bulk      one decision with 5,000 lines, saved in one transaction (seconds)
   catchup   the registry projection over N events: our batched runner against the library's
             stock ProjectionRunner (one transaction per event) over the same view code
+  certificates  pages per second for a 5,000-page certificate PDF (both print modes)
   scale     registry query and totals latency at growing registry sizes
 
 Timings are wall-clock on a shared machine: ratios against the same-run baseline are what to read.
@@ -332,6 +333,35 @@ def bench_catchup(store: str, events: int) -> list[Result]:
                    "≥ 20,000 events/s and ≥ 15× stock")]
 
 
+# -- 4. certificates ---------------------------------------------------------------------------
+
+
+def bench_certificates(store: str, lines: int) -> list[Result]:
+    from services import printing
+
+    with store_settings(store) as settings:
+        rt = Runtime(settings)
+        try:
+            units = world(rt)
+            saved = rt.app.issue_decision(SYSTEM, decision_body(units, "1/QĐ-IN", lines))
+            serials = timed(lambda: rt.app.print_certificates(SYSTEM, [saved.id]))
+            items, _ = rt.app.print_certificates(SYSTEM, [saved.id], reprint_reason="đo")
+            contexts = [rt.app.certificate_context(d, line, entry,
+                                                   verify_base="https://tdkt.example")
+                        for d, line, entry in items]
+            full = lines / timed(lambda: printing.certificates_pdf(contexts, mode="full"))
+            overlay = lines / timed(lambda: printing.certificates_pdf(contexts, mode="overlay"))
+        finally:
+            rt.close()
+    return [
+        Result("certificates", store, f"{lines:,}-page PDF, full design", full, "pages/s",
+               goal="≥ 1,000 pages/s"),
+        Result("certificates", store, f"{lines:,}-page PDF, overlay on blanks", overlay,
+               "pages/s", goal="≥ 1,000 pages/s"),
+        Result("certificates", store, f"assign {lines:,} serials (one event)", serials, "s"),
+    ]
+
+
 # -- 6. scale -----------------------------------------------------------------------------------
 
 
@@ -397,7 +427,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-SCENARIOS = ("commands", "bulk", "catchup", "scale")
+SCENARIOS = ("commands", "bulk", "catchup", "certificates", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -407,14 +437,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=SCENARIOS, action="append")
     parser.add_argument("--store", choices=(SQLITE, POSTGRES, "both"), default="both")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--events", type=int, help="catch-up: events in the log")
     args = parser.parse_args(argv)
     stores = [SQLITE, POSTGRES] if args.store == "both" else [args.store]
     sizes = {
         "commands": 20 if args.smoke else 300,
         "bulk": 200 if args.smoke else 5_000,
         "catchup": 500 if args.smoke else 200_000,
+        "certificates": 50 if args.smoke else 5_000,
         "scale": [500, 1_000] if args.smoke else [10_000, 100_000, 1_000_000],
     }
+    if args.events:
+        sizes["catchup"] = args.events
     chosen = args.only or list(SCENARIOS)
     results: list[Result] = []
     for scenario in chosen:
@@ -424,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(fn(store, sizes[scenario]))
     text = table(results)
     print(text)
-    if not args.smoke:
+    if not args.smoke and not args.only:
         args.out.write_text(
             f"# Benchmark results\n\n{machine()}\n\n"
             f"Command: `.venv/bin/python -m bench.run {' '.join(argv or sys.argv[1:])}`\n\n"

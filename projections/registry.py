@@ -172,7 +172,9 @@ class Registry:
             f"SELECT l.*, CASE WHEN {revoked_sql} THEN 1 ELSE 0 END AS is_revoked,"
             " (SELECT MIN(c.title || '|' || c.held_on || '|' || c.ceremony_id)"
             "  FROM ceremony_decisions cd JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
-            "  WHERE cd.decision_id = l.decision_id) AS ceremony"
+            "  WHERE cd.decision_id = l.decision_id) AS ceremony,"
+            " (SELECT c.serial || '|' || c.year || '|' || c.copies FROM certificates c"
+            "  WHERE c.decision_id = l.decision_id AND c.line_no = l.line_no) AS certificate"
             " FROM award_lines l"
         )
         orders = {
@@ -199,6 +201,10 @@ class Registry:
         if row.get("ceremony"):
             title, held_on, ceremony_id = row["ceremony"].rsplit("|", 2)
             ceremony = {"id": ceremony_id, "title": title, "held_on": held_on}
+        certificate = None
+        if row.get("certificate"):
+            serial, year, copies = row["certificate"].split("|")
+            certificate = {"serial": int(serial), "year": int(year), "copies": int(copies)}
         revoked = bool(row["is_revoked"])
         path = loads(row["unit_path"]) or []
         return {
@@ -228,6 +234,7 @@ class Registry:
                          "issuer_body": row["issuer_body"], "issuer_level": row["issuer_level"],
                          "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"]},
             "ceremony": ceremony,
+            "certificate": certificate,
             "status": REVOKED if revoked else ACTIVE,
             "status_label": "Đã hủy bỏ" if revoked else "Có hiệu lực",
             "revoked_on": row["revoked_on"] if revoked else None,

@@ -108,6 +108,16 @@ def test_reprints_keep_serials_need_a_reason_and_are_counted(client, world):
     assert again.status_code == 200
     assert "Số vào sổ: 1/2024" in pdf_text(again.content)[0]
     assert [e["copies"] for e in register(client, world, dec["id"])] == [2, 2, 2, 2]
+    rows = ok(client.get("/api/registry", params={"decision_id": dec["id"], "sort": "decision"},
+                         headers=world.h("admin")))["items"]
+    assert rows[0]["certificate"] == {"serial": 1, "year": 2024, "copies": 2}
+    preview = client.get("/certificates/preview",
+                         params={"decision_id": dec["id"], "line_no": 1},
+                         headers=world.h("admin"))
+    assert preview.status_code == 200
+    for text in ("BẰNG KHEN", "Bà Nguyễn Thị Hồng Nhung 0", "Số vào sổ: 1/2024",
+                 "Hà Nội, ngày 20 tháng 12 năm 2024"):
+        assert text in preview.text, text
     # the next decision of the same issuer and year continues the register without a gap
     other = issue(client, world, number="1600/QĐ-ĐCT", n=1, period="2023")
     assert print_pdf(client, world, other["id"]).status_code == 200

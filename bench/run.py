@@ -268,6 +268,8 @@ def stock_rate(settings: Settings, head: int) -> float:
 
     class StockProjection(Projection[StockView]):
         name = "stockregistry"
+        # the same topic filter our runner uses, so that the comparison is about transactions
+        topics = tuple(sorted(getattr(c, "TOPIC", "") for c in DecisionsView().handlers))
 
         def process_event(self, domain_event: Any, tracking: Any) -> None:
             self.view.apply(domain_event, tracking)
@@ -296,8 +298,12 @@ def stock_rate(settings: Settings, head: int) -> float:
     projection = StockProjection(view=factory.tracking_recorder(StockView))
     position = 0
     while position < head:
-        for n in app.recorder.select_notifications(start=position, limit=500,
-                                                   inclusive_of_start=False):
+        batch = app.recorder.select_notifications(start=position, limit=500, stop=head,
+                                                  topics=StockProjection.topics,
+                                                  inclusive_of_start=False)
+        if not batch:
+            break
+        for n in batch:
             projection.process_event(app.mapper.to_domain_event(n),
                                      Tracking(app.name, n.id))
             position = n.id

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.utils import get_topic
 
 from projections.base import View
 from projections.db import ViewDB
@@ -45,6 +46,7 @@ class Runner:
         self.views = list(views)
         self.batch_size = batch_size
         self._lock = threading.Lock()
+        self._topics = self.topics()
         self.setup()
 
     # -- schema -------------------------------------------------------------------------------
@@ -150,8 +152,22 @@ class Runner:
             if count < self.batch_size or (until is not None and last >= until):
                 return applied
 
+    def topics(self) -> list[str]:
+        """The stored topics of every event class some view handles: the runner fetches only
+        those (an awards log is mostly claim events that no view reads)."""
+        found: set[str] = set()
+        for view in self.views:
+            for cls in view.handlers:
+                found.add(getattr(cls, "TOPIC", None) or get_topic(cls))
+        return sorted(found)
+
     def _one_batch(self, until: int | None) -> tuple[int, int]:
         mapper = self.app.mapper
+        # Read the head first: every event up to it is committed (the store assigns positions
+        # in commit order), so once a filtered fetch comes back short, the views are complete
+        # up to the head even if its last events were of topics no view reads.
+        head = self.app.recorder.max_notification_id() or 0
+        ceiling = head if until is None else min(until, head)
         with self.db.write() as cur:
             rows = cur.execute(
                 "SELECT name, position FROM projection_tracking" + self.db.lock_rows_sql()
@@ -161,15 +177,15 @@ class Runner:
             if not views:
                 return 0, 0
             start = min(positions[v.name] for v in views)
-            if until is not None and start >= until:
+            if start >= ceiling:
                 return 0, start
             notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, stop=until, inclusive_of_start=False
+                start=start, limit=self.batch_size, stop=ceiling, topics=self._topics,
+                inclusive_of_start=False,
             )
-            if not notifications:
-                return 0, start
+            complete = len(notifications) < self.batch_size
+            last = ceiling if complete else notifications[-1].id
             items = [(n.id, mapper.to_domain_event(n)) for n in notifications]
-            last = notifications[-1].id
             for view in views:
                 pos = positions[view.name]
                 pending = items if pos <= start else [item for item in items if item[0] > pos]

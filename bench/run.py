@@ -352,9 +352,7 @@ def bench_certificates(store: str, lines: int) -> list[Result]:
             saved = rt.app.issue_decision(SYSTEM, decision_body(units, "1/QĐ-IN", lines))
             serials = timed(lambda: rt.app.print_certificates(SYSTEM, [saved.id]))
             items, _ = rt.app.print_certificates(SYSTEM, [saved.id], reprint_reason="đo")
-            contexts = [rt.app.certificate_context(d, line, entry,
-                                                   verify_base="https://tdkt.example")
-                        for d, line, entry in items]
+            contexts = rt.app.certificate_contexts(items, verify_base="https://tdkt.example")
             full = lines / timed(lambda: printing.certificates_pdf(contexts, mode="full"))
             overlay = lines / timed(lambda: printing.certificates_pdf(contexts, mode="overlay"))
         finally:

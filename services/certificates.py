@@ -119,6 +119,23 @@ class CertificateCommands(DecisionCommands):
             return out, saved
         raise ConcurrentChange()
 
+    def certificate_contexts(
+        self,
+        items: list[tuple[AwardDecision, dict[str, Any], dict[str, Any]]],
+        *,
+        verify_base: str,
+        place: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Contexts for a print run; each decision's place name is looked up once."""
+        places: dict[UUID, str] = {}
+        out = []
+        for decision, line, entry in items:
+            if decision.id not in places:
+                places[decision.id] = place or self.place_of(decision)
+            out.append(self.certificate_context(decision, line, entry, verify_base=verify_base,
+                                                place=places[decision.id]))
+        return out
+
     def certificate_context(
         self,
         decision: AwardDecision,
@@ -137,6 +154,8 @@ class CertificateCommands(DecisionCommands):
             unit = path[-2]["name"]
         heading = heading_for(kind.code)
         title_line = kind.title if heading in ("GIẤY CHỨNG NHẬN",) else ""
+        honorific = HONORIFICS.get(str(recipient.get("gender") or ""), "") \
+            if recipient["kind"] == "individual" else ""
         token = entry["token"] if entry else None
         serial = entry["serial"] if entry else None
         return {
@@ -147,9 +166,9 @@ class CertificateCommands(DecisionCommands):
             "award_title": kind.title,
             "title_line": title_line,
             "to": "Tặng" if heading != "GIẤY CHỨNG NHẬN" else "Chứng nhận",
-            "honorific": HONORIFICS.get(str(recipient.get("gender") or ""), "")
-            if recipient["kind"] == "individual" else "",
+            "honorific": honorific,
             "name": recipient["name"],
+            "display_name": f"{honorific} {recipient['name']}".strip(),
             "position": recipient.get("position") or "",
             "unit": unit,
             "achievement": line.get("achievement") or decision.achievement or "",

@@ -402,9 +402,8 @@ def certificates_print(
             items, saved = rt.app.print_certificates(SYSTEM, ids, reprint_reason=reason)
             if saved is not None:
                 rt.after(saved)
-            contexts = [rt.app.certificate_context(d, line, entry,
+            contexts = rt.app.certificate_contexts(items,
                                                    verify_base=rt.settings.public_base_url)
-                        for d, line, entry in items]
             with typer.progressbar(length=len(contexts), label="Dựng trang") as bar:
                 pdf = printing.certificates_pdf(contexts, mode=mode, printer=printer,
                                                 progress=bar.update)

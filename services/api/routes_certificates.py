@@ -34,8 +34,7 @@ def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn) -> Re
         rt.after(saved)
     base = rt.settings.public_base_url
     place = nfc(body.place) if body.place else None
-    contexts = [rt.app.certificate_context(d, line, entry, verify_base=base, place=place)
-                for d, line, entry in items]
+    contexts = rt.app.certificate_contexts(items, verify_base=base, place=place)
     pdf = printing.certificates_pdf(contexts, mode=body.mode, printer=body.printer)
     serials = [c["serial"] for c in contexts]
     return _download(pdf, PDF, "giay-chung-nhan.pdf", {

@@ -89,6 +89,9 @@ def test_a_decision_prints_one_page_per_line_with_serial_and_verification(client
     png = printing.certificate_png({**_context_from(client, world, dec, 1), **context})
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     (OUTPUT / "certificate-full.png").write_bytes(png)
+    overlay = printing.certificate_png({**_context_from(client, world, dec, 1), **context},
+                                       mode="overlay")
+    (OUTPUT / "certificate-overlay.png").write_bytes(overlay)
 
 
 def _context_from(client, world, dec, line_no):
@@ -129,7 +132,7 @@ def test_overlay_mode_prints_only_the_text_for_a_preprinted_blank(client, world)
     overlay = print_pdf(client, world, dec["id"], mode="overlay")
     assert overlay.status_code == 200
     text = pdf_text(overlay.content)[0]
-    assert "Nguyễn Thị Hồng Nhung 0" in text and "Số vào sổ: 1/2024" in text
+    assert "Bà Nguyễn Thị Hồng Nhung 0" in text and "Số vào sổ: 1/2024" in text
     assert "CỘNG HÒA" not in text and "BẰNG KHEN" not in text  # on the blank already
     err(print_pdf(client, world, dec["id"], mode="overlay", printer="khong-co",
                   reprint_reason="thử"), 422)

@@ -281,12 +281,18 @@ def stock_rate(settings: Settings, head: int) -> float:
         with psycopg.connect(settings.pg_conninfo(), autocommit=True) as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS stock")
         env["STOCKREGISTRY_POSTGRES_SCHEMA"] = "stock"
+    # With a topic filter the stock runner's tracking stops at the last *matching* event.
+    probe = TdktApplication(env=env)
+    matching = probe.recorder.select_notifications(start=None, limit=10**9, stop=head,
+                                                   topics=StockProjection.topics)
+    target = matching[-1].id if matching else 0
+    probe.close()
     start = time.perf_counter()
     if settings.store == POSTGRES:
         with ProjectionRunner(application_class=TdktApplication,
                               projection_class=StockProjection, view_class=StockView,
                               env=env) as runner:
-            runner.wait(head, timeout=3600)
+            runner.wait(target, timeout=3600)
         return head / (time.perf_counter() - start)
     # The library's SQLite recorder has no subscriptions, so its ProjectionRunner cannot run on
     # SQLite: feed the same Projection and TrackingRecorder from select_notifications instead.

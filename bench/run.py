@@ -448,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", choices=(SQLITE, POSTGRES, "both"), default="both")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--events", type=int, help="catch-up: events in the log")
+    parser.add_argument("--scale", help="registry sizes, e.g. 10000,100000,1000000")
     args = parser.parse_args(argv)
     stores = [SQLITE, POSTGRES] if args.store == "both" else [args.store]
     sizes = {
@@ -459,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.events:
         sizes["catchup"] = args.events
+    if args.scale:
+        sizes["scale"] = [int(x) for x in args.scale.split(",")]
     chosen = args.only or list(SCENARIOS)
     results: list[Result] = []
     for scenario in chosen:
@@ -468,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(fn(store, sizes[scenario]))
     text = table(results)
     print(text)
-    if not args.smoke and not args.only:
+    if not args.smoke:
         args.out.write_text(
             f"# Benchmark results\n\n{machine()}\n\n"
             f"Command: `.venv/bin/python -m bench.run {' '.join(argv or sys.argv[1:])}`\n\n"

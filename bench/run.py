@@ -13,6 +13,8 @@ Scenarios:
   catchup   the registry projection over N events: our batched runner against the library's
             stock ProjectionRunner (one transaction per event) over the same view code
   certificates  pages per second for a 5,000-page certificate PDF (both print modes)
+  http      a real server process and 32 concurrent clients in another process (loopback):
+            requests/s and p50/p95/p99 on submit and on a registry query
   scale     registry query and totals latency at growing registry sizes
 
 Timings are wall-clock on a shared machine: ratios against the same-run baseline are what to read.
@@ -372,6 +374,92 @@ def bench_certificates(store: str, lines: int) -> list[Result]:
     ]
 
 
+# -- 5. HTTP ---------------------------------------------------------------------------------------
+
+
+def _server_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("POSTGRES_", "TDKT_")) and k not in ("DATABASE_URL",
+                                                                     "PERSISTENCE_MODULE")}
+    env["TDKT_ARGON2_PROFILE"] = "test"
+    if settings.store == SQLITE:
+        env["TDKT_DATA_DIR"] = str(settings.data_dir)
+    else:
+        env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
+        for key, value in settings.pg.items():
+            env[key] = value
+    return env
+
+
+def _load(base: str, token: str, paths: list[str], method: str, folder: Path) -> dict:
+    listing = folder / f"paths-{method}.txt"
+    listing.write_text("\n".join(paths), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.http_client", base, token, "--paths-file", str(listing),
+         "--method", method, "--concurrency", "32"],
+        capture_output=True, text=True, timeout=1800, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+def bench_http(store: str, requests: int) -> list[Result]:
+    import socket
+
+    with store_settings(store) as settings:
+        rt = Runtime(settings)
+        try:
+            units = world(rt)
+            rt.app.create_user(SYSTEM, username="bench", full_name="Bench", password=None,
+                               grants=[{"role": "nominator", "unit_id": units["commune"]},
+                                       {"role": "approver", "unit_id": units["root"]}])
+            _, token = rt.app.issue_token(SYSTEM, username="bench")
+            drafts = [str(rt.app.draft_nomination(SYSTEM, proposing_unit_id=units["commune"],
+                                                  data={
+                "recipient": {"kind": "individual", "name": f"Lê Thị Đề Nghị {i}",
+                              "birth_year": 1980, "unit_id": units["commune"]},
+                "award_kind": "giay_khen_hoi", "period": "2023",
+                "achievement": "Hoàn thành xuất sắc nhiệm vụ năm 2023"}).id)
+                for i in range(requests)]
+            rt.app.issue_decision(SYSTEM, decision_body(units, "1/QĐ-HTTP", 2000))
+            rt.runner.catch_up()
+        finally:
+            rt.close()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", "--port", str(port),
+             "--no-access-log"], env=_server_env(settings), cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            import httpx
+
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            with tempfile.TemporaryDirectory() as folder:
+                submit = _load(base, token, [f"/api/nominations/{d}/submit" for d in drafts],
+                               "POST", Path(folder))
+                query = _load(base, token,
+                              [f"/api/registry?q=hoi+vien+{i % 2000}&limit=20"
+                               for i in range(requests)], "GET", Path(folder))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    out = []
+    for name, r in (("submit a nomination", submit), ("registry query", query)):
+        failures = f"; {r['failures']} non-2xx" if r["failures"] else ""
+        out.append(Result("http", store, f"{name}, 32 clients: {r['rps']:,.0f} req/s, "
+                          f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms{failures}",
+                          r["p99"], "ms p99", goal="p99 ≤ 50 ms"))
+    return out
+
+
 # -- 6. scale -----------------------------------------------------------------------------------
 
 
@@ -437,7 +525,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-SCENARIOS = ("commands", "bulk", "catchup", "certificates", "scale")
+SCENARIOS = ("commands", "bulk", "catchup", "certificates", "http", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -456,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         "bulk": 200 if args.smoke else 5_000,
         "catchup": 500 if args.smoke else 200_000,
         "certificates": 50 if args.smoke else 5_000,
+        "http": 40 if args.smoke else 2_000,
         "scale": [500, 1_000] if args.smoke else [10_000, 100_000, 1_000_000],
     }
     if args.events:

@@ -69,6 +69,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Cổng")] = None,
     demo: Annotated[bool, typer.Option(help="Nạp dữ liệu mẫu nếu kho còn trống")] = False,
     workers: Annotated[int, typer.Option(help="Số tiến trình (chỉ PostgreSQL)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Ghi nhật ký từng yêu cầu")] = True,
 ) -> None:
     """Chạy API và trang web."""
     import uvicorn
@@ -90,6 +91,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )
 
 

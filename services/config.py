@@ -44,7 +44,12 @@ class Settings:
                 "SQLITE_DBNAME": str(self.events_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.pg}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # large saves (decisions of thousands of lines) without psycopg's pipeline mode
+            "APPLICATION_RECORDER_TOPIC": "services.pgstore:BulkSafeApplicationRecorder",
+            **self.pg,
+        }
 
     def pg_conninfo(self) -> str:
         pg = self.pg

@@ -1,0 +1,37 @@
+"""A decision with 5,000 lines is one aggregate saved in one transaction, on both stores.
+
+On PostgreSQL this once hung for ever: psycopg's pipeline deadlocked on a save of a few megabytes
+(see services/pgstore.py). The test keeps that from coming back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.authz import SYSTEM
+from tests.helpers import World
+
+LINES = 5_000
+
+
+def test_a_five_thousand_line_decision_saves_in_one_transaction(rt, clock):
+    clock.today = date(2025, 1, 1)
+    world = World.build(rt)
+    head = rt.app.max_position()
+    saved = rt.app.issue_decision(SYSTEM, {
+        "number": "35/QĐ-UBND", "decided_on": date(2024, 1, 5),
+        "issuer": {"body": "government", "level": "district", "name": "UBND quận Bắc Từ Liêm"},
+        "recorded_by_unit_id": world.units["btl"], "award_kind": "giay_khen_ubnd_huyen",
+        "period": "2023",
+        "lines": [{"recipient": {"kind": "individual", "name": f"Hội viên số {i}",
+                                 "birth_year": 1950 + i % 50, "unit_id": world.u("xd")},
+                   "amount": 360_000} for i in range(LINES)],
+    })
+    decision = rt.app.decision(saved.id)
+    assert len(decision.lines) == LINES
+    # the decision, its number claim and one achievement claim per line: one save
+    assert rt.app.max_position() - head == LINES + 2
+    rt.runner.catch_up()
+    from projections.registry import RegistryFilter
+
+    totals = rt.registry.totals(RegistryFilter(decision_id=str(saved.id)))["total"]
+    assert (totals["individuals"], totals["amount"]) == (LINES, LINES * 360_000)

@@ -9,6 +9,7 @@ from domain.ceremony import Ceremony
 from domain.decision import AwardDecision, Issuer
 from domain.text import fold, vietnamese_sort_key
 from domain.users import User
+from projections import search
 from projections.base import Handler, View, dumps, iso, sid
 from projections.db import Cursor
 
@@ -23,8 +24,8 @@ class DecisionsView(View):
     """
 
     name = "decisions"
-    version = 2
-    tables = ("decisions", "award_lines", "award_line_units")
+    version = 3
+    tables = ("decisions", "award_lines", "award_line_units", *search.TABLES)
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -60,7 +61,11 @@ class DecisionsView(View):
             " unit_id TEXT NOT NULL, decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
             " level TEXT NOT NULL, name TEXT NOT NULL,"
             " PRIMARY KEY (unit_id, decision_id, line_no))",
+            *search.ddl(dialect),
         ]
+
+    def prepare(self, cur: Cursor) -> None:
+        search.create_trigram_index(cur)
 
     def build_handlers(self) -> dict[type, Handler]:
         return {
@@ -154,6 +159,7 @@ class DecisionsView(View):
             " ?, ?, ?, ?)",
             rows,
         )
+        search.add(cur, ((row[5], row[4]) for row in rows))
         if units:
             cur.executemany(
                 "INSERT INTO award_line_units (unit_id, decision_id, line_no, level, name)"

@@ -12,6 +12,7 @@ from domain.org import STATUS_LABELS as UNIT_STATUS
 from domain.text import fold
 from projections.base import loads
 from projections.db import Cursor, ViewDB
+from projections.search import like_pattern
 
 MAX_LIMIT = 500
 
@@ -42,11 +43,6 @@ def _page(
         f"{select}{clause} ORDER BY {order} LIMIT ? OFFSET ?", [*params, page.limit, page.offset]
     ).fetchall()
     return {"items": rows, "total": int(total or 0), "limit": page.limit, "offset": page.offset}
-
-
-def _like(text: str) -> str:
-    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class Queries:
@@ -94,7 +90,7 @@ class Queries:
             params.append(level)
         if q:
             where.append("name_folded LIKE ? ESCAPE '\\'")
-            params.append(_like(q))
+            params.append(like_pattern(q))
         with self.db.read() as cur:
             result = _page(
                 cur,
@@ -200,7 +196,7 @@ class Queries:
             params.extend(ids + ids)
         if q:
             where.append("recipient_folded LIKE ? ESCAPE '\\'")
-            params.append(_like(q))
+            params.append(like_pattern(q))
         with self.db.read() as cur:
             result = _page(
                 cur,

@@ -16,9 +16,10 @@ from typing import Any
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
+from projections import search
 from projections.base import loads
 from projections.db import ViewDB
-from projections.queries import Page, _like
+from projections.queries import Page
 
 ACTIVE, REVOKED, ALL = "active", "revoked", "all"
 FUNDING_LABELS = {
@@ -43,7 +44,7 @@ class RegistryFilter:
     as_of: date | None = None
     as_of_position: int | None = None
 
-    def where(self) -> tuple[list[str], list[Any]]:
+    def where(self, dialect: str) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if self.as_of is not None:
@@ -74,8 +75,9 @@ class RegistryFilter:
             where.append("l.decided_year = ?")
             params.append(self.year)
         if self.q:
-            where.append("l.recipient_folded LIKE ? ESCAPE '\\'")
-            params.append(_like(self.q))
+            keys, key_params = search.keys_matching(dialect, self.q)
+            where.append(f"l.recipient_key IN ({keys})")
+            params.extend(key_params)
         if self.unit_id is not None:
             where.append(
                 "EXISTS (SELECT 1 FROM award_line_units u WHERE u.unit_id = ?"
@@ -166,7 +168,7 @@ class Registry:
 
     def lines(self, f: RegistryFilter, page: Page | None = None, order: str = "name"
               ) -> dict[str, Any]:
-        where, params = f.where()
+        where, params = f.where(self.db.dialect)
         revoked_sql, revoked_params = f.revoked_condition()
         select = (
             f"SELECT l.*, CASE WHEN {revoked_sql} THEN 1 ELSE 0 END AS is_revoked,"
@@ -252,7 +254,7 @@ class Registry:
         its subtree as it stood on each line's date), year, award_kind, recipient_kind,
         amount_source, funding."""
         f = replace(f, status=ACTIVE)
-        where, params = f.where()
+        where, params = f.where(self.db.dialect)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self.db.read() as cur:
             overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()
@@ -317,8 +319,9 @@ class Registry:
         """Distinct recipients (by identity key) whose name matches, in Vietnamese order."""
         where, params = [], []
         if q:
-            where.append("recipient_folded LIKE ? ESCAPE '\\'")
-            params.append(_like(q))
+            keys, key_params = search.keys_matching(self.db.dialect, q)
+            where.append(f"recipient_key IN ({keys})")
+            params.extend(key_params)
         select = (
             "SELECT recipient_key, MIN(recipient_kind) AS recipient_kind,"
             " MIN(recipient_name) AS recipient_name, MIN(recipient_sort) AS recipient_sort,"

@@ -66,8 +66,7 @@ class Runner:
                 if row is not None and row["version"] != view.version:
                     self._drop(cur, view)
                     row = None
-                for statement in view.ddl(self.db.dialect):
-                    cur.execute(statement)
+                self._create(cur, view)
                 if row is None:
                     cur.execute(
                         "INSERT INTO projection_tracking (name, position, version, updated_at) "
@@ -75,6 +74,11 @@ class Runner:
                         "version = excluded.version",
                         (view.name, view.version),
                     )
+
+    def _create(self, cur, view: View) -> None:
+        for statement in view.ddl(self.db.dialect):
+            cur.execute(statement)
+        view.prepare(cur)
 
     @staticmethod
     def _drop(cur, view: View) -> None:
@@ -90,8 +94,7 @@ class Runner:
             with self.db.write() as cur:
                 for view in chosen:
                     self._drop(cur, view)
-                    for statement in view.ddl(self.db.dialect):
-                        cur.execute(statement)
+                    self._create(cur, view)
                     cur.execute(
                         "UPDATE projection_tracking SET position = 0, version = ? WHERE name = ?",
                         (view.version, view.name),

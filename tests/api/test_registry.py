@@ -95,6 +95,21 @@ def test_registry_rows_carry_everything_an_office_reads(client, world, history):
         "Hoàng Thị Mai")
 
 
+@pytest.mark.parametrize(("q", "expected"), [
+    ("hồng nhung", {"Nguyễn Thị Hồng Nhung"}),      # a piece from the middle, with diacritics
+    ("THI LAN", {"Trần Thị Lan"}),
+    ("anh", {"Lê Thị Ánh", "Lê Thị Anh", "Đỗ Thị Hạnh"}),  # Ánh, Anh and Hạnh all hold "anh"
+    ("nh", {"Nguyễn Thị Hồng Nhung", "Lê Thị Ánh", "Lê Thị Anh", "Đỗ Thị Hạnh"}),  # too short
+    ("đỗ", {"Đỗ Thị Hạnh"}),                         # đ folds to d
+    ('"', set()), ("%", set()), ("_", set()), ("a\\b", set()), ("so 1 \"or\"", set()),
+])
+def test_name_search_finds_any_piece_of_a_name(client, world, history, q, expected):
+    rows = get(client, world, "/api/registry", q=q, status="all")["items"]
+    assert {r["recipient"]["name"] for r in rows} == expected
+    found = get(client, world, "/api/registry/recipients", q=q)["items"]
+    assert {r["name"] for r in found} == expected
+
+
 def test_totals_by_issuer_unit_year_kind_and_funding(client, world, history):
     by_issuer = get(client, world, "/api/registry/totals", group_by="issuer")
     summaries = [g["summary"] for g in by_issuer["groups"]]

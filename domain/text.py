@@ -40,11 +40,26 @@ def nfc_multiline(value: str) -> str:
     return "\n".join(lines).strip()
 
 
+class _FoldTable(dict):
+    """``str.translate`` table (keyed by code point) filled on first sight of each character: its NFD form without
+    combining marks (Unicode decomposes character by character, so folding characters one by one
+    equals folding the string; marks sorted by canonical reordering are all dropped anyway)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = char.translate(_FOLD_EXTRA).translate(_PUNCT)
+        decomposed = unicodedata.normalize("NFD", base)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(value: str) -> str:
     """Lower-case, diacritic-free, single-spaced form for matching ("Hồng" → "hong")."""
-    decomposed = unicodedata.normalize("NFD", value.translate(_FOLD_EXTRA).translate(_PUNCT))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().casefold()
+    return _SPACES.sub(" ", value.translate(_FOLD)).strip().casefold()
 
 
 def fold_key(value: str) -> str:
@@ -64,14 +79,18 @@ _PRIMARY = {letter: index + 21 for index, letter in enumerate(_ALPHABET)}
 _PRIMARY.update({str(digit): 11 + digit for digit in range(10)})
 _TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _BASE_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
+_CODES = {letter: str(code) for letter, code in _PRIMARY.items()} | {" ": "10"}
 
 
-def _letters(text: str) -> list[tuple[str, int]]:
-    """(base letter with its vowel mark, tone) for each letter; other characters are dropped."""
-    out: list[tuple[str, int]] = []
-    for char in unicodedata.normalize("NFC", text.lower()):
+_SPACE = (" ", 0)
+
+
+class _LetterTable(dict):
+    """Character → (base letter with its vowel mark, tone), ``_SPACE``, or None (dropped);
+    computed once per distinct character."""
+
+    def __missing__(self, char: str) -> tuple[str, int] | None:
         parts = unicodedata.normalize("NFD", char)
-        base = parts[0]
         tone = 0
         kept = ""
         for mark in parts[1:]:
@@ -79,11 +98,25 @@ def _letters(text: str) -> list[tuple[str, int]]:
                 tone = _TONE_MARKS[mark]
             elif mark in _BASE_MARKS:
                 kept += mark
-        letter = unicodedata.normalize("NFC", base + kept)
-        if letter in _PRIMARY:
-            out.append((letter, tone))
-        elif letter.isspace() and out and out[-1][0] != " ":
-            out.append((" ", 0))
+        letter = unicodedata.normalize("NFC", parts[0] + kept)
+        info = (letter, tone) if letter in _PRIMARY else _SPACE if letter.isspace() else None
+        self[char] = info
+        return info
+
+
+_LETTERS = _LetterTable()
+
+
+def _letters(text: str) -> list[tuple[str, int]]:
+    """(base letter with its vowel mark, tone) for each letter; other characters are dropped,
+    runs of whitespace count as one space."""
+    out: list[tuple[str, int]] = []
+    table = _LETTERS
+    for char in unicodedata.normalize("NFC", text.lower()):
+        info = table[char]
+        if info is None or (info is _SPACE and (not out or out[-1] is _SPACE)):
+            continue
+        out.append(info)
     return out
 
 
@@ -97,8 +130,6 @@ def vietnamese_sort_key(text: str, *, by_given_name: bool = False) -> str:
     if by_given_name and len(words) > 1:
         text = f"{words[-1]} {' '.join(words)}"
     letters = _letters(text)
-    primary = "".join(
-        "10" if letter == " " else str(_PRIMARY[letter]) for letter, _ in letters
-    )
+    primary = "".join(_CODES[letter] for letter, _ in letters)
     secondary = "".join(str(tone) for _, tone in letters)
     return f"{primary}00{secondary}"

@@ -105,10 +105,15 @@ class DecisionsView(View):
         )
         rows = []
         units = []
+        paths: dict[tuple, str] = {}  # lines of one decision mostly share a few unit paths
         for line in event.lines:
             recipient = line["recipient"]
             kind = catalog().kind(line["award_kind"])
             path = line.get("unit_path") or []
+            path_key = tuple(tuple(sorted(step.items())) for step in path)
+            path_json = paths.get(path_key)
+            if path_json is None:
+                path_json = paths[path_key] = dumps(path)
             rows.append(
                 (
                     decision_id,
@@ -122,7 +127,7 @@ class DecisionsView(View):
                     ),
                     dumps({k: v for k, v in recipient.items() if k not in ("kind", "name")}),
                     recipient.get("org_unit_id") or recipient.get("unit_id"),
-                    dumps(path),
+                    path_json,
                     kind.code,
                     kind.family,
                     line["period"],

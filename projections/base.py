@@ -32,9 +32,6 @@ class View:
     def ddl(self, dialect: str) -> list[str]:
         raise NotImplementedError
 
-    def prepare(self, cur: Cursor) -> None:
-        """After the DDL: what plain statements cannot say (e.g. an optional extension)."""
-
     def apply_batch(self, cur: Cursor, items: list[tuple[int, Any]]) -> None:
         """Apply events in log order. Override to batch writes; the default is row by row."""
         handlers = self.handlers

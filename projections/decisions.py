@@ -24,7 +24,7 @@ class DecisionsView(View):
     """
 
     name = "decisions"
-    version = 3
+    version = 4
     tables = ("decisions", "award_lines", "award_line_units", *search.TABLES)
 
     def ddl(self, dialect: str) -> list[str]:
@@ -57,15 +57,13 @@ class DecisionsView(View):
             "CREATE INDEX IF NOT EXISTS award_lines_sort ON award_lines (recipient_sort)",
             "CREATE INDEX IF NOT EXISTS award_lines_date ON award_lines (decided_on)",
             "CREATE INDEX IF NOT EXISTS award_lines_issuer ON award_lines (issuer_key)",
+            # keyed by unit then year: "a commune's awards of 2024" is one index range
             "CREATE TABLE IF NOT EXISTS award_line_units ("
-            " unit_id TEXT NOT NULL, decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
-            " level TEXT NOT NULL, name TEXT NOT NULL,"
-            " PRIMARY KEY (unit_id, decision_id, line_no))",
+            " unit_id TEXT NOT NULL, decided_year INTEGER NOT NULL, decision_id TEXT NOT NULL,"
+            " line_no INTEGER NOT NULL, level TEXT NOT NULL, name TEXT NOT NULL,"
+            " PRIMARY KEY (unit_id, decided_year, decision_id, line_no))",
             *search.ddl(dialect),
         ]
-
-    def prepare(self, cur: Cursor) -> None:
-        search.create_trigram_index(cur)
 
     def build_handlers(self) -> dict[type, Handler]:
         return {
@@ -78,6 +76,7 @@ class DecisionsView(View):
         decision_id = sid(event.originator_id)
         issuer = Issuer.from_dict(event.issuer)
         decided_on = iso(event.decided_on)
+        year = event.decided_on.year
         signer = " ".join(p for p in (event.signer.get("title"), event.signer.get("name")) if p)
         cur.execute(
             "INSERT INTO decisions (decision_id, number, decided_on, issuer_body, issuer_level,"
@@ -139,7 +138,7 @@ class DecisionsView(View):
                     line.get("nomination_id"),
                     event.number,
                     decided_on,
-                    event.decided_on.year,
+                    year,
                     issuer.key,
                     issuer.body,
                     issuer.level,
@@ -150,7 +149,7 @@ class DecisionsView(View):
                 )
             )
             units.extend(
-                (step["id"], decision_id, line["line_no"], step["level"], step["name"])
+                (step["id"], year, decision_id, line["line_no"], step["level"], step["name"])
                 for step in path
             )
         cur.executemany(
@@ -164,11 +163,11 @@ class DecisionsView(View):
             " ?, ?, ?, ?)",
             rows,
         )
-        search.add(cur, ((row[5], row[4]) for row in rows))
+        search.add(cur, ((row[5], row[4]) for row in rows))  # (recipient_key, folded)
         if units:
             cur.executemany(
-                "INSERT INTO award_line_units (unit_id, decision_id, line_no, level, name)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO award_line_units (unit_id, decided_year, decision_id, line_no, level,"
+                " name) VALUES (?, ?, ?, ?, ?, ?)",
                 units,
             )
 

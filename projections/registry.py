@@ -75,15 +75,20 @@ class RegistryFilter:
             where.append("l.decided_year = ?")
             params.append(self.year)
         if self.q:
-            keys, key_params = search.keys_matching(dialect, self.q)
+            keys, key_params = search.keys_matching(self.q)
             where.append(f"l.recipient_key IN ({keys})")
             params.extend(key_params)
         if self.unit_id is not None:
+            # an IN list (not EXISTS) lets both databases start from the unit's index range
+            # instead of testing every line of the registry
+            year = " AND u.decided_year = ?" if self.year is not None else ""
             where.append(
-                "EXISTS (SELECT 1 FROM award_line_units u WHERE u.unit_id = ?"
-                " AND u.decision_id = l.decision_id AND u.line_no = l.line_no)"
+                "(l.decision_id, l.line_no) IN (SELECT u.decision_id, u.line_no"
+                f" FROM award_line_units u WHERE u.unit_id = ?{year})"
             )
             params.append(self.unit_id)
+            if self.year is not None:
+                params.append(self.year)
         if self.ceremony_id is not None:
             where.append(
                 "l.decision_id IN (SELECT decision_id FROM ceremony_decisions"
@@ -319,7 +324,7 @@ class Registry:
         """Distinct recipients (by identity key) whose name matches, in Vietnamese order."""
         where, params = [], []
         if q:
-            keys, key_params = search.keys_matching(self.db.dialect, q)
+            keys, key_params = search.keys_matching(q)
             where.append(f"recipient_key IN ({keys})")
             params.extend(key_params)
         select = (

@@ -78,7 +78,6 @@ class Runner:
     def _create(self, cur, view: View) -> None:
         for statement in view.ddl(self.db.dialect):
             cur.execute(statement)
-        view.prepare(cur)
 
     @staticmethod
     def _drop(cur, view: View) -> None:

@@ -1,110 +1,70 @@
-"""The name index: find award lines by a piece of a recipient's name without reading them all.
+"""The name index: find a person or collective by name among a million awards in a millisecond.
 
-A search ("nguyen thi hong", "hong nhung", "bac tu liem") is a substring match on the folded name
-(lower case, no diacritics, see ``domain.text.fold``). ``LIKE '%…%'`` on the registry itself
-reads every line — 1M rows in a large registry. Instead the view keeps one row per distinct
-(recipient, folded name) and a trigram index over it:
+A search ("nguyen thi hong nhung", "hong nhung", "nguyễn thị h") is folded (lower case, no
+diacritics, see ``domain.text.fold``) and matches names in which it *starts a word*: it finds
+"Nguyễn Thị Hồng Nhung" from "nhung", "hong nh" or the whole name, but not from "guyen".
 
-- SQLite: an FTS5 table with the ``trigram`` tokenizer (external content, rowid = ``id``); a
-  phrase query matches any substring of three characters or more;
-- PostgreSQL: a GIN ``gin_trgm_ops`` index (extension ``pg_trgm``), used by ``LIKE '%…%'``.
-
-Shorter queries (one or two characters), or a PostgreSQL without ``pg_trgm``, fall back to the
-same ``LIKE`` over the index table, which still has one row per recipient rather than per award.
+Each distinct (recipient, folded name) is indexed once per word, by the name's tail from that
+word on: "nguyen thi hong nhung", "thi hong nhung", "hong nhung", "nhung". A search is then one
+B-tree range (``tail >= q AND tail < q + U+10FFFF``) on both databases, with no extension and no
+scan. Measured on 1M names (bench, and the issue-6 note): under 1 ms for a full name, against
+30–40 ms for an FTS5 trigram index (whose common trigrams — "ngu", "thi" — have huge posting
+lists) and a full scan for ``LIKE '%…%'``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from domain.text import fold
-from projections.db import Cursor
 
-log = logging.getLogger(__name__)
-
-TABLES = ("recipient_names_fts", "recipient_names")
-TRIGRAM = 3  # characters: below this a trigram index cannot help
+TABLES = ("recipient_names",)
+_TOP = "\U0010ffff"  # the largest code point: every string that starts with q sorts below q + it
 
 
 def ddl(dialect: str) -> list[str]:
-    if dialect == "sqlite":
-        return [
-            "CREATE TABLE IF NOT EXISTS recipient_names ("
-            " id INTEGER PRIMARY KEY, recipient_key TEXT NOT NULL, folded TEXT NOT NULL,"
-            " UNIQUE (recipient_key, folded))",
-            "CREATE VIRTUAL TABLE IF NOT EXISTS recipient_names_fts USING fts5("
-            " folded, content='recipient_names', content_rowid='id', tokenize='trigram')",
-            "CREATE TRIGGER IF NOT EXISTS recipient_names_ai AFTER INSERT ON recipient_names"
-            " BEGIN INSERT INTO recipient_names_fts (rowid, folded) VALUES (new.id, new.folded);"
-            " END",
-        ]
+    # byte order ("C" in PostgreSQL, SQLite's default BINARY) makes a prefix one index range
+    collate = ' COLLATE "C"' if dialect == "postgres" else ""
+    rowid = " WITHOUT ROWID" if dialect == "sqlite" else ""
     return [
         "CREATE TABLE IF NOT EXISTS recipient_names ("
-        " recipient_key TEXT NOT NULL, folded TEXT NOT NULL, PRIMARY KEY (recipient_key, folded))",
+        f" tail TEXT{collate} NOT NULL, recipient_key TEXT NOT NULL,"
+        f" PRIMARY KEY (tail, recipient_key)){rowid}",
     ]
 
 
-def create_trigram_index(cur: Cursor) -> bool:
-    """PostgreSQL: the trigram index, if ``pg_trgm`` is (or can be) installed. Without it the
-    search still works, by a scan of the (small) name table."""
-    if cur.dialect != "postgres":
-        return True
-    schema = cur.scalar(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
-        " WHERE e.extname = 'pg_trgm'"
-    )
-    if schema is None:
-        cur.execute("SAVEPOINT trgm")
-        try:
-            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-            cur.execute("RELEASE SAVEPOINT trgm")
-            schema = "public"
-        except Exception as error:
-            cur.execute("ROLLBACK TO SAVEPOINT trgm")
-            log.warning("pg_trgm unavailable (%s): name search scans the name table", error)
-            return False
-    cur.execute(
-        "CREATE INDEX IF NOT EXISTS recipient_names_trgm ON recipient_names"
-        f' USING gin (folded "{schema}".gin_trgm_ops)'
-    )
-    return True
+def tails(folded: str) -> list[str]:
+    """The name from each of its words on."""
+    words = folded.split(" ")
+    return [" ".join(words[i:]) for i in range(len(words)) if words[i]]
 
 
-def add(cur: Cursor, names: Iterable[tuple[str, str]]) -> None:
-    """Index (recipient_key, folded name) pairs; known pairs are skipped."""
-    rows = sorted(set(names))
+def add(cur: Any, names: Iterable[tuple[str, str]]) -> None:
+    """Index (recipient_key, folded name) pairs; what is already indexed is skipped."""
+    rows = sorted({(tail, key) for key, folded in names for tail in tails(folded)})
     if not rows:
         return
     if cur.dialect == "sqlite":
-        cur.executemany(
-            "INSERT OR IGNORE INTO recipient_names (recipient_key, folded) VALUES (?, ?)", rows
-        )
+        sql = "INSERT OR IGNORE INTO recipient_names (tail, recipient_key) VALUES (?, ?)"
     else:
-        cur.executemany(
-            "INSERT INTO recipient_names (recipient_key, folded) VALUES (?, ?)"
-            " ON CONFLICT DO NOTHING",
-            rows,
+        sql = (
+            "INSERT INTO recipient_names (tail, recipient_key) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING"
         )
+    cur.executemany(sql, rows)
 
 
 def like_pattern(text: str) -> str:
+    """``LIKE`` pattern for a folded substring search (small tables: nominations, units)."""
     escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def keys_matching(dialect: str, q: str) -> tuple[str, list[Any]]:
-    """SQL for the recipient keys whose name contains ``q`` (folded), and its parameters."""
+def keys_matching(q: str) -> tuple[str, list[Any]]:
+    """SQL for the recipient keys with a name in which ``q`` starts a word, and its parameters."""
     folded = fold(q)
-    if dialect == "sqlite" and len(folded) >= TRIGRAM:
-        phrase = '"' + folded.replace('"', '""') + '"'
-        return (
-            "SELECT n.recipient_key FROM recipient_names n WHERE n.id IN"
-            " (SELECT rowid FROM recipient_names_fts WHERE recipient_names_fts MATCH ?)",
-            [phrase],
-        )
     return (
-        "SELECT n.recipient_key FROM recipient_names n WHERE n.folded LIKE ? ESCAPE '\\'",
-        [like_pattern(q)],
+        "SELECT n.recipient_key FROM recipient_names n WHERE n.tail >= ? AND n.tail < ?",
+        [folded, folded + _TOP],
     )

@@ -503,7 +503,7 @@ def scale_decision(tree: dict[str, list[Any]], k: int, start: int, lines: int) -
     provinces = list(tree)
     province = provinces[k % len(provinces)]
     commune = tree[province][(k // len(provinces)) % len(tree[province])]
-    year = 2016 + k % 10
+    year = 2016 + (k // (len(provinces) * len(tree[province]))) % 10  # each commune, year by year
     return {
         "number": f"{k + 1}/QĐ-TN", "decided_on": date(year, 12, 20),
         "issuer": {"unit_id": province}, "award_kind": "giay_khen_hoi", "period": str(year),
@@ -534,12 +534,15 @@ def bench_scale(store: str, sizes: list[int]) -> list[Result]:
         rt = Runtime(settings)
         try:
             tree = scale_world(rt)
-            communes = [c for cs in tree.values() for c in cs]
             made, k = 0, 0
+            filled: list[tuple[str, int]] = []  # (commune, year) pairs that have awards
             for size in sizes:
                 while made < size:
                     batch = min(5_000, size - made)
-                    rt.app.issue_decision(SYSTEM, scale_decision(tree, k, made, batch))
+                    body = scale_decision(tree, k, made, batch)
+                    filled.append((str(body["lines"][0]["recipient"]["unit_id"]),
+                                   body["decided_on"].year))
+                    rt.app.issue_decision(SYSTEM, body)
                     made += batch
                     k += 1
                     if k % 20 == 0:
@@ -548,7 +551,8 @@ def bench_scale(store: str, sizes: list[int]) -> list[Result]:
                 by_name = latencies(lambda i: rt.registry.lines(
                     RegistryFilter(q=fold(scale_name(i * 7919))), Page(limit=50)), 60)
                 page = latencies(lambda i: rt.registry.lines(
-                    RegistryFilter(unit_id=str(communes[i % len(communes)]), year=2016 + i % 10),
+                    RegistryFilter(unit_id=filled[i * 7 % len(filled)][0],
+                                   year=filled[i * 7 % len(filled)][1]),
                     Page(limit=50)), 30)
                 totals = latencies(lambda i: rt.registry.totals(
                     RegistryFilter(unit_id=list(tree)[i % len(tree)]), "year"), 10)

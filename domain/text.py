@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 # Control characters that are not whitespace (NUL, BEL, ESC, C1 controls): never part of a name or
@@ -120,16 +121,26 @@ def _letters(text: str) -> list[tuple[str, int]]:
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _word_codes(word: str) -> tuple[str, str]:
+    """(letter codes, tone digits) of one word; names reuse few words, so this is cached."""
+    letters = [info for info in _letters(word) if info is not _SPACE]
+    return "".join(_CODES[letter] for letter, _ in letters), "".join(
+        str(tone) for _, tone in letters
+    )
+
+
 def vietnamese_sort_key(text: str, *, by_given_name: bool = False) -> str:
     """A digits-only key whose plain string order is Vietnamese alphabetical order.
 
     ``by_given_name``: people are listed by their given name (the last word), then the whole name
     — "Trần Thị Lan" before "Nguyễn Thị Mai". Digits only, so every database collation agrees.
+    Words are separated by one space code; characters that are not letters or digits are ignored.
     """
     words = nfc(text).split()
     if by_given_name and len(words) > 1:
-        text = f"{words[-1]} {' '.join(words)}"
-    letters = _letters(text)
-    primary = "".join(_CODES[letter] for letter, _ in letters)
-    secondary = "".join(str(tone) for _, tone in letters)
+        words = [words[-1], *words]
+    codes = [c for c in map(_word_codes, words) if c[0]]
+    primary = "10".join(c[0] for c in codes)
+    secondary = "0".join(c[1] for c in codes)
     return f"{primary}00{secondary}"

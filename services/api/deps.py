@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from domain.errors import Unauthenticated
 from projections.queries import Page
@@ -17,7 +18,11 @@ from services.store import Saved
 TOKEN_COOKIE = "tdkt_token"
 
 
-def runtime(request: Request) -> Runtime:
+# Dependencies that do no I/O are ``async def``: FastAPI runs plain ``def`` dependencies in its
+# thread pool, and each hop costs more than the work (profile in bench/RESULTS.md, issue 6).
+
+
+async def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
@@ -42,7 +47,7 @@ def current_actor(request: Request, rt: RuntimeDep) -> Actor:
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def min_position(
+async def min_position(
     rt: RuntimeDep,
     min_position: Annotated[
         int | None, Query(ge=0, description="Chờ tới vị trí nhật ký này")
@@ -51,13 +56,15 @@ def min_position(
 ) -> bool:
     """Wait until the read models have reached the caller's last write."""
     wanted = max(min_position or 0, x_tdkt_min_position or 0)
-    return rt.ensure_position(wanted)
+    if not wanted:
+        return True
+    return await run_in_threadpool(rt.ensure_position, wanted)
 
 
 FreshDep = Annotated[bool, Depends(min_position)]
 
 
-def paging(
+async def paging(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page:

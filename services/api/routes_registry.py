@@ -9,7 +9,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from domain.errors import NotFound, ValidationFailed
 from projections.queries import Page
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])
 EXPORT_LIMIT = 200_000
 
 
-def registry_filter(
+async def registry_filter(
     q: Annotated[str | None, Query(max_length=100, description="Tên (không dấu cũng được)")] = None,
     unit_id: Annotated[UUID | None, Query(description="Đơn vị và các đơn vị trực thuộc")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
@@ -55,19 +55,19 @@ Level = Literal["central", "province", "district", "commune", "branch"]
 @router.get("/registry", summary="Sổ khen thưởng: mỗi dòng một khen thưởng")
 def registry(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep, f: FilterDep,
              sort: Literal["name", "date", "decision"] = "name"):
-    return {**rt.registry.lines(f, page, order=sort), "fresh": fresh}
+    return JSONResponse({**rt.registry.lines(f, page, order=sort), "fresh": fresh})
 
 
 @router.get("/registry/totals", summary="Tổng hợp: số tập thể, cá nhân, số tiền theo nhóm")
 def totals(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, f: FilterDep,
            group_by: GroupBy | None = None, level: Level = "commune"):
-    return {**rt.registry.totals(f, group_by, level), "fresh": fresh}
+    return JSONResponse({**rt.registry.totals(f, group_by, level), "fresh": fresh})
 
 
 @router.get("/registry/recipients", summary="Tìm người, tập thể đã được khen thưởng")
 def recipients(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep,
                q: Annotated[str | None, Query(max_length=100)] = None):
-    return {**rt.registry.recipients(q, page), "fresh": fresh}
+    return JSONResponse({**rt.registry.recipients(q, page), "fresh": fresh})
 
 
 @router.get("/registry/history", summary="Hồ sơ khen thưởng của một người / tập thể")

@@ -308,7 +308,9 @@ def _registry_filter(q, unit, year, as_of, as_of_position, ceremony=None, status
 
 @cli.command("registry")
 def registry_cmd(
-    q: Annotated[str | None, typer.Option(help="Tên, hoặc đầu một từ trong tên (không dấu cũng được)")] = None,
+    q: Annotated[
+        str | None, typer.Option(help="Tên, hoặc đầu một từ trong tên (không dấu cũng được)")
+    ] = None,
     unit: Annotated[str | None, typer.Option(help="Mã đơn vị (gồm đơn vị trực thuộc)")] = None,
     year: int | None = None,
     as_of: Annotated[str | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)")] = None,

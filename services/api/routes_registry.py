@@ -23,7 +23,8 @@ EXPORT_LIMIT = 200_000
 
 
 async def registry_filter(
-    q: Annotated[str | None, Query(max_length=100, description="Tên, hoặc đầu một từ trong tên (không dấu cũng được)")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="Tên, hoặc đầu một từ trong tên (không dấu cũng được)")] = None,
     unit_id: Annotated[UUID | None, Query(description="Đơn vị và các đơn vị trực thuộc")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     award_kind: Annotated[str | None, Query(max_length=100)] = None,

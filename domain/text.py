@@ -42,9 +42,10 @@ def nfc_multiline(value: str) -> str:
 
 
 class _FoldTable(dict):
-    """``str.translate`` table (keyed by code point) filled on first sight of each character: its NFD form without
-    combining marks (Unicode decomposes character by character, so folding characters one by one
-    equals folding the string; marks sorted by canonical reordering are all dropped anyway)."""
+    """``str.translate`` table (keyed by code point), filled on first sight of each character:
+    its NFD form without combining marks. Unicode decomposes character by character, so folding
+    characters one by one equals folding the string (the marks that canonical reordering would
+    move are all dropped anyway)."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)

@@ -152,7 +152,31 @@ class Runner:
             if progress and last:
                 progress(last, head)
             if count < self.batch_size or (until is not None and last >= until):
+                if applied:
+                    self._analyze_if_stale()
                 return applied
+
+    def _analyze_if_stale(self) -> None:
+        """PostgreSQL plans from table statistics, and autovacuum refreshes them only about a
+        minute after a bulk load: until then a name search planned on an empty table's statistics
+        scans every award line (0.2 ms → 740 ms at 100k lines, measured). So when a catch-up has
+        changed a tenth of a table (and at least 1,000 rows) since its last ANALYZE, analyze it
+        now."""
+        if self.db.dialect != "postgres":
+            return
+        tables = [t for v in self.views for t in v.tables]
+        with self.db.write() as cur:
+            stale = [
+                row["relname"]
+                for row in cur.execute(
+                    "SELECT relname FROM pg_stat_user_tables"
+                    " WHERE schemaname = current_schema() AND relname = ANY(?)"
+                    " AND n_mod_since_analyze >= GREATEST(1000, n_live_tup / 10)",
+                    (tables,),
+                ).fetchall()
+            ]
+            for table in stale:
+                cur.execute(f"ANALYZE {table}")
 
     def topics(self) -> list[str]:
         """The stored topics of every event class some view handles: the runner fetches only

@@ -81,15 +81,12 @@ _PRIMARY = {letter: index + 21 for index, letter in enumerate(_ALPHABET)}
 _PRIMARY.update({str(digit): 11 + digit for digit in range(10)})
 _TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _BASE_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
-_CODES = {letter: str(code) for letter, code in _PRIMARY.items()} | {" ": "10"}
-
-
-_SPACE = (" ", 0)
+_CODES = {letter: str(code) for letter, code in _PRIMARY.items()}
 
 
 class _LetterTable(dict):
-    """Character → (base letter with its vowel mark, tone), ``_SPACE``, or None (dropped);
-    computed once per distinct character."""
+    """Character → (base letter with its vowel mark, tone), or None for anything that is not a
+    letter or digit (dropped); computed once per distinct character."""
 
     def __missing__(self, char: str) -> tuple[str, int] | None:
         parts = unicodedata.normalize("NFD", char)
@@ -101,7 +98,7 @@ class _LetterTable(dict):
             elif mark in _BASE_MARKS:
                 kept += mark
         letter = unicodedata.normalize("NFC", parts[0] + kept)
-        info = (letter, tone) if letter in _PRIMARY else _SPACE if letter.isspace() else None
+        info = (letter, tone) if letter in _PRIMARY else None
         self[char] = info
         return info
 
@@ -109,23 +106,11 @@ class _LetterTable(dict):
 _LETTERS = _LetterTable()
 
 
-def _letters(text: str) -> list[tuple[str, int]]:
-    """(base letter with its vowel mark, tone) for each letter; other characters are dropped,
-    runs of whitespace count as one space."""
-    out: list[tuple[str, int]] = []
-    table = _LETTERS
-    for char in unicodedata.normalize("NFC", text.lower()):
-        info = table[char]
-        if info is None or (info is _SPACE and (not out or out[-1] is _SPACE)):
-            continue
-        out.append(info)
-    return out
-
-
 @lru_cache(maxsize=65_536)
 def _word_codes(word: str) -> tuple[str, str]:
     """(letter codes, tone digits) of one word; names reuse few words, so this is cached."""
-    letters = [info for info in _letters(word) if info is not _SPACE]
+    chars = unicodedata.normalize("NFC", word.lower())
+    letters = [info for info in map(_LETTERS.__getitem__, chars) if info is not None]
     return "".join(_CODES[letter] for letter, _ in letters), "".join(
         str(tone) for _, tone in letters
     )

@@ -44,7 +44,7 @@ class RegistryFilter:
     as_of: date | None = None
     as_of_position: int | None = None
 
-    def where(self, dialect: str) -> tuple[list[str], list[Any]]:
+    def where(self) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if self.as_of is not None:
@@ -173,7 +173,7 @@ class Registry:
 
     def lines(self, f: RegistryFilter, page: Page | None = None, order: str = "name"
               ) -> dict[str, Any]:
-        where, params = f.where(self.db.dialect)
+        where, params = f.where()
         revoked_sql, revoked_params = f.revoked_condition()
         select = (
             f"SELECT l.*, CASE WHEN {revoked_sql} THEN 1 ELSE 0 END AS is_revoked,"
@@ -259,7 +259,7 @@ class Registry:
         its subtree as it stood on each line's date), year, award_kind, recipient_kind,
         amount_source, funding."""
         f = replace(f, status=ACTIVE)
-        where, params = f.where(self.db.dialect)
+        where, params = f.where()
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self.db.read() as cur:
             overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()

@@ -45,14 +45,10 @@ def add(cur: Any, names: Iterable[tuple[str, str]]) -> None:
     rows = sorted({(tail, key) for key, folded in names for tail in tails(folded)})
     if not rows:
         return
-    if cur.dialect == "sqlite":
-        sql = "INSERT OR IGNORE INTO recipient_names (tail, recipient_key) VALUES (?, ?)"
-    else:
-        sql = (
-            "INSERT INTO recipient_names (tail, recipient_key) VALUES (?, ?)"
-            " ON CONFLICT DO NOTHING"
-        )
-    cur.executemany(sql, rows)
+    cur.executemany(
+        "INSERT INTO recipient_names (tail, recipient_key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
 
 
 def like_pattern(text: str) -> str:

@@ -12,6 +12,8 @@ so that API tests start from a known world and exercise only what they test.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -135,3 +137,40 @@ def vote_and_recommend(client, world: World, nid: str, chair: str) -> dict:
             json={"outcome": "recommended"},
         )
     )
+
+
+READER = "admin"  # the central admin reads everything
+
+
+def head(client) -> int:
+    """The event log's head position (to show that a refused command recorded nothing)."""
+    return ok(client.get("/api/health"))["position"]
+
+
+def refused(response, status: int, code: str) -> dict:
+    """A refusal: status, machine code, a Vietnamese message; a 401 asks for a bearer token."""
+    body = err(response, status, code)
+    assert any(ord(ch) > 127 for ch in body["message"]), f"not Vietnamese: {body['message']!r}"
+    if status == 401:
+        assert response.headers.get("www-authenticate") == "Bearer"
+    return body
+
+
+@contextmanager
+def case(label: object) -> Iterator[None]:
+    """Names the case of a table-driven test in its failure (one world serves the whole table)."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"case {label!r}: {error}") from error
+
+
+@contextmanager
+def nothing_recorded(client, world, *paths: str) -> Iterator[None]:
+    """The log head and every given resource (read as the central admin) stay unchanged."""
+    position = head(client)
+    before = [ok(client.get(p, headers=world.h(READER))) for p in paths]
+    yield
+    assert head(client) == position, "a refused command recorded events"
+    after = [ok(client.get(p, headers=world.h(READER))) for p in paths]
+    assert after == before

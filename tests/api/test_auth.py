@@ -8,50 +8,23 @@ that nothing was recorded (the event-log head and the affected resource are unch
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from tests.helpers import err, nomination_body, ok, person
+from tests.helpers import (
+    case,
+    head,
+    nomination_body,
+    nothing_recorded,
+    ok,
+    person,
+    refused,
+)
 
-READER = "admin"  # the central admin reads everything
 PASSWORD = "mat-khau-123"  # the world's users' password
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def head(client) -> int:
-    return ok(client.get("/api/health"))["position"]
-
-
-def refused(response, status: int, code: str) -> dict:
-    body = err(response, status, code)
-    assert any(ord(ch) > 127 for ch in body["message"]), f"not Vietnamese: {body['message']!r}"
-    if status == 401:
-        assert response.headers.get("www-authenticate") == "Bearer"
-    return body
-
-
-@contextmanager
-def case(label: object) -> Iterator[None]:
-    """Names the case of a table-driven test in its failure (one world serves the whole table)."""
-    try:
-        yield
-    except AssertionError as error:
-        raise AssertionError(f"case {label!r}: {error}") from error
-
-
-@contextmanager
-def nothing_recorded(client, world, *paths: str) -> Iterator[None]:
-    """The log head and every given resource (read as the central admin) stay unchanged."""
-    position = head(client)
-    before = [ok(client.get(p, headers=world.h(READER))) for p in paths]
-    yield
-    assert head(client) == position, "a refused command recorded events"
-    after = [ok(client.get(p, headers=world.h(READER))) for p in paths]
-    assert after == before
 
 
 def bearer(token: str) -> dict[str, str]:

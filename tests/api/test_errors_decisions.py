@@ -9,50 +9,25 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from tests.helpers import err, nomination_body, ok, person, vote_and_recommend
+from tests.helpers import (
+    case,
+    nomination_body,
+    nothing_recorded,
+    ok,
+    person,
+    refused,
+    vote_and_recommend,
+)
 
-READER = "admin"  # the central admin reads everything
 LISTS = ("/api/decisions", "/api/ceremonies", "/api/nominations")
 NHUNG = "Nguyễn Thị Hồng Nhung"
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def head(client) -> int:
-    return ok(client.get("/api/health"))["position"]
-
-
-def refused(response, status: int, code: str) -> dict:
-    body = err(response, status, code)
-    assert any(ord(ch) > 127 for ch in body["message"]), f"not Vietnamese: {body['message']!r}"
-    return body
-
-
-@contextmanager
-def case(label: object) -> Iterator[None]:
-    """Names the case of a table-driven test in its failure (one world serves the whole table)."""
-    try:
-        yield
-    except AssertionError as error:
-        raise AssertionError(f"case {label!r}: {error}") from error
-
-
-@contextmanager
-def nothing_recorded(client, world, *paths: str) -> Iterator[None]:
-    """The log head and every given resource (read as the central admin) stay unchanged."""
-    position = head(client)
-    before = [ok(client.get(p, headers=world.h(READER))) for p in paths]
-    yield
-    assert head(client) == position, "a refused command recorded events"
-    after = [ok(client.get(p, headers=world.h(READER))) for p in paths]
-    assert after == before
 
 
 def dec_paths(did: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.decision import AwardDecision
-from tests.helpers import err, ok
+from tests.helpers import err, head, ok
 
 NHUNG = {"kind": "individual", "name": "Nguyễn Thị Hồng Nhung", "birth_year": 1980}
 
@@ -28,10 +28,6 @@ def person(name: str, year: int = 1980) -> dict[str, Any]:
 
 def group(name: str) -> dict[str, Any]:
     return {"kind": "collective", "name": name}
-
-
-def head(client) -> int:
-    return ok(client.get("/api/health"))["position"]
 
 
 def calc(client, world, **params) -> dict:

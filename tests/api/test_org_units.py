@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 
 from services.authz import SYSTEM
-from tests.helpers import err, nomination_body, ok
+from tests.helpers import err, head, nomination_body, ok
 
 REFORM = "2025-07-01"
 AFTER_REFORM = date(2025, 8, 1)
@@ -130,10 +130,6 @@ def vote(client, world, nid: str, user: str, expect: int | None = 200):
     return ok(response, expect) if expect is not None else response
 
 
-def position(client) -> int:
-    return ok(client.get("/api/health"))["position"]
-
-
 OLD_TREE = [
     (
         TW,
@@ -211,7 +207,7 @@ def test_create_units_within_the_admins_scope(client, world):
 
 
 def test_an_admin_cannot_create_outside_her_subtree(client, world):
-    before = position(client)
+    before = head(client)
     refused = client.post(
         "/api/org-units",
         headers=world.h("hn.admin"),
@@ -238,7 +234,7 @@ def test_an_admin_cannot_create_outside_her_subtree(client, world):
         403,
         "auth.role_required",
     )
-    assert position(client) == before
+    assert head(client) == before
     # The root admin may.
     created = create_unit(
         client, world, "admin", "Hội LHPN xã Đôn Phong", "commune", world.u("backan"), "2000-01-01"
@@ -296,10 +292,10 @@ def test_levels_are_checked_on_creation(client, world):
         "validation.invalid",
     )
     # An unknown parent is refused (not a server error) and records nothing.
-    before = position(client)
+    before = head(client)
     refused = attempt("Đơn vị mồ côi", "commune", str(uuid4()), "2020-01-01")
     assert refused.status_code in (403, 404, 422), refused.text
-    assert position(client) == before
+    assert head(client) == before
 
 
 # -- the 2025 reform ---------------------------------------------------------------------------
@@ -308,14 +304,14 @@ def test_levels_are_checked_on_creation(client, world):
 def test_the_2025_reform_is_one_reorganisation_and_history_still_reads(client, world, clock):
     clock.today = AFTER_REFORM
     add_old_wards(client, world)
-    before = position(client)
+    before = head(client)
     assert outline(tree(client, world, "2024-01-09")["tree"]) == OLD_TREE
 
     done = run_reform(client, world)
     new_id = done["refs"]["new"]
     assert done["created"] == [new_id]
     assert done["position"] > before
-    assert position(client) == done["position"]
+    assert head(client) == done["position"]
 
     # The tree of the 2024 conference date: the old 4-level tree, old units, old names.
     old = tree(client, world, "2024-01-09")
@@ -477,7 +473,7 @@ def test_history_lists_the_dated_events(client, world, clock):
 )
 def test_a_failing_operation_records_nothing(client, world, clock, failing, status, code):
     clock.today = AFTER_REFORM
-    before = position(client)
+    before = head(client)
     old_tree = tree(client, world, REFORM)
     xd_before = ok(client.get(f"/api/org-units/{world.u('xd')}/history", headers=world.h("admin")))
 
@@ -510,7 +506,7 @@ def test_a_failing_operation_records_nothing(client, world, clock, failing, stat
     )
     err(refused, status, code)
 
-    assert position(client) == before
+    assert head(client) == before
     assert tree(client, world, REFORM) == old_tree
     xd_after = ok(client.get(f"/api/org-units/{world.u('xd')}/history", headers=world.h("admin")))
     assert xd_after == xd_before
@@ -568,7 +564,7 @@ def test_units_created_in_a_reorganisation_can_be_used_by_later_operations(clien
 
 
 def test_an_empty_or_unknown_operation_is_refused(client, world):
-    before = position(client)
+    before = head(client)
     err(
         client.post(
             "/api/org-units/reorganisations",
@@ -599,7 +595,7 @@ def test_an_empty_or_unknown_operation_is_refused(client, world):
         422,
         "validation.invalid",
     )
-    assert position(client) == before
+    assert head(client) == before
 
 
 def test_operations_may_carry_their_own_dates(client, world):
@@ -685,7 +681,7 @@ def test_moving_a_unit_under_its_own_descendant_is_a_cycle(client, world):
     branch = create_unit(
         client, world, "admin", "Chi hội tổ dân phố số 5", "branch", world.u("xd"), "2015-01-01"
     )
-    before = position(client)
+    before = head(client)
     for unit_key, parent in (
         ("hanoi", world.u("xd")),
         ("btl", branch["id"]),
@@ -701,7 +697,7 @@ def test_moving_a_unit_under_its_own_descendant_is_a_cycle(client, world):
             422,
             "org_unit.cycle",
         )
-    assert position(client) == before
+    assert head(client) == before
 
 
 def test_move_between_districts_and_back_in_time(client, world):
@@ -742,7 +738,7 @@ def test_move_between_districts_and_back_in_time(client, world):
 
 
 def test_a_unit_with_children_cannot_be_dissolved(client, world):
-    before = position(client)
+    before = head(client)
     body = err(
         client.post(
             f"/api/org-units/{world.u('btl')}/dissolve",
@@ -753,7 +749,7 @@ def test_a_unit_with_children_cannot_be_dissolved(client, world):
         "org_unit.invalid_date",
     )
     assert "trực thuộc" in body["message"]
-    assert position(client) == before
+    assert head(client) == before
     assert unit(client, world, "btl", REFORM)["status"] == "active"
     # A leaf can be dissolved; its end is shown from that date on.
     gone = ok(

@@ -9,6 +9,7 @@ Jinja2 files in ``templates/`` that set the layout; the records reach Typst as J
 from __future__ import annotations
 
 import json
+import tempfile
 import tomllib
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -62,22 +63,43 @@ def certificate_source(mode: str, printer: str) -> bytes:
     return text.encode("utf-8")
 
 
-def qr_svg(url: str) -> str:
-    """The verification QR code as SVG (zxing-cpp: a C++ encoder, ~1 ms a code)."""
-    if not url:
-        return ""
+def qr_matrix(url: str) -> tuple[bytes, int]:
+    """The verification QR code as raw 8-bit grey pixels, one per module, quiet zone included,
+    and its side in modules (zxing-cpp: a C++ encoder, ~0.25 ms a code)."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    return code.to_svg()
+    image = code.to_image(scale=1, add_quiet_zones=True)
+    return bytes(memoryview(image)), image.shape[0]
 
 
-def _compile(source: bytes, data: Any, fmt: str | None = None, ppi: int | None = None) -> Any:
-    kwargs: dict[str, Any] = {"sys_inputs": {"data": json.dumps(data, ensure_ascii=False)},
-                              "timestamp": _TIMESTAMP}
-    if fmt:
-        kwargs["format"] = fmt
-    if ppi:
-        kwargs["ppi"] = ppi
-    return typst.compile(source, **kwargs)
+def _compile(source: bytes | Path, data: Any, **kwargs: Any) -> Any:
+    return typst.compile(str(source) if isinstance(source, Path) else source,
+                         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                         timestamp=_TIMESTAMP, **kwargs)
+
+
+def _compile_certificates(source: bytes, contexts: Sequence[dict[str, Any]],
+                          progress: Callable[[int], None] | None = None, **kwargs: Any) -> Any:
+    """Compile certificates; each page's QR code reaches Typst as raw pixels in one binary file
+    beside the source (``qr.bin``, its slice named by ``qr_at``/``qr_n``).
+
+    Measured on 2,000 pages (issue 6): QR codes as SVG cost 1.4 ms a page — encoding, writing
+    and Typst converting each into vector paths — where raw pixels cost 0.3 ms; the page count
+    per second went from 536 to 866, and to 976 untagged (see ``certificates_pdf``)."""
+    blob = bytearray()
+    data: list[dict[str, Any]] = []
+    for start in range(0, len(contexts), CHUNK):
+        chunk = contexts[start:start + CHUNK]
+        for c in chunk:
+            pixels, side = qr_matrix(c["verify_url"]) if c.get("verify_url") else (b"", 0)
+            data.append({**c, "qr_at": len(blob), "qr_n": side})
+            blob += pixels
+        if progress:
+            progress(len(chunk))
+    with tempfile.TemporaryDirectory(prefix="tdkt-print-") as folder:
+        main = Path(folder) / "main.typ"
+        main.write_bytes(source)
+        (Path(folder) / "qr.bin").write_bytes(bytes(blob))
+        return _compile(main, data, root=folder, **kwargs)
 
 
 def certificates_pdf(
@@ -88,23 +110,20 @@ def certificates_pdf(
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """One PDF, one page per certificate, in the given order, from one Typst compile.
-    ``progress`` hears of the QR codes as they are made, then of the layout."""
+    ``progress`` hears of the QR codes as they are made, then of the layout.
+
+    The PDF is untagged: it is a print run for a printer, not a document to be read on screen
+    (the tag tree cost a tenth of the time); decision documents stay tagged."""
     if not contexts:
         raise ValidationFailed(reason="không có giấy chứng nhận nào để in")
-    source = certificate_source(mode, printer)
-    data: list[dict[str, Any]] = []
-    for start in range(0, len(contexts), CHUNK):
-        chunk = contexts[start:start + CHUNK]
-        data.extend({**c, "qr": qr_svg(c["verify_url"])} for c in chunk)
-        if progress:
-            progress(len(chunk))
-    return _compile(source, data)
+    return _compile_certificates(certificate_source(mode, printer), contexts, progress,
+                                 pdf_tags=False)
 
 
 def certificate_png(context: dict[str, Any], *, mode: str = "full", ppi: int = 72) -> bytes:
     """A picture of one certificate (for a person to look at)."""
-    data = [{**context, "qr": qr_svg(context["verify_url"])}]
-    png = _compile(certificate_source(mode, "default"), data, "png", ppi)
+    png = _compile_certificates(certificate_source(mode, "default"), [context], format="png",
+                                ppi=ppi)
     return png[0] if isinstance(png, list) else png
 
 

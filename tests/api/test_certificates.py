@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+import PIL.Image
 import pytest
+import zxingcpp
 from docx import Document
 from pypdf import PdfReader
 
@@ -92,6 +94,12 @@ def test_a_decision_prints_one_page_per_line_with_serial_and_verification(client
     overlay = printing.certificate_png({**_context_from(client, world, dec, 1), **context},
                                        mode="overlay")
     (OUTPUT / "certificate-overlay.png").write_bytes(overlay)
+    # a phone reads the QR code on the printed page: it opens this award's verification page
+    for mode in ("full", "overlay"):
+        sharp = printing.certificate_png({**_context_from(client, world, dec, 1), **context},
+                                         mode=mode, ppi=200)
+        image = PIL.Image.open(io.BytesIO(sharp)).convert("L")
+        assert [b.text for b in zxingcpp.read_barcodes(image)] == [entries[0]["verify_url"]]
 
 
 def _context_from(client, world, dec, line_no):

@@ -9,8 +9,8 @@ from domain.ceremony import Ceremony
 from domain.decision import AwardDecision, Issuer
 from domain.text import fold, vietnamese_sort_key
 from domain.users import User
-from projections import search
-from projections.base import Handler, View, dumps, iso, sid
+from projections import search, summary
+from projections.base import Handler, View, dumps, iso, loads, sid
 from projections.db import Cursor
 
 
@@ -24,8 +24,8 @@ class DecisionsView(View):
     """
 
     name = "decisions"
-    version = 4
-    tables = ("decisions", "award_lines", "award_line_units", *search.TABLES)
+    version = 6
+    tables = ("decisions", "award_lines", "award_line_units", *search.TABLES, *summary.TABLES)
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -57,13 +57,51 @@ class DecisionsView(View):
             "CREATE INDEX IF NOT EXISTS award_lines_sort ON award_lines (recipient_sort)",
             "CREATE INDEX IF NOT EXISTS award_lines_date ON award_lines (decided_on)",
             "CREATE INDEX IF NOT EXISTS award_lines_issuer ON award_lines (issuer_key)",
-            # keyed by unit then year: "a commune's awards of 2024" is one index range
+            # keyed by unit, year, then the registry's name order: "a commune's awards of 2024"
+            # is one index range already in order (its first page reads 50 rows, its count
+            # reads this table only, with the line's revocation date kept here too)
             "CREATE TABLE IF NOT EXISTS award_line_units ("
-            " unit_id TEXT NOT NULL, decided_year INTEGER NOT NULL, decision_id TEXT NOT NULL,"
-            " line_no INTEGER NOT NULL, level TEXT NOT NULL, name TEXT NOT NULL,"
-            " PRIMARY KEY (unit_id, decided_year, decision_id, line_no))",
+            " unit_id TEXT NOT NULL, decided_year INTEGER NOT NULL, recipient_sort TEXT NOT NULL,"
+            " decided_on TEXT NOT NULL, decision_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+            " level TEXT NOT NULL, name TEXT NOT NULL, revoked_on TEXT,"
+            " PRIMARY KEY (unit_id, decided_year, recipient_sort, decided_on, decision_id,"
+            f" line_no)){' WITHOUT ROWID' if dialect == 'sqlite' else ''}",
             *search.ddl(dialect),
+            *summary.ddl(dialect),
         ]
+
+    @staticmethod
+    def _revoke_lines(cur: Cursor, event: Any, position: int, which: str, params: list[Any]
+                      ) -> None:
+        """Mark the decision's lines still in force (all, or those ``which`` picks) revoked, and
+        take them out of the running totals."""
+        match = f"decision_id = ? {which} AND revoked_on IS NULL"
+        params = [sid(event.originator_id), *params]
+        revoked_on = iso(event.revoked_on)
+        deltas: summary.Deltas = {}
+        units = []
+        for line in cur.execute(
+            "SELECT line_no, decided_year, decided_on, recipient_sort, issuer_key, issuer_name,"
+            " issuer_body, issuer_unit_id, award_kind, recipient_kind, amount_source, amount,"
+            f" unit_path FROM award_lines WHERE {match}",
+            params,
+        ).fetchall():
+            path = loads(line["unit_path"]) or []
+            summary.count(deltas, summary.line_key(line), line["amount"], path, -1)
+            units.extend((revoked_on, step["id"], line["decided_year"], line["recipient_sort"],
+                          line["decided_on"], params[0], line["line_no"]) for step in path)
+        cur.execute(
+            "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
+            f" WHERE {match}",
+            [revoked_on, position, event.reason, *params],
+        )
+        if units:
+            cur.executemany(
+                "UPDATE award_line_units SET revoked_on = ? WHERE unit_id = ? AND decided_year = ?"
+                " AND recipient_sort = ? AND decided_on = ? AND decision_id = ? AND line_no = ?",
+                units,
+            )
+        summary.apply(cur, deltas)
 
     def build_handlers(self) -> dict[type, Handler]:
         return {
@@ -104,6 +142,7 @@ class DecisionsView(View):
         )
         rows = []
         units = []
+        deltas: summary.Deltas = {}
         paths: dict[tuple, str] = {}  # lines of one decision mostly share a few unit paths
         for line in event.lines:
             recipient = line["recipient"]
@@ -148,9 +187,17 @@ class DecisionsView(View):
                     position,
                 )
             )
+            sort = rows[-1][6]
             units.extend(
-                (step["id"], year, decision_id, line["line_no"], step["level"], step["name"])
+                (step["id"], year, sort, decided_on, decision_id, line["line_no"], step["level"],
+                 step["name"])
                 for step in path
+            )
+            summary.count(
+                deltas,
+                (year, issuer.key, issuer.name, issuer.body, sid(issuer.unit_id) or "", kind.code,
+                 recipient["kind"], line["amount_source"]),
+                line["amount"], path, 1,
             )
         cur.executemany(
             "INSERT INTO award_lines (decision_id, line_no, recipient_kind, recipient_name,"
@@ -166,26 +213,18 @@ class DecisionsView(View):
         search.add(cur, ((row[5], row[4]) for row in rows))  # (recipient_key, folded)
         if units:
             cur.executemany(
-                "INSERT INTO award_line_units (unit_id, decided_year, decision_id, line_no, level,"
-                " name) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO award_line_units (unit_id, decided_year, recipient_sort, decided_on,"
+                " decision_id, line_no, level, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 units,
             )
+        summary.apply(cur, deltas)
 
     def _line_revoked(self, cur: Cursor, event: Any, position: int) -> None:
-        cur.execute(
-            "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
-            " WHERE decision_id = ? AND line_no = ? AND revoked_on IS NULL",
-            (iso(event.revoked_on), position, event.reason, sid(event.originator_id),
-             event.line_no),
-        )
+        self._revoke_lines(cur, event, position, "AND line_no = ?", [event.line_no])
 
     def _revoked(self, cur: Cursor, event: Any, position: int) -> None:
         decision_id = sid(event.originator_id)
-        cur.execute(
-            "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
-            " WHERE decision_id = ? AND revoked_on IS NULL",
-            (iso(event.revoked_on), position, event.reason, decision_id),
-        )
+        self._revoke_lines(cur, event, position, "", [])
         cur.execute(
             "UPDATE decisions SET revoked_on = ? WHERE decision_id = ?",
             (iso(event.revoked_on), decision_id),

@@ -9,6 +9,7 @@ state none: a total never pretends to know more than the record.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
-from projections import search
+from projections import search, summary
 from projections.base import loads
 from projections.db import ViewDB
 from projections.queries import Page
@@ -44,16 +45,30 @@ class RegistryFilter:
     as_of: date | None = None
     as_of_position: int | None = None
 
-    def where(self) -> tuple[list[str], list[Any]]:
+    def where(self, units: bool = False) -> tuple[list[str], list[Any]]:
+        """SQL conditions over ``award_lines l`` and their parameters.
+
+        With ``units`` (a unit filter, read as ``award_line_units u JOIN award_lines l``) the
+        unit, year, date and date-based status conditions go on ``u``, whose key is (unit, year,
+        name order): a commune's year is then one index range, listed in order without a sort
+        and counted without reading its lines (``on_units_only``)."""
         where: list[str] = []
         params: list[Any] = []
+        on = "u" if units else "l"
+        if units:
+            where.append("u.unit_id = ?")
+            params.append(self.unit_id)
+        if self.year is not None:
+            where.append(f"{on}.decided_year = ?")
+            params.append(self.year)
         if self.as_of is not None:
-            where.append("l.decided_on <= ?")
+            where.append(f"{on}.decided_on <= ?")
             params.append(self.as_of.isoformat())
         if self.as_of_position is not None:
             where.append("l.position <= ?")
             params.append(self.as_of_position)
-        revoked, revoked_params = self.revoked_condition()
+        revoked, revoked_params = self.revoked_condition(on if self.as_of_position is None
+                                                         else "l")
         if self.status == ACTIVE:
             where.append(f"NOT {revoked}")
             params.extend(revoked_params)
@@ -71,14 +86,11 @@ class RegistryFilter:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        if self.year is not None:
-            where.append("l.decided_year = ?")
-            params.append(self.year)
         if self.q:
             keys, key_params = search.keys_matching(self.q)
             where.append(f"l.recipient_key IN ({keys})")
             params.extend(key_params)
-        if self.unit_id is not None:
+        if self.unit_id is not None and not units:
             # an IN list (not EXISTS) lets both databases start from the unit's index range
             # instead of testing every line of the registry
             year = " AND u.decided_year = ?" if self.year is not None else ""
@@ -97,18 +109,24 @@ class RegistryFilter:
             params.append(self.ceremony_id)
         return where, params
 
-    def revoked_condition(self) -> tuple[str, list[Any]]:
+    @staticmethod
+    def on_units_only(where: list[str]) -> bool:
+        """Whether conditions from ``where(units=True)`` read ``award_line_units u`` alone."""
+        return not any(re.search(r"\bl\.", condition) for condition in where)
+
+    def revoked_condition(self, on: str = "l") -> tuple[str, list[Any]]:
         """SQL true when a line counts as revoked in this filter's view of time: revoked on or
-        before the as-of date, and/or its revocation recorded at or before the as-of position."""
+        before the as-of date, and/or its revocation recorded at or before the as-of position.
+        ``on``: the table alias holding ``revoked_on`` (``l``, or ``u`` for dates only)."""
         parts, params = [], []
         if self.as_of is not None:
-            parts.append("(l.revoked_on IS NOT NULL AND l.revoked_on <= ?)")
+            parts.append(f"({on}.revoked_on IS NOT NULL AND {on}.revoked_on <= ?)")
             params.append(self.as_of.isoformat())
         if self.as_of_position is not None:
             parts.append("(l.revoked_position IS NOT NULL AND l.revoked_position <= ?)")
             params.append(self.as_of_position)
         if not parts:
-            parts.append("l.revoked_on IS NOT NULL")
+            parts.append(f"{on}.revoked_on IS NOT NULL")
         return "(" + " AND ".join(parts) + ")", params
 
 
@@ -173,7 +191,8 @@ class Registry:
 
     def lines(self, f: RegistryFilter, page: Page | None = None, order: str = "name"
               ) -> dict[str, Any]:
-        where, params = f.where()
+        by_units = f.unit_id is not None and order == "name"
+        where, params = f.where(units=by_units)
         revoked_sql, revoked_params = f.revoked_condition()
         select = (
             f"SELECT l.*, CASE WHEN {revoked_sql} THEN 1 ELSE 0 END AS is_revoked,"
@@ -182,20 +201,27 @@ class Registry:
             "  WHERE cd.decision_id = l.decision_id) AS ceremony,"
             " (SELECT c.serial || '|' || c.year || '|' || c.copies FROM certificates c"
             "  WHERE c.decision_id = l.decision_id AND c.line_no = l.line_no) AS certificate"
-            " FROM award_lines l"
         )
+        on = "u" if by_units else "l"
         orders = {
-            "name": "l.recipient_sort, l.decided_on, l.decision_id, l.line_no",
+            "name": f"{on}.recipient_sort, {on}.decided_on, {on}.decision_id, {on}.line_no",
             "date": "l.decided_on, l.decision_number, l.line_no",
             "decision": "l.decision_id, l.line_no",
         }
+        lines = "award_lines l"
+        if by_units:
+            lines = ("award_line_units u JOIN award_lines l"
+                     " ON l.decision_id = u.decision_id AND l.line_no = u.line_no")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        counted = ("award_line_units u" if by_units and RegistryFilter.on_units_only(where)
+                   else lines)
         with self.db.read() as cur:
-            # the revoked-expression parameters come first: they sit in the SELECT list
-            clause = f" WHERE {' AND '.join(where)}" if where else ""
-            total = cur.scalar(f"SELECT COUNT(*) FROM award_lines l{clause}", params)
+            total = cur.scalar(f"SELECT COUNT(*) FROM {counted}{clause}", params)
             page = page or Page()
+            # the revoked-expression parameters come first: they sit in the SELECT list
             rows = cur.execute(
-                f"{select}{clause} ORDER BY {orders.get(order, orders['name'])} LIMIT ? OFFSET ?",
+                f"{select} FROM {lines}{clause}"
+                f" ORDER BY {orders.get(order, orders['name'])} LIMIT ? OFFSET ?",
                 [*revoked_params, *params, page.limit, page.offset],
             ).fetchall()
         return {"items": [self._line(r) for r in rows], "total": int(total or 0),
@@ -259,38 +285,12 @@ class Registry:
         its subtree as it stood on each line's date), year, award_kind, recipient_kind,
         amount_source, funding."""
         f = replace(f, status=ACTIVE)
-        where, params = f.where()
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self.db.read() as cur:
-            overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()
-            groups: list[dict[str, Any]] = []
-            if group_by == "unit":
-                rows = cur.execute(
-                    f"SELECT u.unit_id AS key, MAX(u.name) AS label, {_SUMS}"
-                    " FROM award_lines l JOIN award_line_units u"
-                    " ON u.decision_id = l.decision_id AND u.line_no = l.line_no"
-                    f"{clause}{' AND' if clause else ' WHERE'} u.level = ?"
-                    " GROUP BY u.unit_id",
-                    [*params, level or "commune"],
-                ).fetchall()
-            elif group_by == "ceremony":
-                rows = cur.execute(
-                    f"SELECT cd.ceremony_id AS key, MAX(c.title) AS label, {_SUMS}"
-                    " FROM award_lines l JOIN ceremony_decisions cd"
-                    " ON cd.decision_id = l.decision_id"
-                    " JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
-                    f"{clause} GROUP BY cd.ceremony_id",
-                    params,
-                ).fetchall()
-            elif group_by in GROUPS:
-                key_sql, label_sql = GROUPS[group_by]
-                rows = cur.execute(
-                    f"SELECT {key_sql} AS key, {label_sql} AS label, {_SUMS}"
-                    f" FROM award_lines l{clause} GROUP BY {key_sql}",
-                    params,
-                ).fetchall()
+            if summary.answers(f, group_by):
+                overall, rows = self._summed_totals(cur, f, group_by, level)
             else:
-                rows = []
+                overall, rows = self._line_totals(cur, f, group_by, level)
+        groups: list[dict[str, Any]] = []
         for row in rows:
             label = self._label(group_by, row["label"])
             totals = _totals_row(row)
@@ -305,6 +305,63 @@ class Registry:
             "total": {**total, "summary": summary_text("Tổng cộng", total)},
             "groups": groups,
         }
+
+    @staticmethod
+    def _summed_totals(cur: Any, f: RegistryFilter, group_by: str | None, level: str | None
+                       ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Totals from the running totals (``projections.summary``)."""
+        where, params = summary.where(f)
+        overall = cur.execute(
+            f"SELECT {summary.SUMS} FROM award_totals t WHERE {' AND '.join(where)}", params
+        ).fetchone()
+        if group_by is None:
+            return overall, []
+        if group_by == "unit":  # each unit of the level: its scope, not the whole registry's
+            where, params = [*where[1:], "t.level = ?"], [*params[1:], level or "commune"]
+        key_sql, label_sql = summary.GROUPS[group_by]
+        rows = cur.execute(
+            f"SELECT {key_sql} AS key, {label_sql} AS label, {summary.SUMS}"
+            f" FROM award_totals t WHERE {' AND '.join(where)} GROUP BY {key_sql}"
+            " HAVING SUM(t.lines) > 0",
+            params,
+        ).fetchall()
+        return overall, rows
+
+    @staticmethod
+    def _line_totals(cur: Any, f: RegistryFilter, group_by: str | None, level: str | None
+                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Totals summed over the lines themselves (as of a date or position, or any filter)."""
+        where, params = f.where()
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()
+        if group_by == "unit":
+            rows = cur.execute(
+                f"SELECT u.unit_id AS key, MAX(u.name) AS label, {_SUMS}"
+                " FROM award_lines l JOIN award_line_units u"
+                " ON u.decision_id = l.decision_id AND u.line_no = l.line_no"
+                f"{clause}{' AND' if clause else ' WHERE'} u.level = ?"
+                " GROUP BY u.unit_id",
+                [*params, level or "commune"],
+            ).fetchall()
+        elif group_by == "ceremony":
+            rows = cur.execute(
+                f"SELECT cd.ceremony_id AS key, MAX(c.title) AS label, {_SUMS}"
+                " FROM award_lines l JOIN ceremony_decisions cd"
+                " ON cd.decision_id = l.decision_id"
+                " JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
+                f"{clause} GROUP BY cd.ceremony_id",
+                params,
+            ).fetchall()
+        elif group_by in GROUPS:
+            key_sql, label_sql = GROUPS[group_by]
+            rows = cur.execute(
+                f"SELECT {key_sql} AS key, {label_sql} AS label, {_SUMS}"
+                f" FROM award_lines l{clause} GROUP BY {key_sql}",
+                params,
+            ).fetchall()
+        else:
+            rows = []
+        return overall, rows
 
     @staticmethod
     def _label(group_by: str | None, value: Any) -> str:

@@ -1,0 +1,119 @@
+"""Running totals of the award lines in force, so a province's totals do not read its lines.
+
+A province's totals at a million awards summed a third of a million lines on each call (3.2 s on
+SQLite, 443 ms on PostgreSQL at 100k). The decisions view therefore also keeps ``award_totals``:
+counts and money of the lines *in force now*, per unit on each line's path (and per ``''``, the
+whole registry) and per year, issuer, award kind, recipient kind and amount source. Issuing a
+decision adds to it; revoking lines subtracts; totals are then a sum over a few hundred rows.
+
+Totals *as of* a date or a log position, and filters the summary does not key (a name, a
+recipient, a decision, a ceremony), still sum the lines themselves (``projections.registry``); a
+property test holds both ways to the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+TABLES = ("award_totals",)
+WHOLE = ""  # the scope of "every line", beside one scope per unit on a line's path
+
+# the key of a running total, in the table's column order
+KEY = ("scope", "level", "unit_name", "decided_year", "issuer_key", "issuer_name", "issuer_body",
+       "issuer_unit_id", "award_kind", "recipient_kind", "amount_source")
+# the registry filter's fields the summary can answer, and its columns for them
+FILTER_COLUMNS = {"unit_id": "scope", "year": "decided_year", "award_kind": "award_kind",
+                  "recipient_kind": "recipient_kind", "issuer_key": "issuer_key",
+                  "issuer_unit_id": "issuer_unit_id"}
+# group name → (key, label) over award_totals ``t``; "unit" is grouped by scope within a level
+GROUPS = {
+    "issuer": ("t.issuer_key", "MAX(t.issuer_name)"),
+    "year": ("t.decided_year", "MAX(t.decided_year)"),
+    "award_kind": ("t.award_kind", "MAX(t.award_kind)"),
+    "recipient_kind": ("t.recipient_kind", "MAX(t.recipient_kind)"),
+    "amount_source": ("t.amount_source", "MAX(t.amount_source)"),
+    "funding": ("t.issuer_body", "MAX(t.issuer_body)"),
+    "unit": ("t.scope", "MAX(t.unit_name)"),
+}
+SUMS = (
+    "SUM(t.lines) AS lines,"
+    " SUM(CASE WHEN t.recipient_kind = 'individual' THEN t.lines ELSE 0 END) AS individuals,"
+    " SUM(CASE WHEN t.recipient_kind = 'collective' THEN t.lines ELSE 0 END) AS collectives,"
+    " SUM(CASE WHEN t.recipient_kind = 'household' THEN t.lines ELSE 0 END) AS households,"
+    " SUM(t.amount) AS amount, SUM(t.stated) AS stated"
+)
+
+
+def ddl(dialect: str) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS award_totals ("
+        " scope TEXT NOT NULL, level TEXT NOT NULL, unit_name TEXT NOT NULL,"
+        " decided_year INTEGER NOT NULL, issuer_key TEXT NOT NULL, issuer_name TEXT NOT NULL,"
+        " issuer_body TEXT NOT NULL, issuer_unit_id TEXT NOT NULL, award_kind TEXT NOT NULL,"
+        " recipient_kind TEXT NOT NULL, amount_source TEXT NOT NULL,"
+        " lines BIGINT NOT NULL, amount BIGINT NOT NULL, stated BIGINT NOT NULL,"
+        f" PRIMARY KEY ({', '.join(KEY)}))",
+        "CREATE INDEX IF NOT EXISTS award_totals_level ON award_totals (level, scope)",
+    ]
+
+
+Deltas = dict[tuple[Any, ...], list[int]]
+
+
+def line_key(line: dict[str, Any]) -> tuple[Any, ...]:
+    """The key of an award line (award_lines columns) apart from its scope."""
+    return (line["decided_year"], line["issuer_key"], line["issuer_name"], line["issuer_body"],
+            line["issuer_unit_id"] or "", line["award_kind"], line["recipient_kind"],
+            line["amount_source"])
+
+
+def count(deltas: Deltas, key: tuple[Any, ...], amount: int | None,
+          path: Iterable[dict[str, Any]], sign: int) -> None:
+    """Add (sign = 1) or take away (-1) one line in every scope it counts in: the whole registry
+    and each unit on its path."""
+    stated = int(amount is not None)
+    for scope in ((WHOLE, "", ""), *((step["id"], step["level"], step["name"]) for step in path)):
+        total = deltas.setdefault((*scope, *key), [0, 0, 0])
+        total[0] += sign
+        total[1] += sign * (amount or 0)
+        total[2] += sign * stated
+
+
+def apply(cur: Any, deltas: Deltas) -> None:
+    rows = [(*key, *values) for key, values in sorted(deltas.items()) if any(values)]
+    if not rows:
+        return
+    cur.executemany(
+        f"INSERT INTO award_totals ({', '.join(KEY)}, lines, amount, stated)"
+        f" VALUES ({', '.join('?' * (len(KEY) + 3))})"
+        f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET"
+        " lines = award_totals.lines + excluded.lines,"
+        " amount = award_totals.amount + excluded.amount,"
+        " stated = award_totals.stated + excluded.stated",
+        rows,
+    )
+
+
+def answers(f: Any, group_by: str | None) -> bool:
+    """Whether the running totals answer this filter and grouping (lines in force now, filtered
+    only on keyed fields; grouping by unit only over the whole registry)."""
+    if f.as_of is not None or f.as_of_position is not None:
+        return False
+    if any(getattr(f, name) is not None
+           for name in ("q", "recipient_key", "decision_id", "ceremony_id")):
+        return False
+    if group_by == "unit" and f.unit_id is not None:
+        return False
+    return group_by is None or group_by in GROUPS
+
+
+def where(f: Any) -> tuple[list[str], list[Any]]:
+    """Conditions on ``award_totals t`` for the filter (see ``answers``)."""
+    clauses, params = ["t.scope = ?"], [f.unit_id if f.unit_id is not None else WHOLE]
+    for name, column in FILTER_COLUMNS.items():
+        value = getattr(f, name)
+        if value is not None and name != "unit_id":
+            clauses.append(f"t.{column} = ?")
+            params.append(value)
+    return clauses, params

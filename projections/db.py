@@ -88,6 +88,9 @@ class ViewDB:
         pass
 
 
+MMAP_BYTES = 2**31 - 2**16  # SQLite's default cap (SQLITE_MAX_MMAP_SIZE)
+
+
 class SQLiteViewDB(ViewDB):
     dialect = "sqlite"
 
@@ -110,6 +113,10 @@ class SQLiteViewDB(ViewDB):
             # a lost last commit on power failure is re-projected: NORMAL is safe here.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
+            # Read through a memory map, not a read() call per page: at a million awards (2 GB
+            # of views) a name search went from 9–16 ms to 5–6 ms at p50 (issue 6). Address
+            # space only; the pages live once, in the OS page cache.
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

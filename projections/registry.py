@@ -215,15 +215,28 @@ class Registry:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         counted = ("award_line_units u" if by_units and RegistryFilter.on_units_only(where)
                    else lines)
+        ordered = orders.get(order, orders["name"])
+        page = page or Page()
+        # the revoked-expression parameters come first: they sit in the SELECT list
         with self.db.read() as cur:
-            total = cur.scalar(f"SELECT COUNT(*) FROM {counted}{clause}", params)
-            page = page or Page()
-            # the revoked-expression parameters come first: they sit in the SELECT list
-            rows = cur.execute(
-                f"{select} FROM {lines}{clause}"
-                f" ORDER BY {orders.get(order, orders['name'])} LIMIT ? OFFSET ?",
-                [*revoked_params, *params, page.limit, page.offset],
-            ).fetchall()
+            if by_units:  # the page is an index range read in order; the count reads u only
+                total = cur.scalar(f"SELECT COUNT(*) FROM {counted}{clause}", params)
+                rows = cur.execute(
+                    f"{select} FROM {lines}{clause} ORDER BY {ordered} LIMIT ? OFFSET ?",
+                    [*revoked_params, *params, page.limit, page.offset],
+                ).fetchall()
+            else:
+                # the matching lines are sorted anyway: count them in the same pass (not in a
+                # second query), and look up ceremonies and certificates for the page only
+                rows = cur.execute(
+                    f"{select} FROM (SELECT l.*, COUNT(*) OVER () AS total_rows"
+                    f" FROM {lines}{clause} ORDER BY {ordered} LIMIT ? OFFSET ?) l"
+                    f" ORDER BY {ordered}",
+                    [*revoked_params, *params, page.limit, page.offset],
+                ).fetchall()
+                total = rows[0]["total_rows"] if rows else 0
+                if not rows and page.offset:  # past the end: the count still tells how many
+                    total = cur.scalar(f"SELECT COUNT(*) FROM {lines}{clause}", params)
         return {"items": [self._line(r) for r in rows], "total": int(total or 0),
                 "limit": page.limit, "offset": page.offset}
 

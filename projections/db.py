@@ -84,6 +84,9 @@ class ViewDB:
         """Suffix that locks selected rows until commit (PostgreSQL); SQLite locks the file."""
         return " FOR UPDATE" if self.dialect == "postgres" else ""
 
+    def vacuum_analyze(self, tables: list[str]) -> None:
+        """Refresh planner statistics and visibility after a bulk load (PostgreSQL only)."""
+
     def close(self) -> None:
         pass
 
@@ -188,6 +191,16 @@ class PostgresViewDB(ViewDB):
             with conn.cursor() as cur:
                 yield Cursor(cur, self.dialect)
             conn.rollback()
+
+    def vacuum_analyze(self, tables: list[str]) -> None:
+        """``VACUUM (ANALYZE)`` the tables (it cannot run inside a transaction)."""
+        with self.pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                for table in tables:
+                    conn.execute(f"VACUUM (ANALYZE) {table}")
+            finally:
+                conn.autocommit = False
 
     def close(self) -> None:
         self.pool.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from projections.db import MMAP_BYTES
 from services.authz import SYSTEM
 from tests.helpers import World
 
@@ -35,3 +36,18 @@ def test_a_five_thousand_line_decision_saves_in_one_transaction(rt, clock):
 
     totals = rt.registry.totals(RegistryFilter(decision_id=str(saved.id)))["total"]
     assert (totals["individuals"], totals["amount"]) == (LINES, LINES * 360_000)
+
+    # after a bulk catch-up each store reads its views the fast way: PostgreSQL has vacuumed and
+    # analyzed the tables the load filled (statistics, visibility map), SQLite maps its file
+    with rt.db.read() as cur:
+        if rt.db.dialect == "postgres":
+            tables = {row["relname"]: row for row in cur.execute(
+                "SELECT c.relname, c.reltuples, c.relallvisible FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relname = ANY(?)",
+                (["award_lines", "award_line_units"],)).fetchall()}
+            assert set(tables) == {"award_lines", "award_line_units"}
+            assert all(t["reltuples"] >= LINES and t["relallvisible"] > 0
+                       for t in tables.values()), tables
+        else:
+            assert cur.scalar("PRAGMA mmap_size") == MMAP_BYTES

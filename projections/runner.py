@@ -163,7 +163,8 @@ class Runner:
         rows are vacuumed, each first read of a row also writes its page (hint bits) and no
         index-only count is possible: a commune's page at 1M awards took 22 ms at p50 straight
         after the load, 8 ms once vacuumed. So when a catch-up has changed a tenth of a table
-        (and at least 1,000 rows) since its last ANALYZE, vacuum and analyze it now."""
+        (and at least 1,000 rows) since its last ANALYZE, or inserted as many since its last
+        VACUUM (autovacuum may have analyzed it meanwhile), vacuum and analyze it now."""
         if self.db.dialect != "postgres":
             return
         tables = [t for v in self.views for t in v.tables]
@@ -173,7 +174,8 @@ class Runner:
                 for row in cur.execute(
                     "SELECT relname FROM pg_stat_user_tables"
                     " WHERE schemaname = current_schema() AND relname = ANY(?)"
-                    " AND n_mod_since_analyze >= GREATEST(1000, n_live_tup / 10)",
+                    " AND GREATEST(n_mod_since_analyze, n_ins_since_vacuum)"
+                    " >= GREATEST(1000, n_live_tup / 10)",
                     (tables,),
                 ).fetchall()
             ]

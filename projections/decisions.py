@@ -75,21 +75,21 @@ class DecisionsView(View):
                       ) -> None:
         """Mark the decision's lines still in force (all, or those ``which`` picks) revoked, and
         take them out of the running totals."""
+        decision_id = sid(event.originator_id)
         match = f"decision_id = ? {which} AND revoked_on IS NULL"
-        params = [sid(event.originator_id), *params]
+        params = [decision_id, *params]
         revoked_on = iso(event.revoked_on)
         deltas: summary.Deltas = {}
         units = []
         for line in cur.execute(
-            "SELECT line_no, decided_year, decided_on, recipient_sort, issuer_key, issuer_name,"
-            " issuer_body, issuer_unit_id, award_kind, recipient_kind, amount_source, amount,"
-            f" unit_path FROM award_lines WHERE {match}",
+            f"SELECT line_no, decided_on, recipient_sort, {', '.join(summary.LINE_COLUMNS)},"
+            f" amount, unit_path FROM award_lines WHERE {match}",
             params,
         ).fetchall():
             path = loads(line["unit_path"]) or []
             summary.count(deltas, summary.line_key(line), line["amount"], path, -1)
             units.extend((revoked_on, step["id"], line["decided_year"], line["recipient_sort"],
-                          line["decided_on"], params[0], line["line_no"]) for step in path)
+                          line["decided_on"], decision_id, line["line_no"]) for step in path)
         cur.execute(
             "UPDATE award_lines SET revoked_on = ?, revoked_position = ?, revocation_reason = ?"
             f" WHERE {match}",
@@ -152,6 +152,8 @@ class DecisionsView(View):
             path_json = paths.get(path_key)
             if path_json is None:
                 path_json = paths[path_key] = dumps(path)
+            sort = vietnamese_sort_key(recipient["name"],
+                                       by_given_name=recipient["kind"] == "individual")
             rows.append(
                 (
                     decision_id,
@@ -160,9 +162,7 @@ class DecisionsView(View):
                     recipient["name"],
                     fold(recipient["name"]),
                     line["recipient_key"],
-                    vietnamese_sort_key(
-                        recipient["name"], by_given_name=recipient["kind"] == "individual"
-                    ),
+                    sort,
                     dumps({k: v for k, v in recipient.items() if k not in ("kind", "name")}),
                     recipient.get("org_unit_id") or recipient.get("unit_id"),
                     path_json,
@@ -187,18 +187,18 @@ class DecisionsView(View):
                     position,
                 )
             )
-            sort = rows[-1][6]
             units.extend(
                 (step["id"], year, sort, decided_on, decision_id, line["line_no"], step["level"],
                  step["name"])
                 for step in path
             )
-            summary.count(
-                deltas,
-                (year, issuer.key, issuer.name, issuer.body, sid(issuer.unit_id) or "", kind.code,
-                 recipient["kind"], line["amount_source"]),
-                line["amount"], path, 1,
-            )
+            key = summary.line_key({
+                "decided_year": year, "issuer_key": issuer.key, "issuer_name": issuer.name,
+                "issuer_body": issuer.body, "issuer_unit_id": sid(issuer.unit_id),
+                "award_kind": kind.code, "recipient_kind": recipient["kind"],
+                "amount_source": line["amount_source"],
+            })
+            summary.count(deltas, key, line["amount"], path, 1)
         cur.executemany(
             "INSERT INTO award_lines (decision_id, line_no, recipient_kind, recipient_name,"
             " recipient_folded, recipient_key, recipient_sort, recipient_detail,"

@@ -133,12 +133,7 @@ class RegistryFilter:
 # group name → (SQL key, SQL label) over award_lines ``l``
 GROUPS = {
     "decision": ("l.decision_id", "MAX(l.decision_number || ' — ' || l.issuer_name)"),
-    "issuer": ("l.issuer_key", "MAX(l.issuer_name)"),
-    "year": ("l.decided_year", "MAX(l.decided_year)"),
-    "award_kind": ("l.award_kind", "MAX(l.award_kind)"),
-    "recipient_kind": ("l.recipient_kind", "MAX(l.recipient_kind)"),
-    "amount_source": ("l.amount_source", "MAX(l.amount_source)"),
-    "funding": ("l.issuer_body", "MAX(l.issuer_body)"),
+    **summary.groups("l"),
 }
 GROUP_NAMES = (*GROUPS, "ceremony", "unit")
 
@@ -213,13 +208,12 @@ class Registry:
             lines = ("award_line_units u JOIN award_lines l"
                      " ON l.decision_id = u.decision_id AND l.line_no = u.line_no")
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        counted = ("award_line_units u" if by_units and RegistryFilter.on_units_only(where)
-                   else lines)
         ordered = orders.get(order, orders["name"])
         page = page or Page()
         # the revoked-expression parameters come first: they sit in the SELECT list
         with self.db.read() as cur:
             if by_units:  # the page is an index range read in order; the count reads u only
+                counted = "award_line_units u" if RegistryFilter.on_units_only(where) else lines
                 total = cur.scalar(f"SELECT COUNT(*) FROM {counted}{clause}", params)
                 rows = cur.execute(
                     f"{select} FROM {lines}{clause} ORDER BY {ordered} LIMIT ? OFFSET ?",

@@ -19,23 +19,34 @@ from typing import Any
 TABLES = ("award_totals",)
 WHOLE = ""  # the scope of "every line", beside one scope per unit on a line's path
 
-# the key of a running total, in the table's column order
+# the key of a running total, in the table's column order: a scope, then columns that award
+# lines have under the same names
 KEY = ("scope", "level", "unit_name", "decided_year", "issuer_key", "issuer_name", "issuer_body",
        "issuer_unit_id", "award_kind", "recipient_kind", "amount_source")
+LINE_COLUMNS = KEY[3:]
 # the registry filter's fields the summary can answer, and its columns for them
 FILTER_COLUMNS = {"unit_id": "scope", "year": "decided_year", "award_kind": "award_kind",
                   "recipient_kind": "recipient_kind", "issuer_key": "issuer_key",
                   "issuer_unit_id": "issuer_unit_id"}
-# group name → (key, label) over award_totals ``t``; "unit" is grouped by scope within a level
-GROUPS = {
-    "issuer": ("t.issuer_key", "MAX(t.issuer_name)"),
-    "year": ("t.decided_year", "MAX(t.decided_year)"),
-    "award_kind": ("t.award_kind", "MAX(t.award_kind)"),
-    "recipient_kind": ("t.recipient_kind", "MAX(t.recipient_kind)"),
-    "amount_source": ("t.amount_source", "MAX(t.amount_source)"),
-    "funding": ("t.issuer_body", "MAX(t.issuer_body)"),
-    "unit": ("t.scope", "MAX(t.unit_name)"),
+# group name → (key column, label column), the same in award_lines and award_totals
+GROUP_COLUMNS = {
+    "issuer": ("issuer_key", "issuer_name"),
+    "year": ("decided_year", "decided_year"),
+    "award_kind": ("award_kind", "award_kind"),
+    "recipient_kind": ("recipient_kind", "recipient_kind"),
+    "amount_source": ("amount_source", "amount_source"),
+    "funding": ("issuer_body", "issuer_body"),
 }
+
+
+def groups(alias: str) -> dict[str, tuple[str, str]]:
+    """Group name → (SQL key, SQL label) over the table ``alias``."""
+    return {name: (f"{alias}.{key}", f"MAX({alias}.{label})")
+            for name, (key, label) in GROUP_COLUMNS.items()}
+
+
+# over award_totals ``t``; "unit" is grouped by scope within a level
+GROUPS = {**groups("t"), "unit": ("t.scope", "MAX(t.unit_name)")}
 SUMS = (
     "SUM(t.lines) AS lines,"
     " SUM(CASE WHEN t.recipient_kind = 'individual' THEN t.lines ELSE 0 END) AS individuals,"
@@ -62,10 +73,8 @@ Deltas = dict[tuple[Any, ...], list[int]]
 
 
 def line_key(line: dict[str, Any]) -> tuple[Any, ...]:
-    """The key of an award line (award_lines columns) apart from its scope."""
-    return (line["decided_year"], line["issuer_key"], line["issuer_name"], line["issuer_body"],
-            line["issuer_unit_id"] or "", line["award_kind"], line["recipient_kind"],
-            line["amount_source"])
+    """The key of an award line (its ``LINE_COLUMNS``) apart from its scope."""
+    return tuple(line[c] or "" if c == "issuer_unit_id" else line[c] for c in LINE_COLUMNS)
 
 
 def count(deltas: Deltas, key: tuple[Any, ...], amount: int | None,

@@ -45,13 +45,16 @@ async def run(base: str, token: str, paths: list[str], method: str, concurrency:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
-
+    ms = [seconds * 1000 for seconds in latencies]
     return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
-            "p50": pct(50), "p95": pct(95), "p99": pct(99), "failures": failures}
+            "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+            "failures": failures}
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank p-th percentile (also used by ``bench.run``)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:

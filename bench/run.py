@@ -43,6 +43,7 @@ import psycopg
 
 os.environ.setdefault("TDKT_ARGON2_PROFILE", "test")
 
+from bench.http_client import percentile
 from domain.text import fold
 from projections.decisions import DecisionsView
 from projections.queries import Page
@@ -574,12 +575,6 @@ def bench_scale(store: str, sizes: list[int]) -> list[Result]:
         finally:
             rt.close()
     return results
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 # -- report ---------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """The calculator: how much goes with an award, and why — pure, exact, explained.
 
 Legal amount = coefficient × mức lương cơ sở in force on the decision date, ×2 for a collective
-where the table gives no collective coefficient, rounded *up* to the next 10,000 đ (NĐ 98/2023 Art.
-53: "làm tròn số lên hàng chục nghìn đồng"). "Up to" coefficients (Kỷ niệm chương ≤ 0,6) give a
-maximum; the decision chooses the amount. The Union's internal awards use the issuer's own rates.
-Every quote carries a sentence a person can read on screen and in documents.
+where the table gives no collective coefficient (×1,5 for a household where the period has such a
+rule), rounded *up* to the next 10,000 đ (NĐ 91/2017 Art. 68.2, NĐ 98/2023 Art. 53: "làm tròn số
+lên hàng chục nghìn đồng"); how a collective's amount is rounded is a setting of each period.
+"Up to" coefficients (Kỷ niệm chương ≤ 0,6) give a maximum; the decision chooses the amount.
+The Union's internal awards use the issuer's own rates. Every quote carries a sentence a person
+can read on screen and in documents.
 """
 
 from __future__ import annotations
@@ -12,20 +14,28 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.money import format_dong
 from domain.schedules import (
+    MULTIPLY_ROUNDED_INDIVIDUAL,
+    ROUND_PRODUCT,
     InternalRate,
     MoneySchedules,
+    Period,
     internal_rate_on,
     rule_for,
     rule_label,
 )
 
 LEGAL, INTERNAL, NONE = "legal", "internal", "none"
+COLLECTIVE_ROUNDING_LABELS = {
+    ROUND_PRODUCT: "nhân đủ các hệ số rồi mới làm tròn",
+    MULTIPLY_ROUNDED_INDIVIDUAL: "làm tròn mức của cá nhân rồi mới nhân",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,91 @@ def round_up_10000(amount: Fraction | int) -> int:
 
 def _day(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An amount worked out from a coefficient, with the sentence that shows the working."""
+
+    amount: int
+    text: str
+    rounded: bool  # rounding changed the amount
+    methods_differ: bool  # the two ways of rounding a collective's amount disagree here
+
+
+def _round(amount: Fraction, period: Period) -> int:
+    return round_up_10000(amount) if period.rounding == "ceil_10000" else math.ceil(amount)
+
+
+def _factor_text(factor: Fraction) -> str:
+    return str(factor.numerator) if factor.denominator == 1 else \
+        coefficient_text(str(Decimal(factor.numerator) / factor.denominator))
+
+
+def amount_for(coefficient: str, factor: Fraction, base: int, period: Period) -> Figure:
+    """coefficient × base (× factor for a collective or a household), rounded as the period
+    says. A collective's amount is either the rounded product of all three (``round_product``,
+    the worked example: 2 × 0,15 × 1.490.000 = 447.000 → 450.000) or ``factor`` × the rounded
+    individual amount, rounded again where the factor is not whole
+    (``multiply_rounded_individual``: 2 × 230.000 = 460.000); the sentence names the method."""
+    single_raw = Fraction(coefficient) * base
+    single = _round(single_raw, period)
+    product = f"{coefficient_text(coefficient)} × {format_dong(base)}"
+    if factor == 1:
+        text = f"{product} = {format_dong(math.ceil(single_raw))}"
+        if single != single_raw:
+            text += f", làm tròn lên {format_dong(single)}"
+        return Figure(single, text, single != single_raw, False)
+    by_product = _round(factor * single_raw, period)
+    by_individual = _round(factor * single, period)
+    f = _factor_text(factor)
+    if period.collective_rounding == MULTIPLY_ROUNDED_INDIVIDUAL:
+        amount = by_individual
+        if single == single_raw:
+            text = f"{f} × {product} = {format_dong(math.ceil(factor * single_raw))}"
+        else:
+            text = (f"{f} × {format_dong(single)} ({product} = "
+                    f"{format_dong(math.ceil(single_raw))}, làm tròn lên {format_dong(single)}) = "
+                    f"{format_dong(math.ceil(factor * single))}")
+        if amount != factor * single:
+            text += f", làm tròn lên {format_dong(amount)}"
+        rounded = amount != factor * single_raw
+    else:
+        amount = by_product
+        raw = factor * single_raw
+        text = f"{f} × {product} = {format_dong(math.ceil(raw))}"
+        if amount != raw:
+            text += f", làm tròn lên {format_dong(amount)}"
+        rounded = amount != raw
+    text += f" (cách tính: {COLLECTIVE_ROUNDING_LABELS[period.collective_rounding]})"
+    return Figure(amount, text, rounded, by_product != by_individual)
+
+
+def _coefficient_for(
+    table: dict[str, Any], recipient_kind: str
+) -> tuple[str | None, Fraction, list[str]]:
+    """The coefficient a recipient kind uses, the factor applied to it, and what of it is not
+    verified: a collective coefficient of its own, or the individual's × collective_factor
+    ("gấp hai lần"); a household the individual's × household_factor where the period has one
+    (NĐ 152/2025: 1,5 lần), else none (the decision states the amount)."""
+    unverified = [] if table.get("verified") else ["hệ số"]
+    individual = table.get("individual")
+    if recipient_kind == "individual":
+        return individual, Fraction(1), unverified
+    if recipient_kind == "collective":
+        if table.get("collective") is not None:
+            return table["collective"], Fraction(1), unverified
+        if individual is not None:
+            if not table.get("collective_verified", False):
+                unverified.append("mức gấp hai lần cho tập thể")
+            return individual, Fraction(int(table.get("collective_factor") or 2)), unverified
+        return None, Fraction(1), unverified
+    if recipient_kind == "household" and individual is not None \
+            and table.get("household_factor") is not None:
+        if not table.get("household_verified", False):
+            unverified.append("mức cho hộ gia đình")
+        return individual, Fraction(Decimal(str(table["household_factor"]))), unverified
+    return None, Fraction(1), unverified
 
 
 def quote(
@@ -111,18 +206,7 @@ def quote(
                         "quyết định cần ghi số tiền.",
             rule={"rule": rule, "period": period.code if period else None},
         )
-    coefficient = table.get(recipient_kind) if recipient_kind != "individual" else None
-    factor = 1
-    verified = bool(table.get("verified"))
-    if recipient_kind == "individual":
-        coefficient = table.get("individual")
-    elif recipient_kind == "collective" and coefficient is None \
-            and table.get("individual") is not None:
-        # "Tập thể … gấp 02 lần mức tiền thưởng đối với cá nhân". Households get no such rule:
-        # the tables found give them no figure ([U]), so the decision states the amount.
-        coefficient = table["individual"]
-        factor = int(table.get("collective_factor") or 2)
-        verified = verified and bool(table.get("collective_verified", False))
+    coefficient, factor, unverified = _coefficient_for(table, recipient_kind)
     if coefficient is None:
         return Quote(
             amount=None, maximum=None, source=NONE,
@@ -130,41 +214,44 @@ def quote(
                         "cho đối tượng này; quyết định cần ghi số tiền.",
             rule={"rule": rule, "period": period.code},
         )
-    # The individual's amount is rounded first; a collective gets ``factor`` times that amount
-    # ("gấp 02 lần mức tiền thưởng đối với cá nhân"), so collective = 2 × individual exactly.
-    raw = Fraction(coefficient) * base.amount
-    single = round_up_10000(raw) if period.rounding == "ceil_10000" else math.ceil(raw)
-    amount = factor * single
-    product = f"{coefficient_text(coefficient)} × {format_dong(base.amount)}"
-    if single == raw:
-        computed = (f"{factor} × " if factor != 1 else "") + f"{product} = {format_dong(amount)}"
-    else:
-        rounded = f"{product} = {format_dong(math.ceil(raw))}, làm tròn lên {format_dong(single)}"
-        computed = rounded if factor == 1 else \
-            f"{factor} × {format_dong(single)} ({rounded}) = {format_dong(amount)}"
+    figure = amount_for(coefficient, factor, base.amount, period)
+    if figure.rounded and not period.rounding_verified:
+        unverified.append(f"quy định làm tròn của {period.title}")
+    if figure.methods_differ and not period.collective_rounding_verified:
+        unverified.append("cách làm tròn tiền thưởng của tập thể, hộ gia đình")
+    rule_verified = not unverified
+    if not base.verified:
+        unverified.append("mức lương cơ sở")
     basis = (f"{period.title}; mức lương cơ sở {format_dong(base.amount)} từ "
              f"{_day(base.effective_from)} theo {base.legal_basis}")
     details = {
         "rule": rule, "rule_label": rule_label(rule), "period": period.code,
-        "period_title": period.title, "coefficient": coefficient, "factor": factor,
+        "period_title": period.title, "coefficient": coefficient,
+        "factor": int(factor) if factor.denominator == 1 else
+        str(Decimal(factor.numerator) / factor.denominator),
         "base_salary": base.amount, "base_salary_from": base.effective_from.isoformat(),
         "base_salary_basis": base.legal_basis, "rounding": period.rounding,
+        "collective_rounding": period.collective_rounding if factor != 1 else None,
         "source": table.get("source", ""), "schedule_version": schedules.version,
         "cap": bool(table.get("cap")),
     }
-    unverified = "" if verified and base.verified else " — số liệu chưa được xác minh đầy đủ"
+    if recipient_kind == "household" and table.get("household_source"):
+        details["household_source"] = table["household_source"]
+    amount, computed = figure.amount, figure.text
+    details["unverified"] = list(unverified)
+    caveat = f" — chưa được xác minh: {', '.join(unverified)}" if unverified else ""
     if table.get("cap"):
         return Quote(
             amount=None, maximum=amount, source=LEGAL,
             explanation=(f"{kind.short_title}, {who}: tối đa {computed} ({basis}); "
                          f"quyết định chọn mức cụ thể không quá {format_dong(amount)}"
-                         f"{unverified}."),
-            rule=details, verified=verified,
+                         f"{caveat}."),
+            rule=details, verified=rule_verified,
         )
     return Quote(
         amount=amount, maximum=None, source=LEGAL,
-        explanation=f"{kind.short_title}, {who}: {computed} ({basis}){unverified}.",
-        rule=details, verified=verified and base.verified,
+        explanation=f"{kind.short_title}, {who}: {computed} ({basis}){caveat}.",
+        rule=details, verified=rule_verified and base.verified,
     )
 
 

@@ -25,6 +25,9 @@ from domain.errors import ValidationFailed
 from domain.text import nfc
 
 LEGAL_SCHEDULE_ID = stable_id("schedule", "legal")
+ROUND_PRODUCT = "round_product"
+MULTIPLY_ROUNDED_INDIVIDUAL = "multiply_rounded_individual"
+COLLECTIVE_ROUNDINGS = (ROUND_PRODUCT, MULTIPLY_ROUNDED_INDIVIDUAL)
 
 
 def internal_rates_id(issuer_key: str) -> UUID:
@@ -52,6 +55,20 @@ class Period:
     rounding: str
     rules: dict[str, dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def collective_rounding(self) -> str:
+        """How a collective's (or household's) amount is rounded; a period recorded before the
+        setting existed gets the worked example's method."""
+        return str(self.meta.get("collective_rounding") or ROUND_PRODUCT)
+
+    @property
+    def collective_rounding_verified(self) -> bool:
+        return bool(self.meta.get("collective_rounding_verified", False))
+
+    @property
+    def rounding_verified(self) -> bool:
+        return bool(self.meta.get("rounding_verified", True))
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title,
@@ -81,6 +98,7 @@ class MoneySchedules:
     periods: tuple[Period, ...] = ()
     highest_title_only: bool = True
     version: int = 0
+    releases: tuple[str, ...] = ()
 
     def base_salary_on(self, on: date) -> BaseSalary | None:
         current = None
@@ -117,6 +135,10 @@ def shipped_rules() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def shipped_release() -> str:
+    return str(shipped_rules()["release"]["id"])
+
+
 def rule_for(kind_code: str, body: str, level: str) -> str | None:
     """The rule key a kind uses when decided by (body, level): a legal table key, "internal", or
     None (no legal figure: the decision states the amount)."""
@@ -143,6 +165,14 @@ def check_coefficient(value: Any, what: str) -> str:
     return str(value)
 
 
+def check_factor(value: Any, what: str) -> str:
+    """A recipient factor ("1.5" for households): a decimal from 1 to 10, kept as text."""
+    text = check_coefficient(value, what)
+    if not 1 <= Decimal(text) <= 10:
+        raise ValidationFailed(reason=f"{what}: hệ số nhân phải từ 1 đến 10")
+    return text
+
+
 def clean_rules(rules: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for key, rule in rules.items():
@@ -158,6 +188,10 @@ def clean_rules(rules: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if isinstance(factor, bool) or not isinstance(factor, int) or not 1 <= factor <= 10:
                 raise ValidationFailed(reason=f"{key}: hệ số nhân tập thể phải là số nguyên 1–10")
             clean["collective_factor"] = factor
+        if rule.get("household_factor") is not None:
+            clean["household_factor"] = check_factor(rule["household_factor"], key)
+            clean["household_verified"] = bool(rule.get("household_verified", False))
+            clean["household_source"] = nfc(str(rule.get("household_source") or ""))
         clean["cap"] = bool(rule.get("cap", False))
         clean["verified"] = bool(rule.get("verified", False))
         if "collective_verified" in rule:
@@ -165,6 +199,47 @@ def clean_rules(rules: dict[str, Any]) -> dict[str, dict[str, Any]]:
         clean["source"] = nfc(str(rule.get("source") or ""))
         out[str(key)] = clean
     return out
+
+
+def clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """A period's other fields (sources, verified flags, the collective rounding method)."""
+    meta = {str(k): (nfc(v) if isinstance(v, str) else v) for k, v in dict(meta).items()}
+    method = meta.get("collective_rounding")
+    if method is not None and method not in COLLECTIVE_ROUNDINGS:
+        raise ValidationFailed(
+            reason="cách làm tròn tiền thưởng tập thể phải là "
+                   + " hoặc ".join(COLLECTIVE_ROUNDINGS))
+    for key, value in meta.items():
+        if isinstance(value, date):
+            meta[key] = value.isoformat()
+    return meta
+
+
+def _shipped_base_salaries(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        row["effective_from"].isoformat(): {
+            "amount": row["amount"], "legal_basis": nfc(row["legal_basis"]),
+            "verified": bool(row["verified"]), "note": nfc(row.get("note", "")),
+        }
+        for row in data.get("base_salary", [])
+    }
+
+
+def _shipped_periods(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        row["code"]: {
+            "title": nfc(row["title"]), "effective_from": row["effective_from"].isoformat(),
+            "rounding": row["rounding"], "rules": clean_rules(row["rules"]),
+            "meta": clean_meta({k: v for k, v in row.items() if k not in
+                                ("code", "title", "effective_from", "rounding", "rules")}),
+        }
+        for row in data.get("period", [])
+    }
+
+
+def _period_row(period: dict[str, Any]) -> dict[str, Any]:
+    """A recorded period in the form a release ships it (dates as text)."""
+    return {**period, "effective_from": period["effective_from"].isoformat()}
 
 
 # -- aggregates -------------------------------------------------------------------------------
@@ -209,11 +284,27 @@ class LegalSchedule(Aggregate):
         highest_title_only: bool
         actor: str
 
+    class ReleaseLoaded(Aggregate.Event):
+        """A release's shipped data, loaded once: the rows it changes (``base_salaries`` by ISO
+        date, ``periods`` by code) and everything it ships (``shipped``), which the next release
+        is compared with."""
+
+        TOPIC = topic("schedules", "LegalSchedule.ReleaseLoaded")
+        release: str
+        title: str
+        base_salaries: dict[str, Any]
+        periods: dict[str, Any]
+        shipped: dict[str, Any]
+        actor: str
+
     @event(Created)
     def __init__(self, actor: str) -> None:
         self.base_salaries: dict[date, dict[str, Any]] = {}
         self.periods: dict[str, dict[str, Any]] = {}
         self.highest_title_only = True
+        self.withdrawn: dict[date, dict[str, Any]] = {}
+        self.shipped: dict[str, Any] | None = None  # what the last release loaded shipped
+        self.releases: list[str] = []
 
     @classmethod
     def start(cls, actor: str) -> LegalSchedule:
@@ -232,6 +323,7 @@ class LegalSchedule(Aggregate):
             ),
             highest_title_only=self.highest_title_only,
             version=self.version,
+            releases=tuple(getattr(self, "releases", ())),
         )
 
     def set_base_salary(
@@ -262,7 +354,7 @@ class LegalSchedule(Aggregate):
         if rounding not in ("ceil_10000", "none"):
             raise ValidationFailed(reason="cách làm tròn phải là ceil_10000 hoặc none")
         wanted = {"title": nfc(title), "effective_from": effective_from, "rounding": rounding,
-                  "rules": clean_rules(rules), "meta": dict(meta)}
+                  "rules": clean_rules(rules), "meta": clean_meta(meta)}
         if self.periods.get(code) != wanted:
             self._period_set(code=code, actor=actor, **wanted)
 
@@ -271,23 +363,58 @@ class LegalSchedule(Aggregate):
             self._policy_set(highest_title_only=highest_title_only, actor=actor)
 
     def load_shipped(self, actor: str) -> None:
-        """Record the shipped legal data (idempotent: only what differs becomes an event)."""
-        data = shipped_rules()
-        for row in data["base_salary"]:
-            if row["effective_from"] not in self.base_salaries:
-                self.set_base_salary(
-                    effective_from=row["effective_from"], amount=row["amount"],
-                    legal_basis=row["legal_basis"], verified=row["verified"],
-                    note=row.get("note", ""), actor=actor,
-                )
-        for row in data["period"]:
-            if row["code"] not in self.periods:
-                meta = {k: v for k, v in row.items()
-                        if k not in ("code", "title", "effective_from", "rounding", "rules")}
-                self.set_period(
-                    code=row["code"], title=row["title"], effective_from=row["effective_from"],
-                    rounding=row["rounding"], rules=row["rules"], meta=meta, actor=actor,
-                )
+        """Record the release shipped with this code (see ``load_release``)."""
+        self.load_release(shipped_rules(), actor=actor)
+
+    def load_release(self, data: dict[str, Any], actor: str) -> None:
+        """Record a release of the legal data as one event, changing only what it changed.
+
+        A row (a base salary by date, a period by code) is set when the release ships it
+        differently from the release this schedule loaded before — so an administrator's own
+        correction of a row the release left alone stays — and differently from what is recorded
+        now. A schedule whose earlier data came before releases were recorded (or by hand)
+        compares with what it holds: rows it holds, or held before a withdrawal, count as shipped.
+        Loading the same release again records nothing. Rows are never removed.
+        """
+        release = str(data["release"]["id"])
+        title = nfc(str(data["release"].get("title") or release))
+        shipped = {"base_salaries": _shipped_base_salaries(data),
+                   "periods": _shipped_periods(data)}
+        current_base = {d.isoformat(): row for d, row in self.base_salaries.items()}
+        current_periods = {code: _period_row(p) for code, p in self.periods.items()}
+        if self.shipped is not None:
+            last_base, last_periods = self.shipped["base_salaries"], self.shipped["periods"]
+        else:
+            withdrawn = {d.isoformat(): row for d, row in self.withdrawn.items()}
+            last_base, last_periods = {**withdrawn, **current_base}, current_periods
+        base_changes = {
+            d: row for d, row in shipped["base_salaries"].items()
+            if row != last_base.get(d) and row != current_base.get(d)
+        }
+        period_changes = {
+            code: row for code, row in shipped["periods"].items()
+            if row != last_periods.get(code) and row != current_periods.get(code)
+        }
+        if not base_changes and not period_changes and shipped == self.shipped \
+                and release in self.releases:
+            return
+        self._release_loaded(release=release, title=title, base_salaries=base_changes,
+                             periods=period_changes, shipped=shipped, actor=actor)
+
+    @event(ReleaseLoaded)
+    def _release_loaded(
+        self, release: str, title: str, base_salaries: dict[str, Any], periods: dict[str, Any],
+        shipped: dict[str, Any], actor: str,
+    ) -> None:
+        for day, row in base_salaries.items():
+            self.base_salaries[date.fromisoformat(day)] = dict(row)
+            self.withdrawn.pop(date.fromisoformat(day), None)
+        for code, row in periods.items():
+            self.periods[code] = {**row,
+                                  "effective_from": date.fromisoformat(row["effective_from"])}
+        self.shipped = shipped
+        if release not in self.releases:
+            self.releases.append(release)
 
     @event(BaseSalarySet)
     def _base_salary_set(
@@ -299,7 +426,9 @@ class LegalSchedule(Aggregate):
 
     @event(BaseSalaryWithdrawn)
     def _base_salary_withdrawn(self, effective_from: date, reason: str, actor: str) -> None:
-        self.base_salaries.pop(effective_from, None)
+        row = self.base_salaries.pop(effective_from, None)
+        if row is not None:
+            self.withdrawn[effective_from] = row
 
     @event(PeriodSet)
     def _period_set(

@@ -280,6 +280,33 @@ class Queries:
             row["not_stated_lines"] = int(row["not_stated_lines"] or 0)
         return result
 
+    def computed_lines(
+        self, *, year: int | None = None, issuer_unit_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Award lines in force whose amount was computed by a schedule (legal or an issuer's
+        own rates), with what is needed to compute them again: the schedule-difference report."""
+        where = ["l.amount_mode = 'computed'", "l.revoked_on IS NULL",
+                 "l.amount_source IN ('legal', 'internal')"]
+        params: list[Any] = []
+        if year:
+            where.append("l.decided_year = ?")
+            params.append(year)
+        if issuer_unit_id:
+            where.append("l.issuer_unit_id = ?")
+            params.append(issuer_unit_id)
+        with self.db.read() as cur:
+            return cur.execute(
+                "SELECT l.decision_id, l.line_no, l.decision_number, l.decided_on,"
+                " l.issuer_key, l.issuer_body, l.issuer_level, l.issuer_name, l.issuer_unit_id,"
+                " l.award_kind, l.award_family, l.recipient_kind, l.recipient_name,"
+                " l.recipient_key, l.period, l.amount, l.amount_source, l.explanation,"
+                " d.recorded_by_unit_id"
+                " FROM award_lines l JOIN decisions d ON d.decision_id = l.decision_id"
+                f" WHERE {' AND '.join(where)}"
+                " ORDER BY l.decided_on, l.decision_number, l.decision_id, l.line_no",
+                params,
+            ).fetchall()
+
     def work_queues(self, today: date) -> list[dict[str, Any]]:
         """Files waiting, by unit and stage: under review by a council, or recommended and
         waiting for a decision; with how many and how long the oldest has waited."""

@@ -19,11 +19,13 @@ import typer
 from domain.catalog import catalog
 from domain.errors import DomainError
 from domain.money import dong_in_words, format_dong
+from domain.schedules import shipped_release
 from services import demo as demo_data
 from services import representations as rep
 from services.app import Runtime
 from services.authz import SYSTEM
 from services.config import load_settings
+from services.money_report import schedule_differences
 
 cli = typer.Typer(help="TĐKT — thi đua, khen thưởng (event-sourced).", no_args_is_help=True)
 user_cli = typer.Typer(help="Người dùng, vai trò, mã truy cập.", no_args_is_help=True)
@@ -63,6 +65,16 @@ def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
         typer.echo(f"Mã truy cập (Bearer) đã ghi vào {tokens_file}")
 
 
+def _upgrade(rt: Runtime) -> None:
+    """Before serving: record this release's legal money data where it is not yet (one event),
+    and bring the read models up to date (embedded mode)."""
+    saved = rt.app.upgrade_schedules()
+    if saved is not None:
+        typer.echo(f"Đã nạp biểu mức tiền thưởng của bản phát hành {shipped_release()}.")
+    if rt.inline:
+        rt.runner.catch_up()
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe")] = None,
@@ -75,12 +87,13 @@ def serve(
     import uvicorn
 
     settings = load_settings()
-    if demo:
-        with Runtime(settings) as rt:
+    with Runtime(settings) as rt:
+        if demo:
             if not demo_data.is_loaded(rt):
                 _load_demo(rt, settings.data_dir / "demo-tokens.txt")
             else:
                 typer.echo("Kho đã có dữ liệu; bỏ qua nạp dữ liệu mẫu.")
+        _upgrade(rt)
     if workers > 1 and settings.store == "sqlite":
         typer.echo("SQLite: chạy một tiến trình.", err=True)
         workers = 1
@@ -483,9 +496,39 @@ def schedules_load() -> None:
             current = rt.app.legal_schedule()
             before = current.version if current else 0
             saved = rt.after(rt.app.load_shipped_schedules(SYSTEM))
-            typer.echo(f"Đã ghi {saved.version - before} thay đổi.")
+            if saved.version == before:
+                typer.echo(f"Bản phát hành {shipped_release()} đã được nạp; không có gì mới.")
+                return
+            last = rt.app.history(saved.id)[-1]
+            typer.echo(f"Đã nạp bản phát hành {shipped_release()}: "
+                       f"{len(getattr(last, 'base_salaries', {}))} mức lương cơ sở, "
+                       f"{len(getattr(last, 'periods', {}))} bảng hệ số thay đổi.")
         except DomainError as error:
             _fail(error)
+
+
+@money_cli.command("differences")
+def schedules_differences(
+    year: Annotated[int | None, typer.Option(help="Chỉ các quyết định của năm này")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+) -> None:
+    """Các dòng đã tính tiền theo quy định mà nay tính lại ra số khác (không sửa gì)."""
+    with _runtime() as rt:
+        rt.runner.catch_up()
+        report = schedule_differences(rt, SYSTEM, year=year, limit=10**9)
+        if as_json:
+            _print(report)
+            return
+        typer.echo(f"Đã kiểm tra {report['lines_checked']} dòng tính theo biểu mức; "
+                   f"{report['total']} dòng khác.")
+        for item in report["items"]:
+            now = item["amount_now_text"] or "không còn mức"
+            typer.echo(f"  QĐ {item['decision_number']} ngày {item['decided_on']}, dòng "
+                       f"{item['line_no']}: {item['recipient_name']} — {item['award_title']}: "
+                       f"đã ghi {item['recorded_amount_text']}, nay {now}")
+        if report["total"]:
+            sign = "thiếu" if report["difference_total"] > 0 else "thừa"
+            typer.echo(f"Tổng chênh lệch: {sign} {report['difference_total_text']}")
 
 
 @money_cli.command("base-salary")

@@ -67,6 +67,7 @@ EVENT_LABELS = {
     "LegalSchedule.BaseSalaryWithdrawn": "Rút mức lương cơ sở",
     "LegalSchedule.PeriodSet": "Ghi bảng hệ số của nghị định",
     "LegalSchedule.PolicySet": "Đổi chính sách nhiều danh hiệu",
+    "LegalSchedule.ReleaseLoaded": "Nạp biểu mức của bản phát hành",
     "InternalRates.Created": "Lập biểu mức thưởng của đơn vị",
     "InternalRates.RateSet": "Ghi mức thưởng của đơn vị",
 }
@@ -78,6 +79,7 @@ _HIDDEN_FIELDS = {
     "actor",
     "token_hash",
     "password_hash",
+    "shipped",  # a release's whole data set: its changes are shown, not the full copy
 }
 
 

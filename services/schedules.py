@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.calculator import Quote, quote
 from domain.decision import Issuer
-from domain.errors import ValidationFailed
+from domain.errors import ConcurrentChange, ValidationFailed
 from domain.pricing import Pricer
 from domain.schedules import (
     LEGAL_SCHEDULE_ID,
@@ -24,7 +24,7 @@ from domain.schedules import (
     MoneySchedules,
     internal_rates_id,
 )
-from services.authz import Actor
+from services.authz import SYSTEM, Actor
 from services.nominations import NominationCommands
 from services.store import Saved
 
@@ -100,10 +100,29 @@ class ScheduleCommands(NominationCommands):
         return self.legal_schedule() or LegalSchedule.start(actor=actor.username)
 
     def load_shipped_schedules(self, actor: Actor) -> Saved:
-        """Record what the shipped data adds (idempotent: nothing new, nothing recorded)."""
+        """Record what this release's data changes, as one event (idempotent: loading the same
+        release again records nothing)."""
         schedule = self._schedule_for_change(actor)
         schedule.load_shipped(actor=actor.username)
         return self.commit(schedule)
+
+    def upgrade_schedules(self) -> Saved | None:
+        """At start-up: an installation whose legal schedule predates this release gets the
+        release's data through the normal path (one ``ReleaseLoaded`` event, by the system).
+        Nothing when the store has no root yet (creating it loads the release) or when this
+        release is already loaded; a concurrent start-up that loaded it first is fine."""
+        if self.root_unit_id() is None:
+            return None
+        for _attempt in range(3):
+            schedule = self.legal_schedule() or LegalSchedule.start(actor=SYSTEM.username)
+            schedule.load_shipped(actor=SYSTEM.username)
+            if not schedule.pending_events:
+                return None
+            try:
+                return self.commit(schedule)
+            except ConcurrentChange:
+                continue
+        return None
 
     def set_base_salary(
         self,

@@ -30,6 +30,7 @@ from services.api.deps import TOKEN_COOKIE, bearer_token
 from services.api.errors import STATUS_BY_KIND
 from services.app import Runtime
 from services.authz import Actor
+from services.money_report import OFFICE_ROLES, schedule_differences
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
@@ -449,8 +450,29 @@ def calculator_page(request: Request, award_kind: str = "", recipient_kind: str 
         "recipient_kinds": list(RECIPIENT_LABELS.items()),
         "levels": [(lvl.code, lvl.name) for lvl in catalog().levels.values()],
         "schedules": rep.schedules(rt.app.money_schedules()),
+        "office": any(actor.units_for(role) for role in OFFICE_ROLES),
     }
     return _render(request, "calculator.html", context, 422 if error else 200, actor)
+
+
+@router.get("/schedules/differences", response_class=HTMLResponse)
+def schedule_differences_page(request: Request, year: str = "", offset: int = 0):
+    """The awards office's list of computed lines that the schedules known now compute
+    otherwise (e.g. decided before a new base salary was recorded): to correct by a new
+    decision; nothing here changes a recorded amount."""
+    actor = _actor(request)
+    if actor is None:
+        return _login_redirect(request)
+    rt = _rt(request)
+    rt.ensure_position(rt.app.max_position())
+    year_value = int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None
+    try:
+        report = schedule_differences(rt, actor, year=year_value, limit=100,
+                                      offset=max(offset, 0))
+    except DomainError as error:
+        return _error_page(request, actor, error)
+    return _render(request, "schedule_differences.html",
+                   {"report": report, "year": year_value or ""}, actor=actor)
 
 
 @router.get("/verify/{token}", response_class=HTMLResponse)

@@ -12,10 +12,12 @@ so that API tests start from a known world and exercise only what they test.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -174,3 +176,22 @@ def nothing_recorded(client, world, *paths: str) -> Iterator[None]:
     assert head(client) == position, "a refused command recorded events"
     after = [ok(client.get(p, headers=world.h(READER))) for p in paths]
     assert after == before
+
+
+PREVIOUS_MONEY_RULES = Path(__file__).parent / "data" / "money_rules_2025-07.toml"
+
+
+def load_previous_release(schedule: Any, actor: str) -> None:
+    """What the release before 2026-12 recorded into a new schedule (its ``load_shipped``): one
+    event per base salary and per decree period, from its own data file (kept as it shipped)."""
+    data = tomllib.loads(PREVIOUS_MONEY_RULES.read_text(encoding="utf-8"))
+    for row in data["base_salary"]:
+        schedule.set_base_salary(effective_from=row["effective_from"], amount=row["amount"],
+                                 legal_basis=row["legal_basis"], verified=row["verified"],
+                                 note=row.get("note", ""), actor=actor)
+    for row in data["period"]:
+        meta = {k: v for k, v in row.items()
+                if k not in ("code", "title", "effective_from", "rounding", "rules")}
+        schedule.set_period(code=row["code"], title=row["title"],
+                            effective_from=row["effective_from"], rounding=row["rounding"],
+                            rules=row["rules"], meta=meta, actor=actor)

@@ -259,8 +259,10 @@ def test_money_from_the_command_line(tdkt):
     root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central",
                           "--on", "1930-10-20").stdout)
     shown = tdkt("schedules", "show").stdout
-    assert "2.340.000 đ" in shown and "Nghị định 152/2025/NĐ-CP" in shown
-    assert "Đã ghi 0 thay đổi." in tdkt("schedules", "load").stdout  # recorded with the root
+    assert "2.530.000 đ" in shown and "Nghị định 152/2025/NĐ-CP" in shown
+    assert "Nghị định 161/2026/NĐ-CP" in shown
+    loaded = tdkt("schedules", "load").stdout  # recorded with the root
+    assert "Bản phát hành 2026-12 đã được nạp; không có gì mới." in loaded
 
     answer = tdkt("calc", "bang_khen_tw_hoi", "collective", "2025-07-01", "--unit", root).stdout
     assert answer.startswith("7.020.000 đ — Bảy triệu không trăm hai mươi nghìn đồng")
@@ -269,16 +271,39 @@ def test_money_from_the_command_line(tdkt):
                    "--body", "government", "--level", "commune").stdout
     assert outside.startswith("360.000 đ")
 
-    tdkt("schedules", "base-salary", "2026-07-01", "2530000", "--basis", "NĐ (giả định)")
     later = tdkt("calc", "bang_khen_tw_hoi", "individual", "2026-07-01", "--unit", root).stdout
     assert later.startswith("3.800.000 đ")  # 1,5 × 2.530.000 = 3.795.000 → 3.800.000
+    tdkt("schedules", "base-salary", "2027-07-01", "2800000", "--basis", "NĐ (giả định)")
     assert "(chưa xác minh)" in tdkt("schedules", "show").stdout
+    report = tdkt("schedules", "differences").stdout
+    assert "Đã kiểm tra 0 dòng tính theo biểu mức; 0 dòng khác." in report
+    assert json.loads(tdkt("schedules", "differences", "--json").stdout)["total"] == 0
 
     refused = tdkt("calc", "khong_co", "individual", "2024-07-01", "--unit", root, code=2)
     assert "Lỗi [award_kind.unknown]" in refused.stderr
     assert "Một triệu không trăm linh một nghìn đồng" in tdkt("words", "1001000").stdout
     zero = tdkt("schedules", "base-salary", "2026-07-01", "0", "--basis", "x", code=2)
     assert "Lỗi [validation.invalid]" in zero.stderr
+
+
+def test_schedule_differences_from_the_command_line(tdkt, runtime):
+    tdkt("demo")
+    clean = tdkt("schedules", "differences").stdout
+    assert "; 0 dòng khác." in clean
+    checked = json.loads(tdkt("schedules", "differences", "--json").stdout)["lines_checked"]
+    assert checked >= 94  # the district Union's 33 + 61 lines at its own rates
+    rt = runtime()
+    [btl] = [u["id"] for u in rt.queries.units_on(date(2024, 1, 9), q="Bắc Từ Liêm")["items"]
+             if u["level"] == "district"]
+    rt.close()
+    # The office learns that its collectives' rate was 600.000 đ from 2024-01-01.
+    tdkt("schedules", "internal-rate", btl, "giay_khen_hoi", "collective", "2024-01-01",
+         "600000")
+    report = tdkt("schedules", "differences").stdout
+    assert f"Đã kiểm tra {checked} dòng tính theo biểu mức; 33 dòng khác." in report
+    assert "đã ghi 500.000 đ, nay 600.000 đ" in report
+    assert "Tổng chênh lệch: thiếu 3.300.000 đ" in report
+    assert "; 0 dòng khác." in tdkt("schedules", "differences", "--year", "2025").stdout
 
 
 def test_certificates_and_documents_from_the_command_line(tdkt, runtime, tmp_path):

@@ -14,7 +14,14 @@ from domain.errors import NotFound, UnknownAwardKind, ValidationFailed
 from domain.money import dong_in_words, format_dong
 from domain.schedules import LEGAL_SCHEDULE_ID
 from services import representations as rep
-from services.api.deps import ActorDep, RuntimeDep, command_result
+from services.api.deps import (
+    ActorDep,
+    FreshDep,
+    PageDep,
+    RuntimeDep,
+    command_result,
+    listing,
+)
 from services.api.schemas import (
     BaseSalaryIn,
     BaseSalaryWithdrawIn,
@@ -22,6 +29,7 @@ from services.api.schemas import (
     TitlePolicyIn,
 )
 from services.app import Runtime
+from services.money_report import schedule_differences as schedule_differences_report
 
 router = APIRouter(prefix="/api", tags=["Tiền thưởng"])
 
@@ -38,6 +46,28 @@ def get_schedules(rt: RuntimeDep, actor: ActorDep):
 @router.get("/schedules/history", summary="Nhật ký thay đổi biểu mức tiền thưởng")
 def schedules_history(rt: RuntimeDep, actor: ActorDep):
     return {"id": str(LEGAL_SCHEDULE_ID), "events": rep.history(rt.app.history(LEGAL_SCHEDULE_ID))}
+
+
+@router.get(
+    "/schedules/differences",
+    summary="Các dòng tiền thưởng đã tính khác với biểu mức hiện biết cho ngày của chúng",
+)
+def schedule_differences(
+    rt: RuntimeDep,
+    actor: ActorDep,
+    fresh: FreshDep,
+    page: PageDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    issuer_unit_id: UUID | None = None,
+):
+    """Each computed line in force (amount by the legal schedule or an issuer's own rates) is
+    computed again with the schedules as they stand now, for its own date; the lines whose
+    amount differs are listed with both amounts and today's explanation. Nothing is changed: a
+    line is corrected by a new decision. For the awards office (approver) and admins, over the
+    decisions recorded in their units."""
+    return listing(schedule_differences_report(
+        rt, actor, year=year, issuer_unit_id=issuer_unit_id, limit=page.limit,
+        offset=page.offset), fresh)
 
 
 @router.post("/schedules/load", summary="Ghi những mức, bảng hệ số mới có trong bản phát hành")

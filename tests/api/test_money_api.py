@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from domain.decision import AwardDecision
-from tests.helpers import err, head, ok
+from domain.schedules import LegalSchedule
+from tests.helpers import err, head, load_previous_release, ok
 
 NHUNG = {"kind": "individual", "name": "Nguyễn Thị Hồng Nhung", "birth_year": 1980}
 
@@ -111,8 +112,8 @@ def test_catalog_says_which_rule_and_coefficients_a_kind_carries(client, world):
 
 def test_schedules_are_events_and_only_the_root_admin_changes_them(client, world):
     shown = ok(client.get("/api/schedules", headers=world.h("xd.nom")))
-    assert [b["amount"] for b in shown["base_salaries"]][-3:] == [1_490_000, 1_800_000,
-                                                                  2_340_000]
+    assert [b["amount"] for b in shown["base_salaries"]][-3:] == [1_800_000, 2_340_000,
+                                                                  2_530_000]
     assert [p["code"] for p in shown["periods"]] == ["nd91_2017", "nd98_2023", "nd152_2025"]
 
     body = {"effective_from": "2026-07-01", "amount": 2_530_000,
@@ -352,3 +353,113 @@ def test_a_schedule_change_racing_a_decision_leaves_both_consistent(client, worl
     line = ok(results["decision"], 201)["lines"][0]
     assert line["amount"] in (2_340_000, 2_500_000)
     assert line["rule"]["base_salary"] == line["amount"]
+
+
+# -- an upgrade from the previous release, and the lines it would change ----------------------
+
+
+@pytest.fixture
+def old_world(request, monkeypatch):
+    """A store whose legal schedule was recorded by the previous release (2025-07: base salary
+    2.340.000 đ still in force after 2026-07-01), not yet upgraded."""
+    monkeypatch.setattr(LegalSchedule, "load_shipped", load_previous_release)
+    world = request.getfixturevalue("world")
+    monkeypatch.undo()
+    return world
+
+
+def test_an_upgrade_is_one_event_and_the_office_sees_which_lines_differ(client, old_world):
+    world, rt = old_world, old_world.rt
+    admin = world.h("admin")
+
+    def bk(on, who="individual"):
+        return calc(client, world, award_kind="bang_khen_tw_hoi", recipient_kind=who, on=on,
+                    issuer_unit_id=world.u("root"))["amount"]
+
+    assert bk("2026-09-15") == 3_510_000  # what the previous release computes
+    computed = ok(decide(client, world, number="5/QĐ-ĐCT", decided_on="2026-09-15",
+                         amount_mode="computed", lines=[
+                             {"recipient": NHUNG, "award_kind": "bang_khen_tw_hoi",
+                              "period": "2026"},
+                             {"recipient": group("Chi hội phụ nữ tổ 5"),
+                              "award_kind": "bang_khen_tw_hoi", "period": "2026"}]), 201)
+    assert [li["amount"] for li in computed["lines"]] == [3_510_000, 7_020_000]
+    earlier = ok(decide(client, world, number="4/QĐ-ĐCT", decided_on="2026-06-30",
+                        amount_mode="computed", lines=[
+                            {"recipient": person("Đỗ Thị Hạnh", 1985),
+                             "award_kind": "bang_khen_tw_hoi", "period": "2026"}]), 201)
+    ok(decide(client, world, number="6/QĐ-ĐCT", decided_on="2026-09-20", lines=[
+        {"recipient": person("Lê Thị Thu", 1979), "award_kind": "bang_khen_tw_hoi",
+         "period": "2026", "amount": 3_510_000}]), 201)  # decided: the decision's own figure
+    revoked = ok(decide(client, world, number="7/QĐ-ĐCT", decided_on="2026-10-01",
+                        amount_mode="computed", lines=[
+                            {"recipient": person("Phạm Thị Mai", 1990),
+                             "award_kind": "bang_khen_tw_hoi", "period": "2026"}]), 201)
+    ok(client.post(f"/api/decisions/{revoked['id']}/revoke", headers=world.h("tw.appr"),
+                   json={"revoked_on": "2026-10-15", "ground": "b", "reason": "Hồ sơ sai"}))
+    province = ok(client.post("/api/decisions", headers=world.h("hn.appr"), json={
+        "number": "8/QĐ-UBND", "decided_on": "2026-08-01", "amount_mode": "computed",
+        "issuer": {"body": "government", "level": "province", "name": "UBND TP Hà Nội"},
+        "recorded_by_unit_id": world.u("hanoi"), "signer": {"name": "Trần Sỹ Thanh"},
+        "lines": [{"recipient": person("Vũ Thị Lan", 1982), "award_kind": "bang_khen_ubnd_tinh",
+                   "period": "2026"}]}), 201)
+    assert province["lines"][0]["amount"] == 3_510_000
+
+    before = ok(client.get("/api/schedules/differences", headers=admin))
+    assert before["total"] == 0 and before["lines_checked"] == 4
+
+    history = ok(client.get("/api/schedules/history", headers=admin))["events"]
+    assert rt.app.upgrade_schedules() is not None  # what `tdkt serve` does at start-up
+    assert rt.app.upgrade_schedules() is None  # once
+    rt.runner.catch_up()
+    after = ok(client.get("/api/schedules/history", headers=admin))["events"]
+    assert len(after) == len(history) + 1
+    assert after[-1]["event"] == "LegalSchedule.ReleaseLoaded" and after[-1]["by"] == "system"
+    assert after[-1]["data"]["base_salaries"]["2026-07-01"]["amount"] == 2_530_000
+    assert bk("2026-09-15") == 3_800_000 and bk("2026-06-30") == 3_510_000
+    assert bk("2026-07-01", "collective") == 7_590_000
+
+    # recorded decisions keep what they recorded …
+    kept = ok(client.get(f"/api/decisions/{computed['id']}", headers=admin))
+    assert [li["amount"] for li in kept["lines"]] == [3_510_000, 7_020_000]
+    # … and the office sees exactly the lines the schedule now computes otherwise
+    report = ok(client.get("/api/schedules/differences", headers=admin))
+    found = {(i["decision_number"], i["line_no"]): (i["recorded_amount"], i["amount_now"])
+             for i in report["items"]}
+    assert found == {("5/QĐ-ĐCT", 1): (3_510_000, 3_800_000),
+                     ("5/QĐ-ĐCT", 2): (7_020_000, 7_590_000),
+                     ("8/QĐ-UBND", 1): (3_510_000, 3_800_000)}
+    assert report["lines_checked"] == 4 and report["total"] == 3
+    assert report["difference_total"] == 290_000 + 570_000 + 290_000
+    line = next(i for i in report["items"] if i["line_no"] == 2)
+    assert "2.530.000 đ" in line["explanation_now"] and line["difference_text"] == "570.000 đ"
+    assert earlier["number"] not in {i["decision_number"] for i in report["items"]}
+    # by year, and within the office's own units only
+    assert ok(client.get("/api/schedules/differences", params={"year": 2025},
+                         headers=admin))["total"] == 0
+    mine = ok(client.get("/api/schedules/differences", headers=world.h("hn.appr")))
+    assert [i["decision_number"] for i in mine["items"]] == ["8/QĐ-UBND"]
+    err(client.get("/api/schedules/differences", headers=world.h("xd.nom")), 403,
+        "auth.role_required")
+    paged = ok(client.get("/api/schedules/differences", params={"limit": 1, "offset": 1},
+                          headers=admin))
+    assert paged["total"] == 3 and len(paged["items"]) == 1
+
+
+def test_households_receive_forms_with_the_amount_the_period_gives(client, world):
+    def xa(on):
+        return calc(client, world, award_kind="giay_khen_ubnd_xa", recipient_kind="household",
+                    on=on, issuer_body="government", issuer_level="commune")
+
+    assert xa("2025-06-30")["amount"] is None  # NĐ 98: no household rule
+    assert xa("2025-07-01")["amount"] == 1_060_000  # 1,5 × 0,3 × 2.340.000 = 1.053.000 → …
+    assert xa("2026-07-01")["amount"] == 1_140_000  # 1,5 × 0,3 × 2.530.000 = 1.138.500 → …
+    household = {"kind": "household", "name": "Gia đình bà Nguyễn Thị Hoa",
+                 "unit_id": world.u("xd")}
+    dec = ok(decide(client, world, number="9/QĐ-ĐCT", decided_on="2026-09-15",
+                    amount_mode="computed", lines=[
+                        {"recipient": household, "award_kind": "bang_khen_tw_hoi",
+                         "period": "2026"}]), 201)
+    [line] = dec["lines"]
+    assert line["amount"] == 5_700_000  # 1,5 × 1,5 × 2.530.000 = 5.692.500 → 5.700.000
+    assert line["rule_verified"] is False and "hộ gia đình" in line["explanation"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tests.helpers import nomination_body, ok
 
@@ -206,3 +207,32 @@ def test_registry_page_finds_people_without_diacritics_and_totals_as_of_a_date(c
     assert "Nguyễn Thị Hồng Nhung" not in before.text
     assert client.get("/registry", params={"as_of": "2024-02-30"}).status_code == 422
     assert client.get("/registry", params={"year": "abc"}).status_code == 422
+
+
+def test_the_office_sees_lines_the_schedule_now_computes_otherwise(client, world):
+    rt = world.rt
+    rt.app.set_internal_rate(world.actor("hn.appr"), unit_id=world.units["hanoi"],
+                             award_kind="bang_khen_hoi_tinh", recipient_kind="individual",
+                             effective_from=date(2024, 1, 1), amount=500_000)
+    ok(client.post("/api/decisions", headers=world.h("hn.appr"), json={
+        "number": "3/QĐ-HPN", "decided_on": "2024-05-01", "amount_mode": "computed",
+        "issuer": {"unit_id": world.u("hanoi")}, "signer": {"name": "Lê Thị Hương"},
+        "lines": [{"recipient": {"kind": "individual", "name": "Trần Thị Bích", "birth_year": 1975},
+                   "award_kind": "bang_khen_hoi_tinh", "period": "2023"}]}), 201)
+    login(client, "hn.appr")
+    page = client.get("/schedules/differences")
+    assert page.status_code == 200 and "0</strong> dòng khác" in page.text
+    # the office records that its rate was 600.000 đ from 2024-01-01
+    rt.after(rt.app.set_internal_rate(
+        world.actor("hn.appr"), unit_id=world.units["hanoi"], award_kind="bang_khen_hoi_tinh",
+        recipient_kind="individual", effective_from=date(2024, 1, 1), amount=600_000))
+    page = client.get("/schedules/differences")
+    assert "1</strong> dòng khác" in page.text
+    assert "Trần Thị Bích" in page.text and "3/QĐ-HPN" in page.text
+    assert "500.000 đ" in page.text and "600.000 đ" in page.text and "+100.000 đ" in page.text
+    assert 'href="/schedules/differences"' in client.get("/calculator").text
+
+    login(client, "xd.nom")
+    refused = client.get("/schedules/differences")
+    assert refused.status_code == 403 and "Trần Thị Bích" not in refused.text
+    assert 'href="/schedules/differences"' not in client.get("/calculator").text

@@ -1,16 +1,20 @@
 """The calculator against hand-computed legal cases, and its properties.
 
-Each case cites its rule; amounts are worked out by hand here (coefficient × base salary in force
-on the date, rounded up to the next 10.000 đ; a collective gets twice the individual's amount).
-Base salary: 1.490.000 đ from 2019-07-01, 1.800.000 đ from 2023-07-01, 2.340.000 đ from
-2024-07-01. Periods: NĐ 91/2017 from 2017-09-15, NĐ 98/2023 from 2024-01-01, NĐ 152/2025 from
-2025-07-01.
+Each case cites its rule; amounts are worked out by hand here: coefficient × base salary in force
+on the date, rounded up to the next 10.000 đ (NĐ 91/2017 Điều 68.2, NĐ 98/2023 Điều 53). A
+collective gets twice the individual's amount, a household (NĐ 152/2025, from 2025-07-01) one and
+a half times; by default the whole product is rounded (the worked example: 2 × 0,15 × 1.490.000
+= 447.000 → 450.000), the other method behind the period's setting doubles the rounded amount.
+Base salary: 1.300.000 đ from 2017-07-01, 1.390.000 from 2018-07-01, 1.490.000 from 2019-07-01,
+1.800.000 from 2023-07-01, 2.340.000 from 2024-07-01, 2.530.000 from 2026-07-01 (NĐ 161/2026).
+Periods: NĐ 91/2017 from 2017-10-01, NĐ 98/2023 from 2024-01-01, NĐ 152/2025 from 2025-07-01.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -24,6 +28,7 @@ from domain.errors import (
     AmountNotExpected,
     NoMoneyRule,
     RecipientKindNotAllowed,
+    ValidationFailed,
 )
 from domain.money import dong_in_words, format_dong
 from domain.pricing import (
@@ -35,7 +40,16 @@ from domain.pricing import (
     apply_highest_title_policy,
     price,
 )
-from domain.schedules import InternalRate, LegalSchedule, MoneySchedules, kind_rules
+from domain.schedules import (
+    MULTIPLY_ROUNDED_INDIVIDUAL,
+    ROUND_PRODUCT,
+    InternalRate,
+    LegalSchedule,
+    MoneySchedules,
+    kind_rules,
+)
+
+PREVIOUS_RELEASE = Path(__file__).parent.parent / "data" / "money_rules_2025-07.toml"
 
 
 def shipped() -> MoneySchedules:
@@ -44,10 +58,46 @@ def shipped() -> MoneySchedules:
     return schedule.snapshot()
 
 
+def with_collective_rounding(method: str) -> MoneySchedules:
+    """The shipped schedule with every period's collective rounding set to ``method``."""
+    schedule = LegalSchedule.start(actor="test")
+    schedule.load_shipped(actor="test")
+    for period in schedule.snapshot().periods:
+        schedule.set_period(code=period.code, title=period.title,
+                            effective_from=period.effective_from, rounding=period.rounding,
+                            rules=period.rules,
+                            meta={**period.meta, "collective_rounding": method},
+                            actor="test")
+    return schedule.snapshot()
+
+
 SCHEDULES = shipped()
+DOUBLED = with_collective_rounding(MULTIPLY_ROUNDED_INDIVIDUAL)
 
 # (award kind, recipient kind, issuer body, issuer level, date, expected amount, rule cited)
 LEGAL_CASES = [
+    # NĐ 91/2017 from 2017-10-01 (not 2017-09-15): Bằng khen TTg 3,5 × 1.300.000 = 4.550.000.
+    ("bang_khen_thu_tuong", "individual", "government", "central", date(2017, 10, 1), 4_550_000,
+     "91 Điều 73.1.a"),
+    ("giay_khen_ubnd_xa", "individual", "government", "commune", date(2017, 10, 1), 200_000,
+     "0,15 × 1.300.000 = 195.000 → 200.000"),
+    ("lao_dong_tien_tien", "individual", "government", "commune", date(2018, 7, 1), 420_000,
+     "0,3 × 1.390.000 = 417.000 → 420.000"),
+    ("tap_the_lao_dong_tien_tien", "collective", "union", "province", date(2018, 7, 1),
+     1_120_000, "0,8 × 1.390.000 = 1.112.000 → 1.120.000 (Ban TĐKT TW)"),
+    ("thon_to_dan_pho_van_hoa", "collective", "government", "commune", date(2019, 7, 1),
+     2_240_000, "91 Điều 69.2.c: 1,5 × 1.490.000 = 2.235.000 → 2.240.000"),
+    ("huan_chuong_lao_dong_hang_ba", "individual", "government", "central", date(2020, 1, 1),
+     6_710_000, "91 Điều 70: 4,5 × 1.490.000 = 6.705.000 → 6.710.000"),
+    ("huan_chuong_lao_dong_hang_ba", "collective", "government", "central", date(2020, 1, 1),
+     13_410_000, "2 × 4,5 × 1.490.000 = 13.410.000"),
+    ("bang_khen_thu_tuong", "collective", "government", "central", date(2018, 7, 1), 9_730_000,
+     "2 × 3,5 × 1.390.000 = 9.730.000"),
+    ("bang_khen_thu_tuong", "collective", "government", "central", date(2019, 7, 1), 10_430_000,
+     "2 × 3,5 × 1.490.000 = 10.430.000"),
+    # The worked example: a collective's Giấy khen of a commune chairman, 2 × 0,15 × 1.490.000.
+    ("giay_khen_ubnd_xa", "collective", "government", "commune", date(2019, 7, 1), 450_000,
+     "447.000 → 450.000 (TVPL 5153D)"),
     # Bằng khen of a central mass organisation = Bằng khen cấp bộ/tỉnh: 1,0 (NĐ 91, NĐ 98) → 1,5
     # (NĐ 152/2025 Điều 54.1); collective twice.
     ("bang_khen_tw_hoi", "individual", "union", "central", date(2023, 6, 30), 1_490_000, "91: 1,0"),
@@ -65,15 +115,17 @@ LEGAL_CASES = [
      "0,15 × 1.800.000 = 270.000"),
     ("giay_khen_ubnd_xa", "individual", "government", "commune", date(2024, 7, 1), 360_000,
      "0,15 × 2.340.000 = 351.000 → 360.000"),
-    ("giay_khen_ubnd_xa", "collective", "government", "commune", date(2024, 7, 1), 720_000,
-     "2 × 360.000"),
+    ("giay_khen_ubnd_xa", "collective", "government", "commune", date(2024, 7, 1), 710_000,
+     "2 × 0,15 × 2.340.000 = 702.000 → 710.000"),
     ("giay_khen_ubnd_xa", "individual", "government", "commune", date(2025, 7, 1), 710_000,
      "0,3 × 2.340.000 = 702.000 → 710.000"),
     # Giấy khen of a district body: 0,3.
     ("giay_khen_ubnd_huyen", "individual", "government", "district", date(2024, 1, 9), 540_000,
      "0,3 × 1.800.000"),
     ("giay_khen_ubnd_huyen", "collective", "government", "district", date(2024, 1, 9), 1_080_000,
-     "2 × 540.000"),
+     "2 × 0,3 × 1.800.000"),
+    ("giay_khen_ubnd_huyen", "collective", "government", "district", date(2024, 7, 1), 1_410_000,
+     "2 × 0,3 × 2.340.000 = 1.404.000 → 1.410.000 (DOMAIN)"),
     # Titles (NĐ 98/2023 Điều 54).
     ("lao_dong_tien_tien", "individual", "government", "commune", date(2023, 6, 30), 450_000,
      "0,3 × 1.490.000 = 447.000 → 450.000"),
@@ -92,10 +144,78 @@ LEGAL_CASES = [
     ("bang_khen_thu_tuong", "individual", "government", "central", date(2024, 8, 1), 8_190_000,
      "3,5"),
     ("bang_khen_thu_tuong", "collective", "government", "central", date(2024, 8, 1), 16_380_000,
-     "2 × 8.190.000"),
+     "2 × 3,5 × 2.340.000"),
     ("huan_chuong_lao_dong_hang_ba", "collective", "government", "central", date(2024, 8, 1),
      21_060_000, "2 × 4,5 × 2.340.000"),
+    # Base salary 2.530.000 đ from 2026-07-01 (NĐ 161/2026/NĐ-CP).
+    ("bang_khen_tw_hoi", "individual", "union", "central", date(2026, 6, 30), 3_510_000,
+     "1,5 × 2.340.000"),
+    ("bang_khen_tw_hoi", "individual", "union", "central", date(2026, 7, 1), 3_800_000,
+     "1,5 × 2.530.000 = 3.795.000 → 3.800.000"),
+    ("bang_khen_tw_hoi", "individual", "union", "central", date(2026, 9, 15), 3_800_000,
+     "the issue's example"),
+    ("giay_khen_ubnd_xa", "individual", "government", "commune", date(2026, 9, 15), 760_000,
+     "0,3 × 2.530.000 = 759.000 → 760.000"),
+    ("giay_khen_ubnd_xa", "individual", "government", "commune", date(2026, 6, 30), 710_000,
+     "0,3 × 2.340.000"),
+    ("lao_dong_tien_tien", "individual", "union", "commune", date(2026, 7, 1), 760_000,
+     "0,3 × 2.530.000 = 759.000 → 760.000"),
+    ("tap_the_lao_dong_tien_tien", "collective", "union", "province", date(2026, 7, 1),
+     2_030_000, "0,8 × 2.530.000 = 2.024.000 → 2.030.000"),
+    ("bang_khen_thu_tuong", "individual", "government", "central", date(2026, 7, 1), 8_860_000,
+     "3,5 × 2.530.000 = 8.855.000 → 8.860.000"),
+    ("bang_khen_thu_tuong", "collective", "government", "central", date(2026, 7, 1), 17_710_000,
+     "2 × 3,5 × 2.530.000 = 17.710.000"),
+    ("bang_khen_ubnd_tinh", "collective", "government", "province", date(2026, 6, 30), 7_020_000,
+     "2 × 1,5 × 2.340.000"),
+    ("bang_khen_ubnd_tinh", "collective", "government", "province", date(2026, 7, 1), 7_590_000,
+     "2 × 1,5 × 2.530.000 = 7.590.000"),
+    # Households (NĐ 152/2025, from 2025-07-01): 1,5 × the individual's amount, product rounded.
+    ("giay_khen_ubnd_xa", "household", "government", "commune", date(2025, 7, 1), 1_060_000,
+     "1,5 × 0,3 × 2.340.000 = 1.053.000 → 1.060.000"),
+    ("giay_khen_ubnd_xa", "household", "government", "commune", date(2026, 7, 1), 1_140_000,
+     "1,5 × 0,3 × 2.530.000 = 1.138.500 → 1.140.000"),
+    ("bang_khen_tw_hoi", "household", "union", "central", date(2025, 7, 1), 5_270_000,
+     "1,5 × 1,5 × 2.340.000 = 5.265.000 → 5.270.000"),
+    ("bang_khen_tw_hoi", "household", "union", "central", date(2026, 7, 1), 5_700_000,
+     "1,5 × 1,5 × 2.530.000 = 5.692.500 → 5.700.000"),
+    ("bang_khen_thu_tuong", "household", "government", "central", date(2026, 7, 1), 13_290_000,
+     "1,5 × 3,5 × 2.530.000 = 13.282.500 → 13.290.000"),
 ]
+
+# The other rounding method, behind the period's setting: factor × the rounded individual amount.
+DOUBLED_CASES = [
+    ("giay_khen_ubnd_xa", "collective", "government", "commune", date(2019, 7, 1), 460_000,
+     "2 × 230.000"),
+    ("giay_khen_ubnd_huyen", "collective", "government", "district", date(2024, 7, 1), 1_420_000,
+     "2 × 710.000"),
+    ("bang_khen_ubnd_tinh", "collective", "government", "province", date(2026, 7, 1), 7_600_000,
+     "2 × 3.800.000"),
+    ("bang_khen_thu_tuong", "collective", "government", "central", date(2018, 7, 1), 9_740_000,
+     "2 × 4.870.000"),
+    ("giay_khen_ubnd_xa", "household", "government", "commune", date(2025, 7, 1), 1_070_000,
+     "1,5 × 710.000 = 1.065.000 → 1.070.000"),
+    ("bang_khen_tw_hoi", "household", "union", "central", date(2026, 7, 1), 5_700_000,
+     "1,5 × 3.800.000"),
+    ("bang_khen_tw_hoi", "individual", "union", "central", date(2026, 7, 1), 3_800_000,
+     "an individual is not affected"),
+]
+
+
+@pytest.mark.parametrize(
+    ("award_kind", "recipient_kind", "body", "level", "on", "expected", "rule"),
+    DOUBLED_CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in DOUBLED_CASES],
+)
+def test_legal_amounts_when_the_rounded_individual_amount_is_multiplied(
+    award_kind, recipient_kind, body, level, on, expected, rule
+):
+    q = quote(award_kind=award_kind, recipient_kind=recipient_kind, issuer_body=body,
+              issuer_level=level, on=on, schedules=DOUBLED)
+    assert (q.source, q.amount) == (LEGAL, expected), (rule, q.explanation)
+    if recipient_kind != "individual":
+        assert "làm tròn mức của cá nhân rồi mới nhân" in q.explanation
+        assert q.rule["collective_rounding"] == MULTIPLY_ROUNDED_INDIVIDUAL
 
 
 @pytest.mark.parametrize(
@@ -110,6 +230,68 @@ def test_legal_amounts(award_kind, recipient_kind, body, level, on, expected, ru
     assert q.amount == expected, (rule, q.explanation)
     assert q.maximum is None
     assert format_dong(expected) in q.explanation
+    if q.rule["factor"] != 1:  # a collective or household: the explanation names the method
+        assert "nhân đủ các hệ số rồi mới làm tròn" in q.explanation
+        assert q.rule["collective_rounding"] == ROUND_PRODUCT
+
+
+def test_verified_only_where_a_source_quotes_every_part_of_the_figure():
+    def q(kind, who, body, level, on, schedules=SCHEDULES):
+        return quote(award_kind=kind, recipient_kind=who, issuer_body=body, issuer_level=level,
+                     on=on, schedules=schedules)
+
+    # NĐ 91 Điều 73, base NĐ 47/2017: all quoted, no rounding needed.
+    assert q("bang_khen_thu_tuong", "collective", "government", "central", date(2017, 10, 1)
+             ).verified
+    # 2.530.000 đ (NĐ 161/2026) is verified; NĐ 152's rounding clause was not found.
+    assert SCHEDULES.base_salary_on(date(2026, 7, 1)).verified
+    rounded = q("bang_khen_tw_hoi", "individual", "union", "central", date(2026, 7, 1))
+    assert not rounded.verified and "quy định làm tròn" in rounded.explanation
+    exact = q("chien_si_thi_dua_co_so", "individual", "union", "province", date(2026, 7, 1))
+    assert exact.verified and "chưa được xác minh" not in exact.explanation
+    # Where the two ways of rounding a collective disagree, the (inferred) method is unverified;
+    # where they agree it does not matter.
+    differ = q("giay_khen_ubnd_xa", "collective", "government", "commune", date(2019, 7, 1))
+    assert not differ.verified and "cách làm tròn tiền thưởng" in differ.explanation
+    agree = q("huan_chuong_lao_dong_hang_ba", "collective", "government", "central",
+              date(2024, 8, 1))
+    assert agree.amount == 21_060_000 and agree.verified  # 2 × 4,5 × 2.340.000, exact
+    # NĐ 98's Bằng khen coefficients were not quoted.
+    assert not q("bang_khen_tw_hoi", "individual", "union", "central", date(2024, 7, 1)).verified
+
+
+def test_the_shipped_sources_cite_their_articles():
+    periods = {p.code: p for p in SCHEDULES.periods}
+    assert periods["nd91_2017"].effective_from == date(2017, 10, 1)
+    for period in periods.values():
+        assert period.meta["rounding_source"]
+        assert period.collective_rounding == ROUND_PRODUCT
+        assert period.collective_rounding_verified is False
+        for key, rule in period.rules.items():
+            assert "Điều" in rule["source"], (period.code, key)
+    nd91 = periods["nd91_2017"].rules
+    assert nd91["thon_to_dan_pho_van_hoa"] == {
+        "collective": "1.5", "cap": False, "verified": True,
+        "source": "NĐ 91/2017 Điều 69 khoản 2 điểm c"}
+    assert nd91["huan_chuong_sao_vang"]["individual"] == "46.0"
+    assert all(nd91[k]["verified"] and nd91[k]["collective_verified"] for k in
+               ("bang_khen_thu_tuong", "bang_khen_bo_tinh", "giay_khen", "giay_khen_xa"))
+    assert "xa_phuong_tieu_bieu" not in nd91  # that title came with the 2022 law
+    bases = {b.effective_from: b for b in SCHEDULES.base_salaries}
+    assert all(b.verified for b in bases.values())
+    assert (bases[date(2026, 7, 1)].amount, bases[date(2026, 7, 1)].legal_basis) == \
+        (2_530_000, "Nghị định 161/2026/NĐ-CP")
+
+
+def test_an_unknown_collective_rounding_method_is_refused():
+    schedule = LegalSchedule.start(actor="test")
+    schedule.load_shipped(actor="test")
+    period = schedule.snapshot().periods[0]
+    with pytest.raises(ValidationFailed):
+        schedule.set_period(code=period.code, title=period.title,
+                            effective_from=period.effective_from, rounding=period.rounding,
+                            rules=period.rules, meta={"collective_rounding": "nearest"},
+                            actor="test")
 
 
 def test_the_explanation_reads_like_the_brief():
@@ -140,6 +322,10 @@ def test_before_any_decree_period_or_without_a_rule_there_is_no_amount():
     early = quote(award_kind="bang_khen_tw_hoi", recipient_kind="individual", issuer_body="union",
                   issuer_level="central", on=date(2016, 1, 1), schedules=SCHEDULES)
     assert (early.amount, early.source) == (None, NONE)
+    before_nd91 = quote(award_kind="bang_khen_thu_tuong", recipient_kind="individual",
+                        issuer_body="government", issuer_level="central", on=date(2017, 9, 30),
+                        schedules=SCHEDULES)
+    assert (before_nd91.amount, before_nd91.source) == (None, NONE)
     household = quote(award_kind="gia_dinh_van_hoa", recipient_kind="household",
                       issuer_body="government", issuer_level="commune", on=date(2024, 7, 1),
                       schedules=SCHEDULES)
@@ -250,7 +436,7 @@ def test_several_titles_for_one_achievement_pay_only_the_highest_and_a_form_is_p
 
 # -- properties -------------------------------------------------------------------------------
 
-DAYS = st.dates(min_value=date(2017, 9, 15), max_value=date(2030, 12, 31))
+DAYS = st.dates(min_value=date(2017, 10, 1), max_value=date(2030, 12, 31))
 LEGAL_KINDS = sorted(
     (code, decider)
     for code in catalog().kinds
@@ -265,20 +451,45 @@ def _issuer(decider):
 
 
 @given(kind=st.sampled_from(LEGAL_KINDS), on=DAYS)
-def test_a_collective_gets_twice_the_individual_where_the_rule_says_so(kind, on):
+def test_a_collective_gets_twice_the_individual_rounded_as_the_period_says(kind, on):
     code, decider = kind
     body, level = _issuer(decider)
-    recipients = catalog().kind(code).recipients
-    if not {"individual", "collective"} <= set(recipients):
+    if not {"individual", "collective"} <= set(catalog().kind(code).recipients):
         return
-    single = quote(award_kind=code, recipient_kind="individual", issuer_body=body,
-                   issuer_level=level, on=on, schedules=SCHEDULES)
-    double = quote(award_kind=code, recipient_kind="collective", issuer_body=body,
-                   issuer_level=level, on=on, schedules=SCHEDULES)
-    table = SCHEDULES.period_on(on).rules.get(kind_rules(code)[decider], {})
-    if table.get("collective") is None and table.get("collective_factor") == 2:
-        assert double.amount == 2 * single.amount
-        assert double.maximum == (2 * single.maximum if single.maximum else None)
+    table = SCHEDULES.period_on(on).rules.get(kind_rules(code)[decider])
+    if not table or table.get("collective") is not None or table.get("collective_factor") != 2:
+        return
+    base = SCHEDULES.base_salary_on(on).amount
+
+    def figure(who, schedules):
+        q = quote(award_kind=code, recipient_kind=who, issuer_body=body, issuer_level=level,
+                  on=on, schedules=schedules)
+        return q.amount if q.amount is not None else q.maximum
+
+    single, double = figure("individual", SCHEDULES), figure("collective", SCHEDULES)
+    # round_product (default): the collective's own product is rounded once …
+    assert double == round_up_10000(2 * Fraction(table["individual"]) * base)
+    assert 2 * single - 10_000 <= double <= 2 * single
+    # … multiply_rounded_individual: exactly twice the rounded individual amount.
+    assert figure("collective", DOUBLED) == 2 * figure("individual", DOUBLED) == 2 * single
+
+
+@given(kind=st.sampled_from(LEGAL_KINDS), on=DAYS)
+def test_a_household_gets_one_and_a_half_times_where_the_period_says_so(kind, on):
+    code, decider = kind
+    body, level = _issuer(decider)
+    if "household" not in catalog().kind(code).recipients:
+        return
+    q = quote(award_kind=code, recipient_kind="household", issuer_body=body, issuer_level=level,
+              on=on, schedules=SCHEDULES)
+    table = SCHEDULES.period_on(on).rules.get(kind_rules(code)[decider]) or {}
+    if table.get("household_factor") is None:  # before NĐ 152/2025: the decision states it
+        assert (q.amount, q.source) == (None, NONE)
+        return
+    assert on >= date(2025, 7, 1)
+    base = SCHEDULES.base_salary_on(on).amount
+    assert q.amount == round_up_10000(Fraction(3, 2) * Fraction(table["individual"]) * base)
+    assert q.verified is False and "mức cho hộ gia đình" in q.explanation
 
 
 @given(kind=st.sampled_from(LEGAL_KINDS), on=DAYS, who=st.sampled_from(["individual",

@@ -286,6 +286,28 @@ def test_money_from_the_command_line(tdkt):
     assert "Lỗi [validation.invalid]" in zero.stderr
 
 
+def test_serve_loads_the_release_into_an_older_store_before_serving(tdkt, runtime, monkeypatch):
+    import uvicorn
+
+    from domain.schedules import LEGAL_SCHEDULE_ID, LegalSchedule
+    from tests.helpers import load_previous_release
+
+    with monkeypatch.context() as previous:  # the store as the previous release left it
+        previous.setattr(LegalSchedule, "load_shipped", load_previous_release)
+        root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central",
+                              "--on", "1930-10-20").stdout)
+    question = ("calc", "bang_khen_tw_hoi", "individual", "2026-09-15", "--unit", root)
+    assert tdkt(*question).stdout.startswith("3.510.000 đ")
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(kwargs))
+    out = tdkt("serve").stdout
+    assert "Đã nạp biểu mức tiền thưởng của bản phát hành 2026-12." in out and served
+    assert tdkt(*question).stdout.startswith("3.800.000 đ")
+    assert "Đã nạp" not in tdkt("serve").stdout and len(served) == 2
+    events = runtime().app.history(LEGAL_SCHEDULE_ID)
+    assert [type(e).__name__ for e in events].count("ReleaseLoaded") == 1
+
+
 def test_schedule_differences_from_the_command_line(tdkt, runtime):
     tdkt("demo")
     clean = tdkt("schedules", "differences").stdout

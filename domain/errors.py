@@ -142,6 +142,19 @@ class OutsideScope(Forbidden):
     message_template = "Đơn vị này nằm ngoài phạm vi quản lý của bạn."
 
 
+class RecipientOutsideScope(Forbidden):
+    """A decision names people and collectives of its own system only: the Union's decision
+    those within the issuing unit, an outside body's decision those within the unit that
+    records it."""
+
+    code = "decision.recipient_outside_scope"
+    message_template = (
+        "Dòng {line_no}: «{name}» thuộc đơn vị ngoài phạm vi của {scope} — quyết định chỉ ghi "
+        "người, tập thể thuộc đơn vị ban hành (quyết định của Hội) hoặc đơn vị ghi nhận "
+        "(quyết định của cơ quan ngoài Hội) và các đơn vị trực thuộc."
+    )
+
+
 class RoleRequired(Forbidden):
     code = "auth.role_required"
     message_template = "Cần vai trò {role} tại đơn vị có thẩm quyền."

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.errors import ValidationFailed
 from domain.text import fold, nfc, nfc_optional
@@ -200,3 +200,11 @@ def normalise_period(value: str) -> str:
     if len(period) > 100:
         raise ValidationFailed(reason="thời gian thành tích quá dài")
     return period
+
+
+def public_id(decision_id: str, line_no: int) -> str:
+    """The id a recipient is shown by, outside the service: made from the first award line that
+    named her (a random decision id and a line number), so it is stable across rebuilds of the
+    read models and tells nothing of the identity key behind it — which may be a citizen ID
+    ("cccd:…") or a name and birth year."""
+    return "r-" + uuid5(UUID(decision_id), f"recipient:{line_no}").hex[:24]

@@ -14,7 +14,12 @@ from functools import lru_cache
 _SPACES = re.compile(r"\s+")
 # Control characters that are not whitespace (NUL, BEL, ESC, C1 controls): never part of a name or
 # a text, and PostgreSQL text columns refuse NUL outright. Dropped on the way in.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# Control characters, and invisible format characters (zero-width spaces and joiners, bidi
+# marks and isolates, the BOM, the soft hyphen): a name made only of them is no name.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 # Characters that Unicode does not decompose but Vietnamese readers treat as a base letter + mark.
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 # Dashes and quotes that arrive from word processors.
@@ -25,6 +30,12 @@ def nfc(value: str) -> str:
     """NFC-normalise, drop control characters, strip and collapse runs of whitespace."""
     text = unicodedata.normalize("NFC", _CONTROLS.sub("", value))
     return _SPACES.sub(" ", text).strip()
+
+
+def has_hidden(value: str) -> bool:
+    """Does the text carry characters that ``nfc`` would silently drop? (A lookup key with a NUL
+    or a zero-width space is not the key without it.)"""
+    return bool(_CONTROLS.search(value))
 
 
 def nfc_optional(value: str | None) -> str | None:

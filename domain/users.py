@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import stable_id, topic
-from domain.errors import InvalidRole, ValidationFailed
+from domain.errors import InvalidRole, NotFound, ValidationFailed
 from domain.text import fold, nfc
 
 ROLES = ("nominator", "reviewer", "approver", "admin")
@@ -39,7 +39,14 @@ def user_id_for(username: str) -> UUID:
 
 
 class User(Aggregate):
+    """A person who signs in. She belongs to a *home unit*: only admins over that unit (and over
+    every unit of her grants) may manage her credentials. Who set her password and who issued
+    each token is kept, so that a grant beyond that admin's reach withdraws them."""
+
     TOPIC = topic("users", "User")
+    # Defaults for users recorded before these existed (events and snapshots without them).
+    home_unit_id: UUID | None = None
+    password_set_by: str | None = None
 
     class Created(Aggregate.Created):
         TOPIC = topic("users", "User.Created")
@@ -78,6 +85,16 @@ class User(Aggregate):
         token_id: str
         actor: str
 
+    class HomeUnitSet(Aggregate.Event):
+        TOPIC = topic("users", "User.HomeUnitSet")
+        home_unit_id: UUID
+        actor: str
+
+    class PasswordWithdrawn(Aggregate.Event):
+        TOPIC = topic("users", "User.PasswordWithdrawn")
+        reason: str
+        actor: str
+
     @event(Created)
     def __init__(
         self, username: str, full_name: str, password_hash: str | None, actor: str
@@ -85,6 +102,7 @@ class User(Aggregate):
         self.username = username
         self.full_name = full_name
         self.password_hash = password_hash
+        self.password_set_by = actor if password_hash else None
         self.grants: list[dict[str, Any]] = []
         self.tokens: dict[str, dict[str, Any]] = {}
 
@@ -102,6 +120,32 @@ class User(Aggregate):
             password_hash=password_hash,
             actor=actor,
         )
+
+    def scope_units(self) -> list[UUID]:
+        """The units whose admins together may manage her credentials: home, then grants."""
+        units = [self.home_unit_id] if self.home_unit_id else []
+        units += [g["unit_id"] for g in self.grants if g["unit_id"] not in units]
+        return units
+
+    def set_home_unit(self, unit_id: UUID, actor: str) -> None:
+        if self.home_unit_id != unit_id:
+            self._home_unit_set(home_unit_id=unit_id, actor=actor)
+
+    def credentials_set_by_others(self) -> list[tuple[str, str, str]]:
+        """(kind, token id or "", who gave it) for each credential in force — her password, her
+        tokens — that someone other than her (or the system) gave her."""
+        found: list[tuple[str, str, str]] = []
+        if self.password_hash and self.password_set_by not in (None, self.username, "system"):
+            found.append(("password", "", self.password_set_by))
+        for token_id, token in self.tokens.items():
+            by = token.get("issued_by")
+            if not token["revoked"] and by not in (None, self.username, "system"):
+                found.append(("token", token_id, by))
+        return found
+
+    def withdraw_password(self, reason: str, actor: str) -> None:
+        if self.password_hash:
+            self._password_withdrawn(reason=nfc(reason), actor=actor)
 
     def has_grant(self, role: str, unit_id: UUID) -> bool:
         return any(g["role"] == role and g["unit_id"] == unit_id for g in self.grants)
@@ -131,7 +175,9 @@ class User(Aggregate):
         )
 
     def revoke_token(self, token_id: str, actor: str) -> None:
-        if token_id in self.tokens and not self.tokens[token_id]["revoked"]:
+        if token_id not in self.tokens:
+            raise NotFound(what=f"mã truy cập «{token_id}» của người dùng này")
+        if not self.tokens[token_id]["revoked"]:
             self._token_revoked(token_id=token_id, actor=actor)
 
     @event(GrantAdded)
@@ -147,10 +193,21 @@ class User(Aggregate):
     @event(PasswordChanged)
     def _password_changed(self, password_hash: str, actor: str) -> None:
         self.password_hash = password_hash
+        self.password_set_by = actor
+
+    @event(PasswordWithdrawn)
+    def _password_withdrawn(self, reason: str, actor: str) -> None:
+        self.password_hash = None
+        self.password_set_by = None
+
+    @event(HomeUnitSet)
+    def _home_unit_set(self, home_unit_id: UUID, actor: str) -> None:
+        self.home_unit_id = home_unit_id
 
     @event(TokenIssued)
     def _token_issued(self, token_id: str, token_hash: str, label: str, actor: str) -> None:
-        self.tokens[token_id] = {"hash": token_hash, "label": label, "revoked": False}
+        self.tokens[token_id] = {"hash": token_hash, "label": label, "revoked": False,
+                                 "issued_by": actor}
 
     @event(TokenRevoked)
     def _token_revoked(self, token_id: str, actor: str) -> None:

@@ -12,7 +12,6 @@ from projections.db import Cursor
 class CertificatesView(View):
     name = "certificates"
     version = 1
-    tables = ("certificates",)
 
     def ddl(self, dialect: str) -> list[str]:
         return [

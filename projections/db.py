@@ -87,8 +87,40 @@ class ViewDB:
     def vacuum_analyze(self, tables: list[str]) -> None:
         """Refresh planner statistics and visibility after a bulk load (PostgreSQL only)."""
 
+    @contextmanager
+    def staging(self) -> Iterator[ViewDB]:  # pragma: no cover - interface
+        """An empty database of the same kind beside this one, removed afterwards: a rebuild
+        projects into it while the live views keep serving."""
+        raise NotImplementedError
+        yield
+
+    def replace_tables(self, staging: ViewDB, tables: Sequence[str], ddl: Sequence[str],
+                       tracking: Sequence[tuple[str, int, int]]) -> None:  # pragma: no cover
+        """In one transaction: drop ``tables``, create them again by ``ddl``, fill them with the
+        staging copy's rows, and set the tracking rows (name, position, version)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
+
+
+def _swap(cur: Cursor, source: str, tables: Sequence[str], ddl: Sequence[str],
+          tracking: Sequence[tuple[str, int, int]]) -> None:
+    """The switch, inside the caller's transaction; ``source`` names the staging schema."""
+    # SQLite resolves an unqualified name in every attached database: name the live one.
+    live = "main." if cur.dialect == "sqlite" else ""
+    if cur.dialect == "postgres":
+        cur.execute("SELECT name FROM projection_tracking FOR UPDATE")
+    for table in tables:
+        cur.execute(f"DROP TABLE IF EXISTS {live}{table}")
+    for statement in ddl:
+        cur.execute(statement)
+    for table in tables:
+        cur.execute(f"INSERT INTO {live}{table} SELECT * FROM {source}.{table}")
+    cur.executemany(
+        "UPDATE projection_tracking SET position = ?, version = ? WHERE name = ?",
+        [(position, version, name) for name, position, version in tracking],
+    )
 
 
 MMAP_BYTES = 2**31 - 2**16  # SQLite's default cap (SQLITE_MAX_MMAP_SIZE)
@@ -151,6 +183,29 @@ class SQLiteViewDB(ViewDB):
             cursor.close()
             conn.execute("ROLLBACK")
 
+    @contextmanager
+    def staging(self) -> Iterator[ViewDB]:
+        path = self.path.with_name(f"{self.path.stem}.rebuild{self.path.suffix}")
+        _remove_sqlite(path)
+        staging = SQLiteViewDB(path)
+        try:
+            yield staging
+        finally:
+            staging.close()
+            _remove_sqlite(path)
+
+    def replace_tables(self, staging: ViewDB, tables: Sequence[str], ddl: Sequence[str],
+                       tracking: Sequence[tuple[str, int, int]]) -> None:
+        assert isinstance(staging, SQLiteViewDB)
+        staging.close()  # its pages checkpointed into its file
+        conn = self._connection()
+        conn.execute("ATTACH DATABASE ? AS rebuild", (str(staging.path),))
+        try:
+            with self.write() as cur:
+                _swap(cur, "rebuild", tables, ddl, tracking)
+        finally:
+            conn.execute("DETACH DATABASE rebuild")
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
@@ -160,6 +215,11 @@ class SQLiteViewDB(ViewDB):
         self._local = threading.local()
 
 
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 class PostgresViewDB(ViewDB):
     dialect = "postgres"
 
@@ -167,6 +227,8 @@ class PostgresViewDB(ViewDB):
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
+        self.conninfo = conninfo
+        self.schema = schema
         options = f"-c search_path={schema}" if schema else None
         kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": False}
         if options:
@@ -191,6 +253,30 @@ class PostgresViewDB(ViewDB):
             with conn.cursor() as cur:
                 yield Cursor(cur, self.dialect)
             conn.rollback()
+
+    def _current_schema(self) -> str:
+        with self.read() as cur:
+            return str(cur.scalar("SELECT current_schema()"))
+
+    @contextmanager
+    def staging(self) -> Iterator[ViewDB]:
+        name = f"{self.schema or self._current_schema()}_rebuild"
+        with self.write() as cur:
+            cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+            cur.execute(f'CREATE SCHEMA "{name}"')
+        staging = PostgresViewDB(self.conninfo, schema=name, max_size=2)
+        try:
+            yield staging
+        finally:
+            staging.close()
+            with self.write() as cur:
+                cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+    def replace_tables(self, staging: ViewDB, tables: Sequence[str], ddl: Sequence[str],
+                       tracking: Sequence[tuple[str, int, int]]) -> None:
+        assert isinstance(staging, PostgresViewDB)
+        with self.write() as cur:
+            _swap(cur, f'"{staging.schema}"', tables, ddl, tracking)
 
     def vacuum_analyze(self, tables: list[str]) -> None:
         """``VACUUM (ANALYZE)`` the tables (it cannot run inside a transaction)."""

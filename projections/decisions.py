@@ -7,6 +7,7 @@ from typing import Any
 from domain.catalog import catalog
 from domain.ceremony import Ceremony
 from domain.decision import AwardDecision, Issuer
+from domain.recipients import public_id
 from domain.text import fold, vietnamese_sort_key
 from domain.users import User
 from projections import search, summary
@@ -24,8 +25,7 @@ class DecisionsView(View):
     """
 
     name = "decisions"
-    version = 6
-    tables = ("decisions", "award_lines", "award_line_units", *search.TABLES, *summary.TABLES)
+    version = 7  # 7: recipients' public ids
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -66,6 +66,9 @@ class DecisionsView(View):
             " level TEXT NOT NULL, name TEXT NOT NULL, revoked_on TEXT,"
             " PRIMARY KEY (unit_id, decided_year, recipient_sort, decided_on, decision_id,"
             f" line_no)){' WITHOUT ROWID' if dialect == 'sqlite' else ''}",
+            # the id a recipient is shown by: identity keys may carry a citizen ID
+            "CREATE TABLE IF NOT EXISTS recipient_ids ("
+            " recipient_key TEXT PRIMARY KEY, public_id TEXT NOT NULL UNIQUE)",
             *search.ddl(dialect),
             *summary.ddl(dialect),
         ]
@@ -211,6 +214,12 @@ class DecisionsView(View):
             rows,
         )
         search.add(cur, ((row[5], row[4]) for row in rows))  # (recipient_key, folded)
+        cur.executemany(
+            "INSERT INTO recipient_ids (recipient_key, public_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
+            list({row[5]: (row[5], public_id(decision_id, row[1])) for row in reversed(rows)
+                  }.values()),
+        )
         if units:
             cur.executemany(
                 "INSERT INTO award_line_units (unit_id, decided_year, recipient_sort, decided_on,"
@@ -234,7 +243,6 @@ class DecisionsView(View):
 class CeremoniesView(View):
     name = "ceremonies"
     version = 1
-    tables = ("ceremonies", "ceremony_decisions")
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -303,14 +311,13 @@ class CeremoniesView(View):
 
 class UsersView(View):
     name = "users"
-    version = 1
-    tables = ("users",)
+    version = 2  # 2: home unit
 
     def ddl(self, dialect: str) -> list[str]:
         return [
             "CREATE TABLE IF NOT EXISTS users ("
             " user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, full_name TEXT NOT NULL,"
-            " grants TEXT NOT NULL, created_at TEXT NOT NULL)",
+            " grants TEXT NOT NULL, created_at TEXT NOT NULL, home_unit_id TEXT)",
         ]
 
     def build_handlers(self) -> dict[type, Handler]:
@@ -318,7 +325,12 @@ class UsersView(View):
             User.Created: self._created,
             User.GrantAdded: self._grants,
             User.GrantRemoved: self._grants,
+            User.HomeUnitSet: self._home,
         }
+
+    def _home(self, cur: Cursor, event: Any, position: int) -> None:
+        cur.execute("UPDATE users SET home_unit_id = ? WHERE user_id = ?",
+                    (sid(event.home_unit_id), sid(event.originator_id)))
 
     def _created(self, cur: Cursor, event: Any, position: int) -> None:
         cur.execute(

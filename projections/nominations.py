@@ -23,7 +23,6 @@ from projections.db import Cursor
 class NominationsView(View):
     name = "nominations"
     version = 1
-    tables = ("nominations", "submissions")
 
     def ddl(self, dialect: str) -> list[str]:
         return [

@@ -18,7 +18,6 @@ from projections.db import Cursor
 class OrgUnitsView(View):
     name = "org_units"
     version = 1
-    tables = ("org_unit_changes", "org_unit_versions", "org_units")
 
     def ddl(self, dialect: str) -> list[str]:
         return [

@@ -9,12 +9,12 @@ from typing import Any
 from domain.catalog import catalog
 from domain.nomination import STATUS_LABELS as NOMINATION_STATUS
 from domain.org import STATUS_LABELS as UNIT_STATUS
-from domain.text import fold
 from projections.base import loads
 from projections.db import Cursor, ViewDB
-from projections.search import like_pattern
+from projections.search import contains_pattern, like_pattern
 
 MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000  # past any real list; bounds what reaches SQL (a 64-bit integer)
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Page:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "limit", max(1, min(int(self.limit), MAX_LIMIT)))
-        object.__setattr__(self, "offset", max(0, int(self.offset)))
+        object.__setattr__(self, "offset", max(0, min(int(self.offset), MAX_OFFSET)))
 
     @classmethod
     def everything(cls, limit: int) -> Page:
@@ -253,8 +253,8 @@ class Queries:
             where.append("recorded_by_unit_id = ?")
             params.append(recorded_by_unit_id)
         if q:
-            where.append("(number LIKE ? OR issuer_name LIKE ?)")
-            params.extend([f"%{q}%", f"%{q}%"])
+            where.append("(number LIKE ? ESCAPE '\\' OR issuer_name LIKE ? ESCAPE '\\')")
+            params.extend([contains_pattern(q), contains_pattern(q)])
         select = (
             "SELECT d.*, (SELECT SUM(amount) FROM award_lines l"
             "  WHERE l.decision_id = d.decision_id AND l.revoked_on IS NULL) AS total_amount,"
@@ -386,14 +386,28 @@ class Queries:
 
     # -- users --------------------------------------------------------------------------------
 
-    def users(self, *, q: str | None = None, page: Page | None = None) -> dict[str, Any]:
+    def users(self, *, q: str | None = None, page: Page | None = None,
+              within: set[str] | None = None) -> dict[str, Any]:
+        """Users by name; with ``within``, only those homed in those units or holding a grant
+        in one of them (an admin's subtree)."""
         where: list[str] = []
         params: list[Any] = []
         if q:
-            where.append("username LIKE ?")
-            params.append(f"%{fold(q)}%")
+            where.append("username LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(q))
+        page = page or Page()
         with self.db.read() as cur:
-            result = _page(cur, "SELECT * FROM users", where, params, "username", page or Page())
+            if within is None:
+                result = _page(cur, "SELECT * FROM users", where, params, "username", page)
+            else:
+                clause = f" WHERE {' AND '.join(where)}" if where else ""
+                rows = [row for row in cur.execute(
+                    f"SELECT * FROM users{clause} ORDER BY username", params).fetchall()
+                    if row["home_unit_id"] in within
+                    or any(g["unit_id"] in within for g in loads(row["grants"]))]
+                result = {"items": rows[page.offset:page.offset + page.limit],
+                          "total": len(rows), "limit": page.limit, "offset": page.offset}
         for row in result["items"]:
-            row["grants"] = loads(row["grants"])
+            if isinstance(row["grants"], str):
+                row["grants"] = loads(row["grants"])
         return result

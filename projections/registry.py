@@ -17,6 +17,7 @@ from typing import Any
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
+from domain.totals import counts_text, reconcile, totals
 from projections import search, summary
 from projections.base import loads
 from projections.db import ViewDB
@@ -36,7 +37,8 @@ class RegistryFilter:
     year: int | None = None
     award_kind: str | None = None
     recipient_kind: str | None = None
-    recipient_key: str | None = None
+    recipient_key: str | None = None  # the identity key (inside the service only)
+    recipient_id: str | None = None  # the public id a recipient is shown by
     issuer_key: str | None = None
     issuer_unit_id: str | None = None
     decision_id: str | None = None
@@ -86,6 +88,10 @@ class RegistryFilter:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if self.recipient_id is not None:
+            where.append("l.recipient_key = (SELECT r.recipient_key FROM recipient_ids r"
+                         " WHERE r.public_id = ?)")
+            params.append(self.recipient_id)
         if self.q:
             keys, key_params = search.keys_matching(self.q)
             where.append(f"l.recipient_key IN ({keys})")
@@ -140,33 +146,19 @@ GROUP_NAMES = (*GROUPS, "ceremony", "unit")
 
 def summary_text(label: str, row: dict[str, Any]) -> str:
     """"UBND quận Bắc Từ Liêm: 16 tập thể, 30 cá nhân, 33.840.000 đ"."""
-    parts = []
-    if row["collectives"]:
-        parts.append(f"{row['collectives']} tập thể")
-    if row["individuals"]:
-        parts.append(f"{row['individuals']} cá nhân")
-    if row["households"]:
-        parts.append(f"{row['households']} hộ gia đình")
     money = format_dong(row["amount"]) if row["amount"] is not None else "không ghi số tiền"
-    text = f"{label}: {', '.join(parts) or '0 dòng'}, {money}"
+    text = f"{label}: {counts_text(row) or '0 dòng'}, {money}"
     if row["amount"] is not None and row["lines_without_amount"]:
         text += f" ({row['lines_without_amount']} dòng không ghi số tiền)"
     return text
 
 
 def _totals_row(row: dict[str, Any]) -> dict[str, Any]:
-    stated = int(row["stated"] or 0)
-    amount = int(row["amount"]) if stated else None
-    out = {
-        "lines": int(row["lines"] or 0),
-        "individuals": int(row["individuals"] or 0),
-        "collectives": int(row["collectives"] or 0),
-        "households": int(row["households"] or 0),
-        "amount": amount,
-        "amount_text": format_dong(amount),
-        "lines_without_amount": int(row["lines"] or 0) - stated,
-    }
-    return out
+    return totals(
+        lines=int(row["lines"] or 0), individuals=int(row["individuals"] or 0),
+        collectives=int(row["collectives"] or 0), households=int(row["households"] or 0),
+        amount_sum=int(row["amount"] or 0), stated=int(row["stated"] or 0),
+    )
 
 
 _SUMS = (
@@ -195,7 +187,9 @@ class Registry:
             "  FROM ceremony_decisions cd JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
             "  WHERE cd.decision_id = l.decision_id) AS ceremony,"
             " (SELECT c.serial || '|' || c.year || '|' || c.copies FROM certificates c"
-            "  WHERE c.decision_id = l.decision_id AND c.line_no = l.line_no) AS certificate"
+            "  WHERE c.decision_id = l.decision_id AND c.line_no = l.line_no) AS certificate,"
+            " (SELECT r.public_id FROM recipient_ids r WHERE r.recipient_key = l.recipient_key)"
+            " AS recipient_id"
         )
         on = "u" if by_units else "l"
         orders = {
@@ -252,7 +246,7 @@ class Registry:
             "line_no": row["line_no"],
             "recipient": {"kind": row["recipient_kind"], "name": row["recipient_name"],
                           "kind_label": RECIPIENT_LABELS[row["recipient_kind"]],
-                          "key": row["recipient_key"],
+                          "key": row["recipient_id"],
                           **{k: v for k, v in loads(row["recipient_detail"]).items()
                              if v is not None}},
             "unit_path": path,
@@ -394,7 +388,8 @@ class Registry:
         select = (
             "SELECT recipient_key, MIN(recipient_kind) AS recipient_kind,"
             " MIN(recipient_name) AS recipient_name, MIN(recipient_sort) AS recipient_sort,"
-            " COUNT(*) AS awards FROM award_lines"
+            " COUNT(*) AS awards, (SELECT r.public_id FROM recipient_ids r"
+            " WHERE r.recipient_key = award_lines.recipient_key) AS recipient_id FROM award_lines"
         )
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         page = page or Page()
@@ -409,7 +404,7 @@ class Registry:
             ).fetchall()
         return {
             "items": [
-                {"key": r["recipient_key"], "kind": r["recipient_kind"],
+                {"key": r["recipient_id"], "kind": r["recipient_kind"],
                  "kind_label": RECIPIENT_LABELS[r["recipient_kind"]],
                  "name": r["recipient_name"], "awards": int(r["awards"])}
                 for r in rows
@@ -417,14 +412,25 @@ class Registry:
             "total": int(total or 0), "limit": page.limit, "offset": page.offset,
         }
 
-    def history(self, recipient_key: str, as_of: date | None = None) -> dict[str, Any]:
-        """Hồ sơ khen thưởng: every award of one person or collective, oldest first, revoked
-        ones included and marked."""
-        f = RegistryFilter(recipient_key=recipient_key, status=ALL, as_of=as_of)
+    def history(self, recipient_id: str, as_of: date | None = None) -> dict[str, Any]:
+        """Hồ sơ khen thưởng: every award of one person or collective (by public id), oldest
+        first, revoked ones included and marked."""
+        f = RegistryFilter(recipient_id=recipient_id, status=ALL, as_of=as_of)
         lines = self.lines(f, Page.everything(10_000), order="date")
         totals = self.totals(replace(f, status=ACTIVE))
-        return {"key": recipient_key, "items": lines["items"], "total": lines["total"],
+        return {"key": recipient_id, "items": lines["items"], "total": lines["total"],
                 "in_force": totals["total"]}
+
+    def public_ids(self, keys: set[str]) -> dict[str, str]:
+        """Identity key → public id, for answers that name recipients by key."""
+        if not keys:
+            return {}
+        ordered = sorted(keys)
+        marks = ",".join("?" * len(ordered))
+        with self.db.read() as cur:
+            rows = cur.execute(f"SELECT recipient_key, public_id FROM recipient_ids"
+                               f" WHERE recipient_key IN ({marks})", ordered).fetchall()
+        return {r["recipient_key"]: r["public_id"] for r in rows}
 
 
 def reconciliation(registry: Registry, ceremony_id: str, as_of: date | None = None
@@ -442,7 +448,7 @@ def reconciliation(registry: Registry, ceremony_id: str, as_of: date | None = No
                              group_by="decision")
     computed = totals["total"]["amount"]  # None when no line states an amount
     announced = int(row["announced_total"]) if row["announced_total"] is not None else None
-    difference = (announced - (computed or 0)) if announced is not None else None
+    difference = reconcile(announced, computed)
     return {
         "ceremony_id": ceremony_id,
         "title": row["title"],

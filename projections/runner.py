@@ -79,26 +79,35 @@ class Runner:
         for statement in view.ddl(self.db.dialect):
             cur.execute(statement)
 
-    @staticmethod
-    def _drop(cur, view: View) -> None:
-        for table in view.tables:
+    def _drop(self, cur, view: View) -> None:
+        for table in view.table_names(self.db.dialect):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
 
     def rebuild(
         self, names: Sequence[str] | None = None, progress: Callable[[int, int], None] | None = None
     ) -> int:
-        """Drop the named views (all by default) and project them again from zero."""
+        """Project the named views (all by default) again from zero, beside the live ones, and
+        switch to the new tables in one transaction once they are complete: until then the
+        service reads the live views, and a failure leaves them as they were. The events
+        recorded meanwhile are then applied as usual."""
+        unknown = set(names or ()) - {v.name for v in self.views}
+        if unknown:
+            raise ValueError(f"không có bảng đọc: {', '.join(sorted(unknown))}")
         chosen = [v for v in self.views if names is None or v.name in names]
+        dialect = self.db.dialect
         with self._lock:
-            with self.db.write() as cur:
-                for view in chosen:
-                    self._drop(cur, view)
-                    self._create(cur, view)
-                    cur.execute(
-                        "UPDATE projection_tracking SET position = 0, version = ? WHERE name = ?",
-                        (view.version, view.name),
-                    )
-            return self._catch_up_locked(None, progress)
+            head = self.app.recorder.max_notification_id() or 0
+            with self.db.staging() as staging:
+                builder = Runner(self.app, staging, chosen, batch_size=self.batch_size)
+                applied = builder._catch_up_locked(head, progress)
+                reached = builder.positions()
+                self.db.replace_tables(
+                    staging,
+                    tables=[t for v in chosen for t in v.table_names(dialect)],
+                    ddl=[s for v in chosen for s in v.ddl(dialect)],
+                    tracking=[(v.name, reached.get(v.name, 0), v.version) for v in chosen],
+                )
+            return applied + self._catch_up_locked(None, None)
 
     # -- positions ----------------------------------------------------------------------------
 
@@ -167,7 +176,7 @@ class Runner:
         VACUUM (autovacuum may have analyzed it meanwhile), vacuum and analyze it now."""
         if self.db.dialect != "postgres":
             return
-        tables = [t for v in self.views for t in v.tables]
+        tables = [t for v in self.views for t in v.table_names(self.db.dialect)]
         with self.db.read() as cur:
             stale = [
                 row["relname"]

@@ -19,7 +19,6 @@ from typing import Any
 
 from domain.text import fold
 
-TABLES = ("recipient_names",)
 _TOP = "\U0010ffff"  # the largest code point: every string that starts with q sorts below q + it
 
 
@@ -51,10 +50,16 @@ def add(cur: Any, names: Iterable[tuple[str, str]]) -> None:
     )
 
 
+def contains_pattern(text: str) -> str:
+    """``LIKE … ESCAPE '\\'`` pattern that finds ``text`` anywhere, taking ``%`` and ``_`` in it
+    literally (a search for "%" must not match everything)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def like_pattern(text: str) -> str:
     """``LIKE`` pattern for a folded substring search (small tables: nominations, units)."""
-    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return contains_pattern(fold(text))
 
 
 def keys_matching(q: str) -> tuple[str, list[Any]]:

@@ -14,9 +14,9 @@ property test holds both ways to the same answers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
-TABLES = ("award_totals",)
 WHOLE = ""  # the scope of "every line", beside one scope per unit on a line's path
 
 # the key of a running total, in the table's column order: a scope, then columns that award
@@ -107,10 +107,10 @@ def apply(cur: Any, deltas: Deltas) -> None:
 def answers(f: Any, group_by: str | None) -> bool:
     """Whether the running totals answer this filter and grouping (lines in force now, filtered
     only on keyed fields; grouping by unit only over the whole registry)."""
-    if f.as_of is not None or f.as_of_position is not None:
-        return False
-    if any(getattr(f, name) is not None
-           for name in ("q", "recipient_key", "decision_id", "ceremony_id")):
+    # Every other field of the filter (a name, a recipient, a decision, a date…) needs the
+    # lines: a field added to the filter is answered from the lines until it is keyed here.
+    keyed = {*FILTER_COLUMNS, "unit_id", "status"}
+    if any(getattr(f, field.name) is not None for field in fields(f) if field.name not in keyed):
         return False
     if group_by == "unit" and f.unit_id is not None:
         return False

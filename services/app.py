@@ -82,6 +82,16 @@ class Runtime:
             self.runner.catch_up()
         return saved
 
+    def prepare(self) -> Saved | None:
+        """Before serving: record this release's legal money data where it is not yet (one
+        event; see ``upgrade_schedules``), then, in the embedded mode, bring the read models up
+        to date — after a crash or a restore they may be behind the log, and a list must never
+        answer stale data as fresh. Returns the release's event when one was recorded."""
+        saved = self.app.upgrade_schedules()
+        if self.inline:
+            self.runner.catch_up()
+        return saved
+
     def ensure_position(self, position: int | None) -> bool:
         """Make the views reflect at least ``position``; True when they do."""
         if not position:

@@ -16,7 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from domain.errors import NotCouncilChair, NotCouncilMember, OutsideScope, RoleRequired
+from domain.errors import (
+    NotCouncilChair,
+    NotCouncilMember,
+    OutsideScope,
+    RoleRequired,
+    UnknownReference,
+)
 from domain.users import ROLE_LABELS
 
 
@@ -55,16 +61,28 @@ class Authorizer:
             return False
         return any(a in held for a in self._ancestors(unit_id))
 
+    def _chain(self, unit_id: UUID) -> list[UUID]:
+        """The unit and its ancestors; a unit that does not exist is the caller's mistake (422),
+        not a question of scope (403)."""
+        chain = self._ancestors(unit_id)
+        if not chain:
+            raise UnknownReference(what="đơn vị", ref=str(unit_id))
+        return chain
+
     def require(self, actor: Actor, role: str, unit_id: UUID) -> None:
         if actor.is_system:
             return
-        if not actor.units_for(role):
+        held = actor.units_for(role)
+        if not held:
             raise RoleRequired(role=ROLE_LABELS[role])
-        if not self.covers(actor, unit_id, role):
+        if not any(a in held for a in self._chain(unit_id)):
             raise OutsideScope(unit_id=str(unit_id))
 
     def require_read(self, actor: Actor, unit_id: UUID) -> None:
-        if not self.covers(actor, unit_id):
+        if actor.is_system:
+            return
+        held = actor.units_for()
+        if not held or not any(a in held for a in self._chain(unit_id)):
             raise OutsideScope(unit_id=str(unit_id))
 
     @staticmethod

@@ -8,6 +8,7 @@ PDF, the HTML preview and the verification page alike.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -29,8 +30,49 @@ HEADINGS = (
     ("co_thi_dua", "CỜ THI ĐUA"),
 )
 HONORIFICS = {"female": "Bà", "male": "Ông"}
-PLACE_PREFIXES = ("Hội LHPN thành phố ", "Hội LHPN TP ", "Hội LHPN tỉnh ",
-                  "Hội Liên hiệp Phụ nữ tỉnh ", "Hội Liên hiệp Phụ nữ thành phố ")
+# The place on documents (NĐ 30/2020, Phụ lục I): the commune, district or province the issuing
+# body belongs to — the name after the first word of an administrative unit in the body's name
+# ("Hội LHPN quận Bắc Từ Liêm" → "Bắc Từ Liêm"); central bodies sit in Hà Nội.
+PLACE_IN_NAME = re.compile(
+    r"\b(thành phố|tp\.?|tỉnh|quận|huyện|thị xã|thị trấn|xã|phường|đặc khu)\s+(\S.*)$",
+    re.IGNORECASE)
+CENTRAL_PLACE = "Hà Nội"
+# How a catalog title names the deciding body generically for its level ("… Hội Liên hiệp Phụ
+# nữ tỉnh, thành phố"): the issuer's own name takes its place on what the issuer signs.
+GENERIC_BODIES = {"union": "Hội Liên hiệp Phụ nữ", "government": "Ủy ban nhân dân"}
+
+
+def place_in_name(name: str) -> str | None:
+    """"Hội LHPN quận Bắc Từ Liêm" → "Bắc Từ Liêm", "Ủy ban nhân dân thành phố Hà Nội" →
+    "Hà Nội"; a unit named by a number keeps its kind ("Hội LHPN phường 1" → "Phường 1")."""
+    found = PLACE_IN_NAME.search(name)
+    if found is None:
+        return None
+    place = found.group(2).split(",")[0].strip().rstrip(".;")  # "… Đông Anh, thành phố …"
+    if place[:1].isdigit():
+        word = found.group(1)
+        return f"{word[:1].upper()}{word[1:]} {place}"
+    return place or None
+
+
+def award_title(award_kind: str, issuer: dict[str, Any]) -> str:
+    """The award's title as the issuer gives it: a catalog title that names the deciding body
+    only generically for its level names the issuer itself ("Bằng khen của Ban Thường vụ Hội
+    Liên hiệp Phụ nữ tỉnh, thành phố" from Hội LHPN TP Hà Nội → "Bằng khen của Ban Thường vụ
+    Hội LHPN TP Hà Nội"); a title that names its body already stays as it is."""
+    kind = catalog().kind(award_kind)
+    head, sep, body = kind.title.partition(" của ")
+    generic = GENERIC_BODIES.get(str(issuer.get("body")))
+    if not sep or generic is None or not kind.decided_by(issuer["body"], issuer["level"]):
+        return kind.title
+    at = body.find(generic)
+    rest = body[at + len(generic):].strip() if at >= 0 else ""
+    if at < 0 or (rest and "," not in rest):  # "… Hội Liên hiệp Phụ nữ Việt Nam": named
+        return kind.title
+    office, name = body[:at], str(issuer["name"]).strip()
+    if office and name.casefold().startswith(office.casefold()):
+        office = ""  # "Chủ tịch UBND …" already says who signs
+    return f"{head} của {office}{name}"
 
 
 def heading_for(award_kind: str) -> str:
@@ -54,17 +96,42 @@ def signer_lines(title: str) -> list[str]:
 
 class CertificateCommands(DecisionCommands):
     def place_of(self, decision: AwardDecision) -> str:
-        """The place name on documents: the province of the recording unit (the central body
-        and bodies without one: Hà Nội)."""
-        path = self.unit_path_on(decision.recorded_by_unit_id, decision.decided_on)
-        for step in path:
-            if step["level"] == "province":
-                name = step["name"]
-                for prefix in PLACE_PREFIXES:
-                    if name.startswith(prefix):
-                        return name[len(prefix):]
-                return name
-        return "Hà Nội"
+        """The place name on the issuer's documents and certificates: the issuing body's own
+        place, from its name as it stood on the decision ("Hội LHPN quận Bắc Từ Liêm" →
+        "Bắc Từ Liêm"); when its name says none, the nearest unit above it (of its level or
+        higher) whose name does; a central body: Hà Nội."""
+        issuer = decision.issuer_obj
+        depth = catalog().depth(issuer.level)
+        path = self.unit_path_on(issuer.unit_id or decision.recorded_by_unit_id,
+                                 decision.decided_on)
+        names = [(issuer.name, issuer.level)] + [
+            (step["name"], step["level"]) for step in reversed(path)
+            if catalog().depth(step["level"]) <= depth]
+        for name, level in names:
+            if level == "central":
+                return CENTRAL_PLACE
+            place = place_in_name(name)
+            if place:
+                return place
+        return CENTRAL_PLACE
+
+    def revocations(self, decision: AwardDecision) -> list[dict[str, Any]]:
+        """Each act that revoked lines of this decision, in order, with its ground (Điều 93.2),
+        which the decision's state does not keep: read from its events after the first."""
+        acts: list[dict[str, Any]] = []
+        done: set[int] = set()
+        for event in self.events.get(decision.id, gt=1, lte=decision.version):
+            if isinstance(event, AwardDecision.LineRevoked):
+                line_nos, whole = [event.line_no], False
+            elif isinstance(event, AwardDecision.Revoked):
+                line_nos = [li["line_no"] for li in decision.lines if li["line_no"] not in done]
+                whole = True
+            else:
+                continue
+            done.update(line_nos)
+            acts.append({"line_nos": line_nos, "whole": whole, "revoked_on": event.revoked_on,
+                         "ground": event.ground, "reason": event.reason})
+        return acts
 
     def print_certificates(
         self,
@@ -153,7 +220,8 @@ class CertificateCommands(DecisionCommands):
         if recipient["kind"] == "collective" and unit == recipient["name"] and len(path) > 1:
             unit = path[-2]["name"]
         heading = heading_for(kind.code)
-        title_line = kind.title if heading in ("GIẤY CHỨNG NHẬN",) else ""
+        title = award_title(kind.code, decision.issuer)
+        title_line = title if heading in ("GIẤY CHỨNG NHẬN",) else ""
         honorific = HONORIFICS.get(str(recipient.get("gender") or ""), "") \
             if recipient["kind"] == "individual" else ""
         token = entry["token"] if entry else None
@@ -163,7 +231,7 @@ class CertificateCommands(DecisionCommands):
             "motto": "Độc lập - Tự do - Hạnh phúc",
             "issuer": decision.issuer["name"].upper(),
             "heading": heading,
-            "award_title": kind.title,
+            "award_title": title,
             "title_line": title_line,
             "to": "Tặng" if heading != "GIẤY CHỨNG NHẬN" else "Chứng nhận",
             "honorific": honorific,
@@ -194,7 +262,7 @@ class CertificateCommands(DecisionCommands):
         revoked = line["revoked_on"]
         return {
             "holder": line["recipient"]["name"],
-            "award_title": catalog().kind(line["award_kind"]).title,
+            "award_title": award_title(line["award_kind"], decision.issuer),
             "issuer": decision.issuer["name"],
             "decision_number": decision.number,
             "decided_on": decision.decided_on.isoformat(),

@@ -7,6 +7,7 @@ the root unit and the first administrator.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -17,6 +18,7 @@ from uuid import UUID
 import typer
 
 from domain.catalog import catalog
+from domain.dates import parse_day
 from domain.errors import DomainError
 from domain.money import dong_in_words, format_dong
 from domain.schedules import shipped_release
@@ -68,11 +70,8 @@ def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
 def _upgrade(rt: Runtime) -> None:
     """Before serving: record this release's legal money data where it is not yet (one event),
     and bring the read models up to date (embedded mode)."""
-    saved = rt.app.upgrade_schedules()
-    if saved is not None:
+    if rt.prepare() is not None:
         typer.echo(f"Đã nạp biểu mức tiền thưởng của bản phát hành {shipped_release()}.")
-    if rt.inline:
-        rt.runner.catch_up()
 
 
 @cli.command()
@@ -97,11 +96,15 @@ def serve(
     if workers > 1 and settings.store == "sqlite":
         typer.echo("SQLite: chạy một tiến trình.", err=True)
         workers = 1
+    # The app (and each worker) reads its settings from the environment: the address it serves
+    # on is then the default base of links when TDKT_PUBLIC_URL is not set.
+    host, port = host or settings.host, port or settings.port
+    os.environ["TDKT_HOST"], os.environ["TDKT_PORT"] = host, str(port)
     uvicorn.run(
         "services.api:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         log_level="info",
         access_log=access_log,
@@ -143,7 +146,8 @@ def rebuild(
         list[str] | None, typer.Argument(help="Tên bảng đọc (mặc định: tất cả)")
     ] = None,
 ) -> None:
-    """Dựng lại bảng đọc từ đầu nhật ký, có thanh tiến độ."""
+    """Dựng lại bảng đọc từ đầu nhật ký, bên cạnh bảng đang dùng (có thanh tiến độ); chỉ
+    chuyển sang khi đã dựng xong, lỗi giữa chừng không ảnh hưởng bảng đang dùng."""
     with _runtime() as rt:
         head = rt.app.max_position()
         with typer.progressbar(length=max(head, 1), label="Dựng lại") as bar:
@@ -153,7 +157,11 @@ def rebuild(
                 bar.update(position - done[0])
                 done[0] = position
 
-            rt.runner.rebuild(views or None, progress)
+            try:
+                rt.runner.rebuild(views or None, progress)
+            except ValueError as error:
+                typer.echo(f"Lỗi: {error}", err=True)
+                raise typer.Exit(code=2) from None
         typer.echo(f"Xong: {rt.runner.positions()}")
 
 
@@ -190,17 +198,22 @@ def user_add(
     password: Annotated[str | None, typer.Option(help="Mật khẩu (≥ 8 ký tự)")] = None,
     grant: Annotated[list[str] | None, typer.Option(help="vai_trò:mã_đơn_vị[:chair]")] = None,
     token: Annotated[bool, typer.Option(help="Cấp luôn mã truy cập API")] = True,
+    unit: Annotated[str | None, typer.Option(
+        help="Mã đơn vị của người dùng (mặc định: đơn vị của vai trò đầu tiên, hoặc đơn vị gốc)"
+    )] = None,
 ) -> None:
     """Tạo người dùng (và in mã truy cập)."""
     with _runtime() as rt:
         try:
+            grants = [_parse_grant(g) for g in grant or []]
             rt.after(
                 rt.app.create_user(
                     SYSTEM,
                     username=username,
                     full_name=full_name,
                     password=password,
-                    grants=[_parse_grant(g) for g in grant or []],
+                    grants=grants,
+                    home_unit_id=unit or (None if grants else rt.app.root_unit_id()),
                 )
             )
             if token:
@@ -261,7 +274,7 @@ def org_add(
     code: Annotated[str | None, typer.Option(help="Ký hiệu ngắn")] = None,
 ) -> None:
     """Thành lập đơn vị (cấp Trung ương: đơn vị gốc)."""
-    established = date.fromisoformat(on) if on else date.today()
+    established = _day(on) if on else date.today()
     with _runtime() as rt:
         try:
             if parent is None:
@@ -288,7 +301,7 @@ def org_tree(
     """In cây tổ chức tại một ngày."""
     with _runtime() as rt:
         rt.runner.catch_up()
-        on = date.fromisoformat(as_of) if as_of else rt.app.today()
+        on = _day(as_of) if as_of else rt.app.today()
 
         def show(nodes, depth=0):
             for node in nodes:
@@ -302,7 +315,7 @@ def org_tree(
 @org_cli.command("show")
 def org_show(unit_id: str, as_of: str | None = None) -> None:
     with _runtime() as rt:
-        on = date.fromisoformat(as_of) if as_of else rt.app.today()
+        on = _day(as_of) if as_of else rt.app.today()
         try:
             _print(rep.unit(rt.app.org_unit(UUID(unit_id)), on))
         except DomainError as error:
@@ -452,7 +465,8 @@ def decision_document_cmd(
             _fail(error)
         except ValueError:
             raise typer.BadParameter("mã quyết định không hợp lệ") from None
-        document = documents.decision_document(found, rt.app.place_of(found))
+        document = documents.decision_document(found, rt.app.place_of(found),
+                                               rt.app.revocations(found))
         body = printing.decision_pdf(document) if fmt == "pdf" else \
             documents.decision_docx(document)
         out.write_bytes(body)
@@ -464,9 +478,10 @@ def decision_document_cmd(
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"ngày «{text}» không đúng dạng YYYY-MM-DD") from None
+        return parse_day(text)
+    except DomainError:
+        raise typer.BadParameter(
+            f"ngày «{text}» phải là ngày có thật dạng YYYY-MM-DD, từ 1900 đến 2100") from None
 
 
 @money_cli.command("show")

@@ -25,8 +25,27 @@ class Settings:
     projection_batch: int = 1000  # events per read-model transaction
     host: str = "127.0.0.1"
     port: int = 8000
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""  # TDKT_PUBLIC_URL; empty: links follow the request, else host:port
     timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def public_base_url(self) -> str:
+        """The base of links made outside any request (the CLI): the configured public URL, or
+        where ``tdkt serve`` listens (``TDKT_HOST``/``TDKT_PORT``, which ``serve`` sets)."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def link_base(self, request_base: str | None = None) -> str:
+        """The base of links (certificate QR codes, verification URLs): the configured public
+        URL; otherwise the address the request came to (scheme, host and port, as the client
+        used it); outside a request, ``public_base_url``."""
+        if self.public_url:
+            return self.public_url
+        if request_base:
+            return request_base.rstrip("/")
+        return self.public_base_url
 
     @property
     def events_path(self) -> Path:
@@ -124,5 +143,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         projection_batch=max(1, int(env.get("TDKT_PROJECTION_BATCH", "1000"))),
         host=host,
         port=port,
-        public_base_url=env.get("TDKT_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+        public_url=(env.get("TDKT_PUBLIC_URL") or "").strip().rstrip("/"),
     )

@@ -25,6 +25,7 @@ from domain.errors import (
     DecisionNumberTaken,
     NominationMismatch,
     OrgUnitNotActive,
+    RecipientOutsideScope,
     UnknownCeremony,
     UnknownDecision,
     UnknownNomination,
@@ -142,6 +143,8 @@ class DecisionCommands(ScheduleCommands):
         default_achievement = str(data.get("achievement") or "")
         paths: dict[UUID, list[dict[str, Any]]] = {}
         units: dict[str, OrgUnit] = {}
+        scope_root = issuer.unit_id or recorded_by_unit_id
+        within: dict[str, bool] = {}
         nominations: dict[UUID, Nomination] = {}
         lines = []
         for line_no, raw in enumerate(raw_lines, start=1):
@@ -152,6 +155,8 @@ class DecisionCommands(ScheduleCommands):
             raw["recipient"] = self._recipient_for_decision(
                 raw.get("recipient"), decided_on, units
             )
+            self._require_recipient_within(raw["recipient"], scope_root, decided_on, within,
+                                           line_no)
             try:
                 line = build_line(
                     line_no=line_no,
@@ -256,6 +261,25 @@ class DecisionCommands(ScheduleCommands):
                 if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
                     recipient["name"] = unit.name_on(on)
         return recipient
+
+    def _require_recipient_within(
+        self, recipient: dict[str, Any], scope_root: UUID, on: date, within: dict[str, bool],
+        line_no: int,
+    ) -> None:
+        """The units a recipient names lie under ``scope_root`` — in the tree of the decision's
+        date, or of today (a unit may have moved since: the 2025 reform moved every ward)."""
+        for field in ("unit_id", "org_unit_id"):
+            if not recipient.get(field):
+                continue
+            key = str(recipient[field])
+            if key not in within:
+                unit_id = UUID(key)
+                within[key] = scope_root in self.ancestors_on(unit_id, on) \
+                    or scope_root in self.ancestors(unit_id)
+            if not within[key]:
+                raise RecipientOutsideScope(
+                    line_no=line_no, name=str(recipient.get("name") or key),
+                    scope=self.org_unit(scope_root).latest_state().name)
 
     def _claims_for(
         self, decision: AwardDecision, issuer: Issuer, known: dict[UUID, Claim]

@@ -4,17 +4,25 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from domain.catalog import catalog
-from domain.decision import AwardDecision
+from domain.decision import REVOCATION_GROUNDS, AwardDecision
 from domain.money import dong_in_words, format_dong
-from services.certificates import signer_lines, vietnamese_date
+from services.certificates import award_title, signer_lines, vietnamese_date
 from services.representations import decision_totals
+
+# Achievement texts that already say "(đã) có …" — "Đã có thành tích xuất sắc …", "Có thành tích
+# …", "Đã có nhiều đóng góp …": Điều 1 does not say "đã có thành tích" before them again.
+_ALREADY_SAID = re.compile(r"^(?:vì\s+)?(?:đã\s+)?(có|đạt)\s+", re.IGNORECASE)
+_ACHIEVEMENT_COLON = re.compile(r"^thành\s+tích\s*:\s*", re.IGNORECASE)
+REVOCATIONS_TITLE = "Ghi chú (sau ngày ban hành, không thuộc nội dung Quyết định):"
+# First words that keep their capital letter when the achievement continues the sentence.
+_KEEP_CASE = frozenset({"Hội", "Đảng", "Nhà", "Bác", "Chính", "Quốc", "Mặt", "Trung", "Ủy", "Uỷ"})
 
 
 def _counts(totals: dict[str, Any]) -> str:
@@ -28,11 +36,58 @@ def _counts(totals: dict[str, Any]) -> str:
     return " và ".join(parts) or "0 cá nhân"
 
 
-def decision_document(decision: AwardDecision, place: str) -> dict[str, Any]:
-    lines = [line for line in decision.lines if line["revoked_on"] is None]
-    totals = decision_totals(decision.lines)
-    kinds = sorted({line["award_kind"] for line in lines})
-    award = "; ".join(catalog().kind(k).title for k in kinds) or "khen thưởng"
+def achievement_clause(achievement: str) -> str:
+    """The end of Điều 1: " đã có thành tích …" — said once, whether or not the recorded text
+    starts with such words ("Đã có thành tích xuất sắc …", "Có thành tích …"), in the case of
+    the middle of a sentence (the first word in lower case unless it is a name: "Hội", "LHPN")."""
+    text = " ".join(achievement.split()).rstrip(" .;:")
+    if not text:
+        return "."
+    found = _ALREADY_SAID.match(text)
+    if found:
+        rest = _ACHIEVEMENT_COLON.sub("thành tích ", text[found.end():], count=1)
+        return f" đã {found.group(1).lower()} {rest}."
+    if text.split(" ", 1)[0] not in _KEEP_CASE and not text[1:2].isupper():
+        text = text[:1].lower() + text[1:]
+    return f" đã có thành tích {text}."
+
+
+def revocation_notes(decision: AwardDecision,
+                     revocations: list[dict[str, Any]] | None = None) -> list[str]:
+    """What was revoked after the decision was issued, each act on its own: the document itself
+    stays as issued. ``revocations`` (from the events) give the ground; without them the lines'
+    own revocation dates and reasons are used."""
+    if revocations is None:
+        revocations = [{"line_nos": [li["line_no"]], "whole": False, "revoked_on": li["revoked_on"],
+                        "ground": "", "reason": li.get("revocation_reason") or ""}
+                       for li in decision.lines if li["revoked_on"] is not None]
+    names = {li["line_no"]: li["recipient"]["name"] for li in decision.lines}
+    notes = []
+    for act in revocations:
+        on = act["revoked_on"].strftime("%d/%m/%Y")
+        if act["whole"]:
+            what = "Quyết định này bị hủy bỏ"
+            if len(act["line_nos"]) < len(decision.lines):
+                what += " (các dòng còn hiệu lực: " + ", ".join(map(str, act["line_nos"])) + ")"
+        else:
+            what = "; ".join(f"Dòng {n} ({names.get(n, '')})" for n in act["line_nos"])
+            what += " bị hủy bỏ"
+        ground = act.get("ground") or ""
+        basis = (f" theo điểm {ground} khoản 2 Điều 93 Luật Thi đua, khen thưởng"
+                 if ground in REVOCATION_GROUNDS and ground != "other" else "")
+        reason = f"; lý do: {act['reason'].rstrip('.')}" if act.get("reason") else ""
+        notes.append(f"{what} từ ngày {on}{basis}{reason}.")
+    return notes
+
+
+def decision_document(decision: AwardDecision, place: str,
+                      revocations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The decision as it was issued — every line, the issued totals — whatever was revoked
+    later; revocations are separate acts, listed after the attached list."""
+    lines = decision.lines
+    totals = decision_totals([{**line, "revoked_on": None} for line in lines])
+    kinds = list(dict.fromkeys(line["award_kind"] for line in lines))
+    award = "; ".join(award_title(k, decision.issuer) for k in kinds) or "khen thưởng"
     issuer = decision.issuer["name"]
     bases = [b.strip().rstrip(";.") + ";" for b in decision.legal_basis.splitlines() if b.strip()]
     if bases:
@@ -40,8 +95,7 @@ def decision_document(decision: AwardDecision, place: str) -> dict[str, Any]:
     articles = [
         {"head": "Điều 1.",
          "body": f"Tặng {award} cho {_counts(totals)} (có danh sách kèm theo)"
-                 + (f", đã có thành tích: {decision.achievement.rstrip('.')}." if
-                    decision.achievement else ".")},
+                 + achievement_clause(decision.achievement)},
     ]
     if totals["amount"] is not None:
         articles.append({
@@ -56,10 +110,10 @@ def decision_document(decision: AwardDecision, place: str) -> dict[str, Any]:
                 "chịu trách nhiệm thi hành Quyết định này.",
     })
     rows = []
-    for index, line in enumerate(lines, start=1):
+    for line in lines:
         path = line.get("unit_path") or []
         unit = path[-1]["name"] if path else ""
-        rows.append({"no": index, "name": line["recipient"]["name"], "unit": unit,
+        rows.append({"no": line["line_no"], "name": line["recipient"]["name"], "unit": unit,
                      "amount": format_dong(line["amount"], "—") .replace(" đ", "")})
     missing = totals["lines_without_amount"]
     return {
@@ -80,6 +134,8 @@ def decision_document(decision: AwardDecision, place: str) -> dict[str, Any]:
         "total_text": format_dong(totals["amount"], "—").replace(" đ", ""),
         "words": dong_in_words(totals["amount"]) if totals["amount"] is not None else "",
         "not_stated": f"{missing} dòng không ghi số tiền." if missing else "",
+        "revocations_title": REVOCATIONS_TITLE,
+        "revocations": revocation_notes(decision, revocations),
     }
 
 
@@ -152,6 +208,10 @@ def decision_docx(document: dict[str, Any]) -> bytes:
         doc.add_paragraph().add_run(f"Bằng chữ: {document['words']}").italic = True
     if document["not_stated"]:
         doc.add_paragraph(document["not_stated"])
+    if document["revocations"]:
+        doc.add_paragraph().add_run(document["revocations_title"]).bold = True
+        for note in document["revocations"]:
+            doc.add_paragraph(f"- {note}")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -78,7 +78,10 @@ class OrgCommands(Store):
 
     def ancestors(self, unit_id: UUID) -> list[UUID]:
         """The unit and its ancestors in the current tree, nearest first. A unit merged away
-        lives on in its successor: both the successor's chain and its last parent's count."""
+        lives on in its successor: both the successor's chain and its last parent's count.
+        Empty when the unit does not exist."""
+        if self.load_or_none(OrgUnit, unit_id) is None:
+            return []
         chain: list[UUID] = []
         pending: list[UUID | None] = [unit_id]
         while pending:
@@ -90,6 +93,17 @@ class OrgCommands(Store):
             if unit is not None:
                 state = unit.latest_state()
                 pending.extend((state.successor_id, state.parent_id))
+        return chain
+
+    def ancestors_on(self, unit_id: UUID, on: date) -> list[UUID]:
+        """The unit and its ancestors in the tree as it stood on ``on``, nearest first."""
+        chain: list[UUID] = []
+        current: UUID | None = unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            unit = self.load_or_none(OrgUnit, current)
+            state = unit.state_on(on) if unit is not None else None
+            current = state.parent_id if state else None
         return chain
 
     def unit_path_on(self, unit_id: UUID, on: date) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from domain.org import OrgUnit
 from domain.pricing import AMOUNT_MODE_LABELS, AMOUNT_SOURCE_LABELS
 from domain.schedules import MoneySchedules, kind_rules, rule_label
 from domain.submission import Submission
+from domain.totals import line_totals, reconcile
 from domain.users import ROLE_LABELS, User
 
 EVENT_LABELS = {
@@ -185,20 +186,15 @@ def decision_line(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def decision_totals(all_lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """Money totals of the lines in force: the sum of stated amounts, and how many lines state
-    none — a total never pretends to know more than the record."""
+    """Money totals of the lines in force (``domain.totals``), with how many lines were issued
+    and how many carry warnings."""
     active = [line for line in all_lines if line["revoked_on"] is None]
-    stated = [line["amount"] for line in active if line["amount"] is not None]
-    missing = len(active) - len(stated)
+    out = line_totals((line["recipient"]["kind"], line["amount"]) for line in active)
+    missing = out["lines_without_amount"]
     return {
+        **out,
         "lines": len(all_lines),
         "active_lines": len(active),
-        "individuals": sum(1 for li in active if li["recipient"]["kind"] == "individual"),
-        "collectives": sum(1 for li in active if li["recipient"]["kind"] == "collective"),
-        "households": sum(1 for li in active if li["recipient"]["kind"] == "household"),
-        "amount": sum(stated) if stated else None,
-        "amount_text": format_dong(sum(stated) if stated else None),
-        "lines_without_amount": missing,
         "lines_without_amount_text": (
             f"{missing} dòng không ghi số tiền" if missing else ""
         ),
@@ -233,9 +229,12 @@ def decision(dec: AwardDecision) -> dict[str, Any]:
 
 def ceremony(cer: Ceremony, decisions: list[AwardDecision]) -> dict[str, Any]:
     listed = [decision(d) for d in decisions]
-    computed = sum(d["totals"]["amount"] or 0 for d in listed)
-    not_stated = sum(d["totals"]["lines_without_amount"] for d in listed)
+    presented = line_totals(
+        (line["recipient"]["kind"], line["amount"])
+        for d in decisions for line in d.lines if line["revoked_on"] is None
+    )
     announced = cer.announced_total
+    difference = reconcile(announced, presented["amount"])
     return {
         "id": str(cer.id),
         "version": cer.version,
@@ -259,13 +258,14 @@ def ceremony(cer: Ceremony, decisions: list[AwardDecision]) -> dict[str, Any]:
             for d in listed
         ],
         "totals": {
-            "computed": computed,
+            **presented,
+            "computed": presented["amount"],  # None when no line states an amount
+            "computed_text": presented["amount_text"],
             "announced": announced,
+            "announced_text": format_dong(announced) if announced is not None else None,
             "announced_source": cer.announced_source,
-            "difference": (announced - computed) if announced is not None else None,
-            "lines_without_amount": not_stated,
-            "individuals": sum(d["totals"]["individuals"] for d in listed),
-            "collectives": sum(d["totals"]["collectives"] for d in listed),
+            "difference": difference,
+            "difference_text": format_dong(difference) if difference is not None else None,
         },
     }
 
@@ -288,6 +288,7 @@ def user(usr: User) -> dict[str, Any]:
         "version": usr.version,
         "username": usr.username,
         "full_name": usr.full_name,
+        "home_unit_id": str(usr.home_unit_id) if usr.home_unit_id else None,
         "has_password": bool(usr.password_hash),
         "grants": [
             {

@@ -12,6 +12,7 @@ from domain.errors import (
     UsernameTaken,
     ValidationFailed,
 )
+from domain.text import has_hidden, nfc
 from domain.users import ROLE_LABELS, User, normalise_username, user_id_for
 from services import security
 from services.authz import Actor, Grant
@@ -21,6 +22,8 @@ from services.store import Saved
 
 class UserCommands(OrgCommands):
     def user(self, username: str) -> User:
+        if has_hidden(username):  # "admin\x00" is not "admin"
+            raise UnknownUser(username=nfc(username))
         username = normalise_username(username)
         return self.load(User, user_id_for(username), UnknownUser(username=username))
 
@@ -31,15 +34,31 @@ class UserCommands(OrgCommands):
             grants=tuple(Grant(g["role"], g["unit_id"], g["chair"]) for g in user.grants),
         )
 
-    def _require_user_admin(self, actor: Actor, unit_ids: list[UUID] | None = None) -> None:
+    def _require_user_admin(self, actor: Actor, unit_ids: list[UUID]) -> None:
+        """Admin over every one of ``unit_ids``; with none, admin of the root."""
         if actor.is_system:
             return
         if not unit_ids:
-            if not actor.units_for("admin"):
+            root = self.root_unit_id()
+            if root is None:
                 raise RoleRequired(role=ROLE_LABELS["admin"])
-            return
+            unit_ids = [root]
         for unit_id in unit_ids:
             self.authz.require(actor, "admin", unit_id)
+
+    def _require_credential_admin(self, actor: Actor, user: User) -> None:
+        """She manages her own credentials; others need admin over her home unit and every
+        unit of her grants (a user known by no unit: the root's admin)."""
+        if actor.username != user.username:
+            self._require_user_admin(actor, user.scope_units())
+
+    def may_see_user(self, actor: Actor, user: User) -> bool:
+        """Herself, or an admin over her home unit or one of her grants (root's admin for a
+        user known by no unit)."""
+        if actor.is_system or actor.username == user.username:
+            return True
+        units = user.scope_units() or [u for u in [self.root_unit_id()] if u]
+        return any(self.authz.covers(actor, unit_id, "admin") for unit_id in units)
 
     def create_user(
         self,
@@ -49,16 +68,21 @@ class UserCommands(OrgCommands):
         full_name: str,
         password: str | None = None,
         grants: list[dict] | None = None,
+        home_unit_id: UUID | None = None,
     ) -> Saved:
         grants = grants or []
         unit_ids = [UUID(str(g["unit_id"])) for g in grants]
-        self._require_user_admin(actor, unit_ids)
+        home = UUID(str(home_unit_id)) if home_unit_id else (unit_ids[0] if unit_ids else None)
+        if home is None:
+            raise ValidationFailed(
+                reason="cần đơn vị của người dùng (home_unit_id) hoặc ít nhất một vai trò")
+        self._require_user_admin(actor, [home, *unit_ids])
         if password is not None and len(password) < 8:
             raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
         username = normalise_username(username)
         if self.load_or_none(User, user_id_for(username)) is not None:
             raise UsernameTaken(username=username)
-        for unit_id in unit_ids:
+        for unit_id in [home, *unit_ids]:
             self.org_unit(unit_id)
         user = User.register(
             username=username,
@@ -66,6 +90,7 @@ class UserCommands(OrgCommands):
             password_hash=security.hash_secret(password) if password else None,
             actor=actor.username,
         )
+        user.set_home_unit(home, actor.username)
         for grant, unit_id in zip(grants, unit_ids, strict=True):
             user.grant(str(grant["role"]), unit_id, bool(grant.get("chair", False)), actor.username)
         try:
@@ -75,13 +100,38 @@ class UserCommands(OrgCommands):
                 raise UsernameTaken(username=username) from exc
             raise
 
+    def set_home_unit(self, actor: Actor, *, username: str, unit_id: UUID) -> Saved:
+        """Move a user to another home unit: admin over her present scope and the new unit."""
+        user = self.user(username)
+        self._require_user_admin(actor, [*user.scope_units(), unit_id])
+        self.org_unit(unit_id)
+        user.set_home_unit(unit_id, actor.username)
+        return self.commit(user)
+
     def grant_role(
         self, actor: Actor, *, username: str, role: str, unit_id: UUID, chair: bool = False
     ) -> Saved:
+        """A role at a unit. Credentials that someone else gave her (a password an admin set, a
+        token an admin issued) and whose giver is no admin over that unit are withdrawn in the
+        same step: otherwise whoever holds them would hold the new role too."""
         self._require_user_admin(actor, [unit_id])
         self.org_unit(unit_id)
         user = self.user(username)
         user.grant(role, unit_id, chair, actor.username)
+        givers: dict[str, bool] = {}
+        for kind, token_id, giver in user.credentials_set_by_others():
+            if giver not in givers:
+                holder = self.load_or_none(User, user_id_for(giver))
+                givers[giver] = holder is not None and self.authz.covers(
+                    self.actor_for(holder), unit_id, "admin")
+            if givers[giver]:
+                continue
+            if kind == "token":
+                user.revoke_token(token_id, actor.username)
+            else:
+                user.withdraw_password(
+                    f"vai trò mới ngoài phạm vi quản trị của người đã đặt mật khẩu ({giver})",
+                    actor.username)
         return self.commit(user)
 
     def revoke_role(self, actor: Actor, *, username: str, role: str, unit_id: UUID) -> Saved:
@@ -92,8 +142,7 @@ class UserCommands(OrgCommands):
 
     def set_password(self, actor: Actor, *, username: str, password: str) -> Saved:
         user = self.user(username)
-        if actor.username != user.username:
-            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        self._require_credential_admin(actor, user)
         if len(password) < 8:
             raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
         user.set_password(security.hash_secret(password), actor.username)
@@ -102,16 +151,14 @@ class UserCommands(OrgCommands):
     def issue_token(self, actor: Actor, *, username: str, label: str = "") -> tuple[Saved, str]:
         """Returns the saved position and the token, shown once and stored only as a hash."""
         user = self.user(username)
-        if actor.username != user.username:
-            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        self._require_credential_admin(actor, user)
         token, token_id, secret = security.new_token(user.id)
         user.issue_token(token_id, security.hash_secret(secret), label, actor.username)
         return self.commit(user), token
 
     def revoke_token(self, actor: Actor, *, username: str, token_id: str) -> Saved:
         user = self.user(username)
-        if actor.username != user.username:
-            self._require_user_admin(actor, [g["unit_id"] for g in user.grants] or None)
+        self._require_credential_admin(actor, user)
         user.revoke_token(token_id, actor.username)
         return self.commit(user)
 

@@ -7,6 +7,7 @@ message and the right status code. The session is the API token in an HTTP-only 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.certificates import CertificateBook, book_id
+from domain.dates import parse_day
 from domain.errors import DomainError, Unauthenticated, ValidationFailed
 from domain.money import format_dong
 from domain.nomination import AWARD_TYPES, STATUS_LABELS, VOTE_LABELS
@@ -31,6 +33,7 @@ from services.api.errors import STATUS_BY_KIND
 from services.app import Runtime
 from services.authz import Actor
 from services.money_report import OFFICE_ROLES, schedule_differences
+from services.privacy import Privacy
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
@@ -40,6 +43,18 @@ templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
 templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS
 
 router = APIRouter(include_in_schema=False)
+
+_RAW_ID = re.compile(r"\s*«?\b[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b»?", re.IGNORECASE)
+
+
+def page_message(error: Any) -> str:
+    """What a page says of a refusal: its Vietnamese message, without raw ids ("Không tìm thấy
+    đề nghị khen thưởng 3f2a…" → "Không tìm thấy đề nghị khen thưởng."); the machine code and
+    the ids stay in the JSON API."""
+    return _RAW_ID.sub("", str(getattr(error, "message", error))).strip()
+
+
+templates.env.filters["page_message"] = page_message
 
 
 def _rt(request: Request) -> Runtime:
@@ -82,12 +97,21 @@ def _uuid(value: str) -> UUID:
 
 
 def _date(value: str | None) -> date | None:
-    if not value:
+    return parse_day(value) if value else None
+
+
+def _whole(text: str | None, low: int, high: int) -> int | None:
+    """A whole number typed in a form, or None: ASCII digits only ("²".isdigit() is true, but
+    int("²") fails), within [low, high]."""
+    text = (text or "").strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(reason="ngày phải có dạng YYYY-MM-DD") from None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def _year(text: str | None) -> int | None:
+    return _whole(text, 1900, 2200)
 
 
 def _unit_choices(rt: Runtime, actor: Actor, role: str) -> list[dict[str, Any]]:
@@ -220,9 +244,10 @@ async def create_nomination(request: Request):
             if form.get(field):
                 recipient[field] = form[field]
         if form.get("birth_year"):
-            if not form["birth_year"].isdigit():
-                raise ValidationFailed(reason="năm sinh phải là số")
-            recipient["birth_year"] = int(form["birth_year"])
+            birth_year = _whole(form["birth_year"], 1900, 2100)
+            if birth_year is None:
+                raise ValidationFailed(reason="năm sinh phải là số từ 1900 đến 2100")
+            recipient["birth_year"] = birth_year
         saved = rt.app.draft_nomination(
             actor, proposing_unit_id=_uuid(form.get("proposing_unit_id", "")),
             data={"recipient": recipient, "award_kind": form.get("award_kind", ""),
@@ -284,7 +309,7 @@ async def nomination_action(request: Request, nomination_id: str, action: str):
     form = {k: nfc(str(v)) for k, v in (await request.form()).items()}
     try:
         nid = _uuid(nomination_id)
-        version = int(form["version"]) if form.get("version", "").isdigit() else None
+        version = _whole(form.get("version"), 0, 10**9)
         if action == "submit":
             saved = rt.app.submit_nomination(actor, nid, version)
         elif action == "withdraw":
@@ -293,7 +318,7 @@ async def nomination_action(request: Request, nomination_id: str, action: str):
             score = form.get("score", "")
             saved = rt.app.cast_vote(actor, nid, vote=form.get("vote", ""),
                                      comment=form.get("comment", ""),
-                                     score=int(score) if score.isdigit() else None)
+                                     score=_whole(score, 0, 1000))
         elif action == "recuse":
             saved = rt.app.recuse(actor, nid, reason=form.get("reason", ""))
         elif action == "close":
@@ -315,7 +340,7 @@ def decisions_page(request: Request, year: str | None = None, q: str | None = No
         return _login_redirect(request)
     rt = _rt(request)
     rt.ensure_position(rt.app.max_position())
-    year_value = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
+    year_value = _year(year)
     result = rt.queries.decisions(year=year_value, q=q or None,
                                   page=Page(limit=50, offset=max(offset, 0)))
     return _render(request, "decisions.html", {"result": result, "year": year or "",
@@ -332,7 +357,10 @@ def decision_page(request: Request, decision_id: str):
         decision = rt.app.decision(_uuid(decision_id))
     except DomainError as error:
         return _error_page(request, actor, error)
-    return _render(request, "decision.html", {"d": rep.decision(decision)}, actor=actor)
+    shown = Privacy(rt, actor).scrub(
+        rep.decision(decision),
+        units=[decision.issuer.get("unit_id"), decision.recorded_by_unit_id])
+    return _render(request, "decision.html", {"d": shown}, actor=actor)
 
 
 @router.get("/ceremonies", response_class=HTMLResponse)
@@ -396,17 +424,15 @@ def registry_page(request: Request, q: str = "", year: str = "", as_of: str = ""
     error, totals, lines = None, None, None
     try:
         day = _date(as_of)
-        year_value = int(year) if year.strip() else None
-        if year_value is not None and not 1900 <= year_value <= 2200:
-            raise ValueError
+        year_value = _year(year)
+        if year.strip() and year_value is None:
+            raise ValidationFailed(reason="năm không hợp lệ")
         f = RegistryFilter(q=nfc(q) or None, year=year_value, as_of=day)
         chosen = group_by if group_by in dict(REGISTRY_GROUPINGS) else "issuer"
         totals = rt.registry.totals(f, chosen)
         lines = rt.registry.lines(f, Page(limit=100, offset=max(offset, 0)))
     except DomainError as err:
         error = err
-    except ValueError:
-        error = ValidationFailed(reason="năm không hợp lệ")
     query = "&".join(f"{k}={quote(v)}" for k, v in (("q", q), ("year", year), ("as_of", as_of))
                      if v)
     return _render(request, "registry.html",
@@ -465,7 +491,7 @@ def schedule_differences_page(request: Request, year: str = "", offset: int = 0)
         return _login_redirect(request)
     rt = _rt(request)
     rt.ensure_position(rt.app.max_position())
-    year_value = int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None
+    year_value = _year(year)
     try:
         report = schedule_differences(rt, actor, year=year_value, limit=100,
                                       offset=max(offset, 0))
@@ -501,7 +527,7 @@ def certificate_preview(request: Request, decision_id: str, line_no: int = 1):
     if book is not None:
         entry = book.entry(decision.id, line_no)
     context = rt.app.certificate_context(decision, line, entry,
-                                         verify_base=rt.settings.public_base_url)
+                                         verify_base=rt.settings.link_base(str(request.base_url)))
     return _render(request, "certificate.html", {"c": context}, actor=actor)
 
 

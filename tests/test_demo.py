@@ -174,8 +174,12 @@ def test_bac_kan_ceremony(api, loaded):
     assert decision["totals"]["individuals"] == BACKAN_OFFICIALS
     assert decision["totals"]["collectives"] == 0
     assert decision["totals"]["amount"] is None
-    assert ceremony["totals"]["computed"] == 0
+    # no line states an amount: the total is unknown (None), not 0 — as the reconciliation says
+    assert ceremony["totals"]["computed"] is None and ceremony["totals"]["amount"] is None
+    assert ceremony["totals"]["amount_text"] == "không ghi số tiền"
     assert ceremony["totals"]["lines_without_amount"] == BACKAN_OFFICIALS
+    reconciled = ok(api.get(f"/api/ceremonies/{ceremony['id']}/reconciliation"))
+    assert (reconciled["computed"], reconciled["difference"]) == (None, None)
     assert ceremony["totals"]["announced"] is None
     for line in decision["lines"]:
         assert line["period"] == "2023"

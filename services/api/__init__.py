@@ -6,7 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api import errors
+from services.api import errors, openapi
+from services.api.body import StrictJSONBody
 from services.api.routes_certificates import router as certificates_router
 from services.api.routes_decisions import router as decisions_router
 from services.api.routes_money import router as money_router
@@ -31,13 +32,18 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.runtime.prepare()  # this release's money data; views caught up (embedded)
         yield
         if owned:
             app.state.runtime.close()
 
-    app = FastAPI(title="TĐKT", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc are served by openapi.install, from local files (no CDN).
+    app = FastAPI(title="TĐKT", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.runtime = runtime or Runtime()
     errors.install(app)
+    app.add_middleware(StrictJSONBody)
+    openapi.install(app)
     app.include_router(system_router)
     app.include_router(orgs_router)
     app.include_router(workflow_router)

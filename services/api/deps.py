@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import Unauthenticated
 from projections.queries import Page
+from services.api.schemas import MAX_POSITION
 from services.app import Runtime
 from services.authz import Actor
 from services.store import Saved
@@ -50,9 +51,9 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 async def min_position(
     rt: RuntimeDep,
     min_position: Annotated[
-        int | None, Query(ge=0, description="Chờ tới vị trí nhật ký này")
+        int | None, Query(ge=0, le=MAX_POSITION, description="Chờ tới vị trí nhật ký này")
     ] = None,
-    x_tdkt_min_position: Annotated[int | None, Header()] = None,
+    x_tdkt_min_position: Annotated[int | None, Header(ge=0, le=MAX_POSITION)] = None,
 ) -> bool:
     """Wait until the read models have reached the caller's last write."""
     wanted = max(min_position or 0, x_tdkt_min_position or 0)

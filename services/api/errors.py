@@ -12,9 +12,12 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import DomainError
 
@@ -65,8 +68,96 @@ _PYDANTIC_VI = {
 }
 
 
+def _message(kind: str, item: dict[str, Any]) -> str:
+    """Vietnamese for a pydantic error; a rule of ours (a ValueError raised by a validator, such
+    as the date range) keeps its own Vietnamese sentence."""
+    cause = (item.get("ctx") or {}).get("error")
+    if kind == "value_error" and cause is not None and str(cause):
+        return str(cause)
+    return _PYDANTIC_VI.get(kind, "giá trị không hợp lệ")
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+# -- the body's schema, as the OpenAPI document declares it (services/api/openapi.py) -----------
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Mã lỗi ổn định cho máy đọc, ví dụ `concurrency.stale_version`")
+    message: str = Field(description="Thông báo bằng tiếng Việt cho người dùng")
+    details: dict[str, Any] = Field(description="Chi tiết (tùy mã lỗi); `{}` khi không có")
+
+
+class ErrorResponse(BaseModel):
+    """Mọi câu trả lời lỗi: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorInfo
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Trường sai, ví dụ `lines.0.amount`; `body` cho cả thân")
+    type: str = Field(description="Loại lỗi (của pydantic), ví dụ `missing`, `int_type`")
+    message: str = Field(description="Giải thích bằng tiếng Việt")
+
+
+class ValidationDetails(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    fields: list[FieldProblem] | None = Field(
+        None, description="Từng trường sai (khi dữ liệu gửi lên sai kiểu, thiếu, thừa…)"
+    )
+
+
+class ValidationErrorInfo(ErrorInfo):
+    details: ValidationDetails = Field(
+        description="`fields` khi dữ liệu sai dạng; chi tiết của quy tắc khi sai nghiệp vụ"
+    )
+
+
+class ValidationErrorResponse(BaseModel):
+    """Dữ liệu không hợp lệ (422): `validation.invalid` với `details.fields`, hoặc mã của quy tắc
+    nghiệp vụ bị vi phạm (`money.negative`, `award_kind.recipient_not_allowed`…)."""
+
+    error: ValidationErrorInfo
+
+
+# Allow lists methods in this order (then any other, alphabetically).
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def flat_routes(app: Any) -> list[Any]:
+    """The application's routes with the routers' prefixes applied. FastAPI ≥ 0.16x keeps each
+    included router as one entry of ``app.routes`` and flattens them with ``iter_route_contexts``
+    (each context answers ``path_format``, ``methods``, ``dependant``, ``matches``…); earlier
+    versions copy every route into ``app.routes``."""
+    routes = list(getattr(app, "routes", []))
+    flatten = getattr(fastapi_routing, "iter_route_contexts", None)
+    return list(flatten(routes)) if flatten is not None else routes
+
+
+def allowed_methods(request: Request, error: StarletteHTTPException) -> list[str]:
+    """Every method some route accepts at this path — Starlette's own ``Allow`` names only the
+    first route that matched the path (``GET /api/nominations`` hides ``POST``)."""
+    methods: set[str] = set()
+    given = (error.headers or {}).get("Allow") or (error.headers or {}).get("allow") or ""
+    methods.update(m.strip().upper() for m in given.split(",") if m.strip())
+    scope = request.scope
+    probe = {
+        "type": "http",
+        "path": scope["path"],
+        "root_path": scope.get("app_root_path", scope.get("root_path", "")),
+        "method": scope["method"],
+    }
+    for route in flat_routes(request.app):
+        if not getattr(route, "methods", None) or not hasattr(route, "matches"):
+            continue  # mounts (their own 405 carries its Allow), websockets
+        match, _ = route.matches(probe)
+        if match is not Match.NONE:
+            methods.update(route.methods)
+    rank = {m: i for i, m in enumerate(_METHOD_ORDER)}
+    return sorted(methods, key=lambda m: (rank.get(m, len(rank)), m))
 
 
 def domain_error_response(error: DomainError) -> JSONResponse:
@@ -100,7 +191,7 @@ def install(app: FastAPI) -> None:
                 {
                     "field": _field(tuple(item.get("loc", ()))),
                     "type": kind,
-                    "message": _PYDANTIC_VI.get(kind, "giá trị không hợp lệ"),
+                    "message": _message(kind, item),
                 }
             )
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
@@ -116,9 +207,15 @@ def install(app: FastAPI) -> None:
         if error.status_code == 404:
             return JSONResponse(error_body("not_found", "Không tìm thấy địa chỉ này."), 404)
         if error.status_code == 405:
+            allowed = allowed_methods(request, error)
+            listed = ", ".join(allowed)
+            message = f"Phương thức {request.method} không được hỗ trợ tại địa chỉ này."
+            if allowed:
+                message += f" Phương thức được phép: {listed}."
             return JSONResponse(
-                error_body("method_not_allowed", "Phương thức không được hỗ trợ tại địa chỉ này."),
+                error_body("method_not_allowed", message, {"allowed": allowed}),
                 405,
+                headers={"Allow": listed},
             )
         if error.status_code == 400:
             # FastAPI's answer to a body it cannot decode (e.g. not UTF-8): the same 422, code and
@@ -137,7 +234,10 @@ def install(app: FastAPI) -> None:
                 422,
             )
         detail = error.detail if isinstance(error.detail, str) else "Yêu cầu không hợp lệ."
-        return JSONResponse(error_body(f"http.{error.status_code}", detail), error.status_code)
+        return JSONResponse(
+            error_body(f"http.{error.status_code}", detail), error.status_code,
+            headers=error.headers,
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:

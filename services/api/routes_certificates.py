@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from domain.errors import NotFound
 from domain.text import nfc
 from services import documents, printing
 from services.api.deps import ActorDep, RuntimeDep
+from services.api.downloads import content_disposition
 from services.api.schemas import PrintIn
 from services.app import Runtime
 
@@ -23,16 +24,17 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _download(body: bytes, media: str, filename: str, extra: dict[str, str] | None = None
               ) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', **(extra or {})}
+    headers = {"Content-Disposition": content_disposition(filename), **(extra or {})}
     return Response(body, media_type=media, headers=headers)
 
 
-def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn) -> Response:
+def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn,
+              request: Request) -> Response:
     items, saved = rt.app.print_certificates(actor, decision_ids,
                                              reprint_reason=body.reprint_reason)
     if saved is not None:
         rt.after(saved)
-    base = rt.settings.public_base_url
+    base = rt.settings.link_base(str(request.base_url))
     place = nfc(body.place) if body.place else None
     contexts = rt.app.certificate_contexts(items, verify_base=base, place=place)
     pdf = printing.certificates_pdf(contexts, mode=body.mode, printer=body.printer)
@@ -46,25 +48,27 @@ def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn) -> Re
 
 @router.post("/decisions/{decision_id}/certificates", summary="In giấy chứng nhận của quyết định",
              response_class=Response, responses={200: {"content": {PDF: {}}}})
-def print_decision(decision_id: UUID, body: PrintIn, rt: RuntimeDep, actor: ActorDep):
-    return print_pdf(rt, actor, [decision_id], body)
+def print_decision(decision_id: UUID, body: PrintIn, rt: RuntimeDep, actor: ActorDep,
+                   request: Request):
+    return print_pdf(rt, actor, [decision_id], body, request)
 
 
 @router.post("/ceremonies/{ceremony_id}/certificates",
              summary="In giấy chứng nhận của mọi quyết định được trao tại buổi lễ",
              response_class=Response, responses={200: {"content": {PDF: {}}}})
-def print_ceremony(ceremony_id: UUID, body: PrintIn, rt: RuntimeDep, actor: ActorDep):
+def print_ceremony(ceremony_id: UUID, body: PrintIn, rt: RuntimeDep, actor: ActorDep,
+                   request: Request):
     ceremony = rt.app.ceremony(ceremony_id)
-    return print_pdf(rt, actor, list(ceremony.decision_ids), body)
+    return print_pdf(rt, actor, list(ceremony.decision_ids), body, request)
 
 
 @router.get("/decisions/{decision_id}/certificates", summary="Sổ vào sổ của quyết định")
-def certificate_register(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
+def certificate_register(decision_id: UUID, rt: RuntimeDep, actor: ActorDep, request: Request):
     """For the awards office: serials, copies printed, and each certificate's verification URL."""
     decision = rt.app.decision(decision_id)
     rt.app.authz.require(actor, "approver", decision.recorded_by_unit_id)
     rt.ensure_position(rt.app.max_position())
-    base = rt.settings.public_base_url
+    base = rt.settings.link_base(str(request.base_url))
     items = []
     for row in rt.queries.certificates_of(str(decision_id)):
         token = row.pop("token")
@@ -77,9 +81,9 @@ def certificate_register(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
 def decision_document(decision_id: UUID, fmt: Literal["pdf", "docx"], rt: RuntimeDep,
                       actor: ActorDep):
     decision = rt.app.decision(decision_id)
-    document = documents.decision_document(decision, rt.app.place_of(decision))
-    name = f"quyet-dinh-{decision.number.replace('/', '-')}".encode("ascii", "replace")
-    filename = name.decode().replace("?", "_") + f".{fmt}"
+    document = documents.decision_document(decision, rt.app.place_of(decision),
+                                           rt.app.revocations(decision))
+    filename = f"quyet-dinh-{decision.number}.{fmt}"
     if fmt == "pdf":
         return _download(printing.decision_pdf(document), PDF, filename)
     return _download(documents.decision_docx(document), DOCX, filename)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 
+from domain.decision import AwardDecision
 from services import representations as rep
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep, command_result, listing
 from services.api.schemas import (
@@ -17,12 +18,22 @@ from services.api.schemas import (
     RevokeIn,
 )
 from services.app import Runtime
+from services.authz import Actor
+from services.privacy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Quyết định và trao thưởng"])
 
 
-def _decision_answer(rt: Runtime, saved, status: int = 200):
-    body = rep.decision(rt.app.decision(saved.id))
+def _decision_body(rt: Runtime, actor: Actor, decision: AwardDecision) -> dict:
+    """The decision as JSON, without identity keys, and without the personal data of
+    recipients outside the reader's grants (``services.privacy``)."""
+    return Privacy(rt, actor).scrub(
+        rep.decision(decision),
+        units=[decision.issuer.get("unit_id"), decision.recorded_by_unit_id])
+
+
+def _decision_answer(rt: Runtime, actor: Actor, saved, status: int = 200):
+    body = _decision_body(rt, actor, rt.app.decision(saved.id))
     return command_result(
         rt,
         saved,
@@ -63,18 +74,21 @@ def issue_decision(body: DecisionIn, rt: RuntimeDep, actor: ActorDep):
     data["decided_on"] = body.decided_on
     data["lines"] = [line.model_dump(mode="json", exclude_none=True) for line in body.lines]
     saved = rt.app.issue_decision(actor, data)
-    return _decision_answer(rt, saved, 201)
+    return _decision_answer(rt, actor, saved, 201)
 
 
 @router.get("/decisions/{decision_id}", summary="Một quyết định với danh sách kèm theo")
 def get_decision(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    return rep.decision(rt.app.decision(decision_id))
+    return _decision_body(rt, actor, rt.app.decision(decision_id))
 
 
 @router.get("/decisions/{decision_id}/history", summary="Nhật ký của quyết định")
 def decision_history(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    rt.app.decision(decision_id)
-    return {"id": str(decision_id), "events": rep.history(rt.app.history(decision_id))}
+    decision = rt.app.decision(decision_id)
+    events = Privacy(rt, actor).scrub(
+        rep.history(rt.app.history(decision_id)),
+        units=[decision.issuer.get("unit_id"), decision.recorded_by_unit_id])
+    return {"id": str(decision_id), "events": events}
 
 
 @router.post("/decisions/{decision_id}/revoke", summary="Hủy bỏ toàn bộ quyết định")
@@ -82,7 +96,7 @@ def revoke_decision(decision_id: UUID, body: RevokeIn, rt: RuntimeDep, actor: Ac
     saved = rt.app.revoke_decision(
         actor, decision_id, revoked_on=body.revoked_on, ground=body.ground, reason=body.reason
     )
-    return _decision_answer(rt, saved)
+    return _decision_answer(rt, actor, saved)
 
 
 @router.post(
@@ -104,7 +118,7 @@ def revoke_line(
         reason=body.reason,
         line_no=line_no,
     )
-    return _decision_answer(rt, saved)
+    return _decision_answer(rt, actor, saved)
 
 
 # -- ceremonies --------------------------------------------------------------------------------

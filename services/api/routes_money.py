@@ -3,7 +3,6 @@ calculator — "how much would this award carry on that date, and why" — befor
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from services.api.deps import (
 from services.api.schemas import (
     BaseSalaryIn,
     BaseSalaryWithdrawIn,
+    Day,
     InternalRateIn,
     TitlePolicyIn,
 )
@@ -127,7 +127,7 @@ def calculator(
     actor: ActorDep,
     award_kind: Annotated[str, Query(max_length=100)],
     recipient_kind: Literal["individual", "collective", "household"],
-    on: date,
+    on: Day,
     issuer_unit_id: UUID | None = None,
     issuer_body: Literal["union", "government"] | None = None,
     issuer_level: Literal["central", "province", "district", "commune", "branch"] | None = None,

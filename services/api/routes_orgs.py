@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from domain.errors import RoleRequired, UnknownUser, ValidationFailed
+from domain.errors import OutsideScope, RoleRequired, UnknownUser, ValidationFailed
 from domain.users import ROLE_LABELS
 from services import representations as rep
 from services.api.deps import (
@@ -21,8 +21,10 @@ from services.api.deps import (
     listing,
 )
 from services.api.schemas import (
+    Day,
     DissolveIn,
     GrantIn,
+    HomeUnitIn,
     MergeIn,
     MoveIn,
     PasswordIn,
@@ -45,7 +47,7 @@ def list_units(
     actor: ActorDep,
     fresh: FreshDep,
     page: PageDep,
-    as_of_date: Annotated[date | None, Query(alias="as_of")] = None,
+    as_of_date: Annotated[Day | None, Query(alias="as_of")] = None,
     parent_id: UUID | None = None,
     level: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -68,7 +70,7 @@ def tree(
     rt: RuntimeDep,
     actor: ActorDep,
     fresh: FreshDep,
-    as_of_date: Annotated[date | None, Query(alias="as_of")] = None,
+    as_of_date: Annotated[Day | None, Query(alias="as_of")] = None,
 ):
     on = as_of(rt, as_of_date)
     return {"as_of": on.isoformat(), "tree": rt.queries.tree_on(on), "fresh": fresh}
@@ -120,7 +122,7 @@ def get_unit(
     rt: RuntimeDep,
     actor: ActorDep,
     fresh: FreshDep,
-    as_of_date: Annotated[date | None, Query(alias="as_of")] = None,
+    as_of_date: Annotated[Day | None, Query(alias="as_of")] = None,
 ):
     unit = rt.app.org_unit(unit_id)
     on = as_of(rt, as_of_date)
@@ -183,7 +185,10 @@ def list_users(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ):
     _require_any_admin(actor)
-    return listing(rt.queries.users(q=q, page=page), fresh)
+    # an admin sees the users of her subtree: homed there or holding a grant there
+    visible = None if actor.is_system else rt.queries.subtree_ids(
+        {str(u) for u in actor.units_for("admin")})
+    return listing(rt.queries.users(q=q, page=page, within=visible), fresh)
 
 
 @router.post("/users", status_code=201, summary="Tạo người dùng")
@@ -194,6 +199,7 @@ def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep):
         full_name=body.full_name,
         password=body.password,
         grants=[g.model_dump() for g in body.grants],
+        home_unit_id=body.home_unit_id,
     )
     user = rt.app.user(body.username)
     return command_result(
@@ -206,9 +212,18 @@ def get_user(username: str, rt: RuntimeDep, actor: ActorDep):
     if username != actor.username:
         _require_any_admin(actor)
     try:
-        return rep.user(rt.app.user(username))
+        user = rt.app.user(username)
     except ValidationFailed:  # an impossible username is simply unknown here
         raise UnknownUser(username=username) from None
+    if not rt.app.may_see_user(actor, user):
+        raise OutsideScope(unit_id=str(user.home_unit_id or ""))
+    return rep.user(user)
+
+
+@router.put("/users/{username}/home-unit", summary="Đổi đơn vị của người dùng")
+def set_home_unit(username: str, body: HomeUnitIn, rt: RuntimeDep, actor: ActorDep):
+    saved = rt.app.set_home_unit(actor, username=username, unit_id=body.unit_id)
+    return command_result(rt, saved, rep.user(rt.app.user(username)))
 
 
 @router.post("/users/{username}/grants", summary="Giao vai trò tại một đơn vị")

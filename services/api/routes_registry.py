@@ -3,9 +3,7 @@ exports — all read from the projections, as of now, of a date or of a log posi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -16,7 +14,11 @@ from projections.queries import Page
 from projections.registry import GROUP_NAMES, RegistryFilter, reconciliation
 from services import exports
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep
+from services.api.downloads import content_disposition
+from services.api.schemas import MAX_POSITION, Day
 from services.app import Runtime
+from services.authz import Actor
+from services.privacy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])
 EXPORT_LIMIT = 200_000
@@ -29,18 +31,20 @@ async def registry_filter(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     award_kind: Annotated[str | None, Query(max_length=100)] = None,
     recipient_kind: Literal["individual", "collective", "household"] | None = None,
-    recipient_key: Annotated[str | None, Query(max_length=400)] = None,
+    recipient_id: Annotated[str | None, Query(
+        max_length=100, description="Mã công khai của người / tập thể (trường `key`)")] = None,
     issuer_unit_id: UUID | None = None,
     decision_id: UUID | None = None,
     ceremony_id: UUID | None = None,
     status: Literal["active", "revoked", "all"] = "active",
-    as_of: Annotated[date | None, Query(description="Đúng như tại ngày này")] = None,
-    as_of_position: Annotated[int | None, Query(ge=0, description="Đúng như tại vị trí nhật ký")
+    as_of: Annotated[Day | None, Query(description="Đúng như tại ngày này")] = None,
+    as_of_position: Annotated[int | None, Query(ge=0, le=MAX_POSITION,
+                                                      description="Đúng như tại vị trí nhật ký")
                               ] = None,
 ) -> RegistryFilter:
     return RegistryFilter(
         q=q, unit_id=str(unit_id) if unit_id else None, year=year, award_kind=award_kind,
-        recipient_kind=recipient_kind, recipient_key=recipient_key,
+        recipient_kind=recipient_kind, recipient_id=recipient_id,
         issuer_unit_id=str(issuer_unit_id) if issuer_unit_id else None,
         decision_id=str(decision_id) if decision_id else None,
         ceremony_id=str(ceremony_id) if ceremony_id else None,
@@ -56,7 +60,14 @@ Level = Literal["central", "province", "district", "commune", "branch"]
 @router.get("/registry", summary="Sổ khen thưởng: mỗi dòng một khen thưởng")
 def registry(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep, f: FilterDep,
              sort: Literal["name", "date", "decision"] = "name"):
-    return JSONResponse({**rt.registry.lines(f, page, order=sort), "fresh": fresh})
+    found = rt.registry.lines(f, page, order=sort)
+    return JSONResponse({**found, "items": _private(rt, actor, found["items"]), "fresh": fresh})
+
+
+def _private(rt: Runtime, actor: Actor, lines: list[dict]) -> list[dict]:
+    """Registry lines without the personal data of recipients outside the reader's grants."""
+    privacy = Privacy(rt, actor)
+    return [privacy.scrub(line, units=[line["decision"]["issuer_unit_id"]]) for line in lines]
 
 
 @router.get("/registry/totals", summary="Tổng hợp: số tập thể, cá nhân, số tiền theo nhóm")
@@ -73,18 +84,19 @@ def recipients(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep,
 
 @router.get("/registry/history", summary="Hồ sơ khen thưởng của một người / tập thể")
 def history(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
-            key: Annotated[str, Query(max_length=400, description="Khóa định danh")],
-            as_of: date | None = None):
+            key: Annotated[str, Query(max_length=100,
+                                      description="Mã công khai của người / tập thể")],
+            as_of: Day | None = None):
     found = rt.registry.history(key, as_of)
     if not found["items"]:
         raise NotFound(what=f"khen thưởng của «{key}»")
-    return {**found, "fresh": fresh}
+    return {**found, "items": _private(rt, actor, found["items"]), "fresh": fresh}
 
 
 @router.get("/ceremonies/{ceremony_id}/reconciliation",
             summary="Đối chiếu tổng tiền công bố với tổng tính từ quyết định")
 def ceremony_reconciliation(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
-                            as_of: date | None = None):
+                            as_of: Day | None = None):
     found = reconciliation(rt.registry, str(ceremony_id), as_of)
     if found is None:
         raise NotFound(what="buổi trao thưởng")
@@ -107,14 +119,8 @@ Format = Literal["xlsx", "csv"]
 
 def _file(table: exports.Table, fmt: str, name: str) -> Response:
     body = exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table)
-    filename = f"{name}.{fmt}"
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return Response(
-        body,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                                        f"filename*=UTF-8''{quote(filename)}"},
-    )
+    return Response(body, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": content_disposition(f"{name}.{fmt}")})
 
 
 def _subtitle(f: RegistryFilter) -> str:
@@ -156,7 +162,7 @@ def export_decision(decision_id: UUID, fmt: Format, rt: RuntimeDep, actor: Actor
 
 @router.get("/ceremonies/{ceremony_id}/export.{fmt}", summary="Xuất tổng hợp buổi trao thưởng")
 def export_ceremony(ceremony_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
-                    fresh: FreshDep, as_of: date | None = None):
+                    fresh: FreshDep, as_of: Day | None = None):
     found = reconciliation(rt.registry, str(ceremony_id), as_of)
     if found is None:
         raise NotFound(what="buổi trao thưởng")

@@ -7,8 +7,23 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from domain.dates import parse_day
+from domain.errors import ValidationFailed
+
+
+def _day(value: object) -> date:
+    try:
+        return parse_day(value)
+    except ValidationFailed as error:
+        raise ValueError(error.details.get("reason") or error.message) from None
+
+
+# Every date of a query or a body: ISO YYYY-MM-DD, 1900–2100 (never a number of seconds).
+Day = Annotated[date, BeforeValidator(_day)]
+# A position in the event log, as a query or header: bounded below SQL's 64-bit integers.
+MAX_POSITION = 2**53
 Money = Annotated[StrictInt, Field(ge=0, le=10**13)]
 Text = Annotated[str, Field(max_length=2_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
@@ -33,7 +48,7 @@ class RecipientIn(Body):
     org_unit_id: UUID | None = None
     gender: Literal["female", "male"] | None = None
     birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     position: Name | None = None
     citizen_id: Annotated[str, Field(max_length=20)] | None = None
     women_share: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
@@ -47,28 +62,28 @@ class UnitCreateIn(Body):
     level: Literal["central", "province", "district", "commune", "branch"]
     parent_id: UUID
     code: Annotated[str, Field(max_length=50)] | None = None
-    established_on: date
+    established_on: Day
 
 
 class RenameIn(Body):
     name: Name
-    effective_on: date
+    effective_on: Day
 
 
 class MoveIn(Body):
     parent_id: UUID
-    effective_on: date
+    effective_on: Day
 
 
 class DissolveIn(Body):
-    effective_on: date
+    effective_on: Day
     reason: Text = ""
 
 
 class MergeIn(Body):
     unit_ids: Annotated[list[UUID], Field(min_length=1, max_length=1000)]
     target_id: UUID
-    effective_on: date
+    effective_on: Day
 
 
 class ReorganisationOp(Body):
@@ -82,11 +97,11 @@ class ReorganisationOp(Body):
     level: Literal["central", "province", "district", "commune", "branch"] | None = None
     code: Annotated[str, Field(max_length=50)] | None = None
     reason: Text | None = None
-    effective_on: date | None = None
+    effective_on: Day | None = None
 
 
 class ReorganisationIn(Body):
-    effective_on: date
+    effective_on: Day
     operations: Annotated[list[ReorganisationOp], Field(min_length=1, max_length=5000)]
 
 
@@ -104,6 +119,12 @@ class UserCreateIn(Body):
     full_name: Name
     password: Annotated[str, Field(min_length=8, max_length=500)] | None = None
     grants: Annotated[list[GrantIn], Field(max_length=100)] = []
+    # The unit she belongs to (default: her first grant's unit): its admins manage her.
+    home_unit_id: UUID | None = None
+
+
+class HomeUnitIn(Body):
+    unit_id: UUID
 
 
 class TokenIn(Body):
@@ -167,7 +188,7 @@ class SubmissionIn(Body):
     proposing_unit_id: UUID
     number: Annotated[str, Field(max_length=60)] | None = None
     title: Name = ""
-    submitted_on: date | None = None
+    submitted_on: Day | None = None
     candidates: Annotated[list[NominationFields], Field(min_length=1, max_length=10_000)]
 
 
@@ -198,7 +219,7 @@ class LineIn(Body):
 
 class DecisionIn(Body):
     number: Annotated[str, Field(max_length=60)]
-    decided_on: date
+    decided_on: Day
     issuer: IssuerIn
     recorded_by_unit_id: UUID | None = None
     signer: SignerIn = SignerIn()
@@ -212,14 +233,14 @@ class DecisionIn(Body):
 
 
 class RevokeIn(Body):
-    revoked_on: date
+    revoked_on: Day
     ground: Literal["a", "b", "c", "d", "other"]
     reason: Text
 
 
 class CeremonyIn(Body):
     title: Name
-    held_on: date
+    held_on: Day
     place: Name = ""
     host_unit_id: UUID
     decision_ids: Annotated[list[UUID], Field(max_length=1000)] = []
@@ -230,7 +251,7 @@ class CeremonyIn(Body):
 class CeremonyPatch(Body):
     expected_version: StrictInt | None = None
     title: Name | None = None
-    held_on: date | None = None
+    held_on: Day | None = None
     place: Name | None = None
     announced_total: Money | None = None
     announced_source: Text | None = None
@@ -245,7 +266,7 @@ class CeremonyDecisionIn(Body):
 
 
 class BaseSalaryIn(Body):
-    effective_from: date
+    effective_from: Day
     amount: Annotated[StrictInt, Field(gt=0, lt=10**9)]
     legal_basis: Name
     verified: StrictBool = False
@@ -253,7 +274,7 @@ class BaseSalaryIn(Body):
 
 
 class BaseSalaryWithdrawIn(Body):
-    effective_from: date
+    effective_from: Day
     reason: Text
 
 
@@ -265,7 +286,7 @@ class InternalRateIn(Body):
     unit_id: UUID
     award_kind: Annotated[str, Field(max_length=100)]
     recipient_kind: Literal["individual", "collective", "household"]
-    effective_from: date
+    effective_from: Day
     amount: Money
     note: Text = ""
 

@@ -188,7 +188,8 @@ def test_login_of_a_user_without_password(client, world):
     ok(
         client.post(
             "/api/users",
-            json={"username": "chua.co.mk", "full_name": "Chưa có mật khẩu"},
+            json={"username": "chua.co.mk", "full_name": "Chưa có mật khẩu",
+                  "home_unit_id": world.u("root")},
             headers=world.h("admin"),
         ),
         201,
@@ -528,7 +529,8 @@ def test_user_administration_is_scoped(client, world):
         refused(
             client.post(
                 "/api/users",
-                json={**new_user, "username": "xd.nom", "grants": []},
+                json={**new_user, "username": "xd.nom", "grants": [],
+                      "home_unit_id": world.u("hanoi")},
                 headers=world.h("hn.admin"),
             ),
             409,
@@ -750,3 +752,108 @@ def test_submission_lists_are_scoped(client, world):
         ok(client.get(f"/api/submissions/{filed['id']}", headers=world.h("btl.appr")))["id"]
         == filed["id"]
     )
+
+
+def test_credentials_follow_the_grants_no_admin_keeps_a_role_beyond_her_reach(client, world):
+    """Reproduced from outside: a province admin took a token for a new user, the root admin
+    then made that user an approver at the root, and the province admin's token issued a
+    central decision. Now the token (and the password she set) go when the grant comes."""
+    hn, admin = world.h("hn.admin"), world.h("admin")
+    ok(client.post("/api/users", headers=hn, json={
+        "username": "nguoi.moi", "full_name": "Người mới", "home_unit_id": world.u("hanoi")}), 201)
+    ok(client.post("/api/users/nguoi.moi/password", headers=hn, json={"password": PASSWORD}))
+    taken = ok(client.post("/api/users/nguoi.moi/tokens", headers=hn, json={}), 201)["token"]
+    own = ok(client.post("/api/auth/token",
+                         json={"username": "nguoi.moi", "password": PASSWORD}))["token"]
+    client.cookies.clear()
+    assert ok(client.get("/api/me", headers=bearer(taken)))["username"] == "nguoi.moi"
+
+    granted = ok(client.post("/api/users/nguoi.moi/grants", headers=admin,
+                             json={"role": "approver", "unit_id": world.u("root")}))
+    assert granted["has_password"] is False  # the password hn.admin set is withdrawn
+    refused(client.get("/api/me", headers=bearer(taken)), 401, "auth.unauthenticated")
+    refused(client.post("/api/decisions", headers=bearer(taken), json={
+        "number": "1/QĐ-ĐCT", "decided_on": "2024-05-01", "issuer": {"unit_id": world.u("root")},
+        "signer": {"name": "X"}, "award_kind": "bang_khen_tw_hoi", "lines": []}), 401,
+        "auth.unauthenticated")
+    assert ok(client.get("/api/me", headers=bearer(own)))["username"] == "nguoi.moi"  # hers
+    with nothing_recorded(client, world, "/api/users/nguoi.moi"):
+        refused(client.post("/api/users/nguoi.moi/tokens", headers=hn, json={}), 403,
+                "auth.outside_scope")
+        refused(client.post("/api/users/nguoi.moi/password", headers=hn,
+                            json={"password": "mat-khau-moi-1"}), 403, "auth.outside_scope")
+    # an admin who covers every unit of hers still manages her credentials
+    ok(client.post("/api/users/nguoi.moi/password", headers=admin, json={"password": PASSWORD}))
+
+
+def test_a_grant_within_the_givers_reach_keeps_the_credentials(client, world):
+    hn = world.h("hn.admin")
+    ok(client.post("/api/users", headers=hn, json={
+        "username": "can.bo", "full_name": "Cán bộ", "password": PASSWORD,
+        "home_unit_id": world.u("btl")}), 201)
+    token = ok(client.post("/api/users/can.bo/tokens", headers=hn, json={}), 201)["token"]
+    shown = ok(client.post("/api/users/can.bo/grants", headers=hn,
+                           json={"role": "nominator", "unit_id": world.u("xd")}))
+    assert shown["has_password"] is True and shown["home_unit_id"] == world.u("btl")
+    assert ok(client.get("/api/me", headers=bearer(token)))["username"] == "can.bo"
+
+
+def test_every_user_has_a_home_unit_within_the_admins_reach(client, world):
+    hn = world.h("hn.admin")
+    with nothing_recorded(client, world):
+        refused(client.post("/api/users", headers=hn, json={
+            "username": "khong.don.vi", "full_name": "Không đơn vị"}), 422, "validation.invalid")
+        refused(client.post("/api/users", headers=hn, json={
+            "username": "ngoai.pham.vi", "full_name": "Ngoài phạm vi",
+            "home_unit_id": world.u("nt")}), 403, "auth.outside_scope")
+    moved = ok(client.put("/api/users/xd.nom/home-unit", headers=hn,
+                          json={"unit_id": world.u("cn1")}))
+    assert moved["home_unit_id"] == world.u("cn1")
+    refused(client.put("/api/users/xd.nom/home-unit", headers=hn,
+                       json={"unit_id": world.u("nt")}), 403, "auth.outside_scope")
+
+
+def test_the_user_directory_is_scoped_to_the_admins_subtree(client, world):
+    listed = ok(client.get("/api/users", params={"limit": 500}, headers=world.h("hn.admin")))
+    names = {u["username"] for u in listed["items"]}
+    assert listed["total"] == len(names)
+    assert {"hn.chair", "hn.appr", "btl.appr", "xd.nom", "xd.member"} <= names
+    assert not names & {"admin", "tw.chair", "tw.appr", "nt.nom"}
+    everyone = ok(client.get("/api/users", params={"limit": 500}, headers=world.h("admin")))
+    assert {"admin", "nt.nom", "xd.nom"} <= {u["username"] for u in everyone["items"]}
+    ok(client.get("/api/users/xd.nom", headers=world.h("hn.admin")))
+    for outside in ("nt.nom", "tw.appr", "admin"):
+        with case(outside):
+            refused(client.get(f"/api/users/{outside}", headers=world.h("hn.admin")), 403,
+                    "auth.outside_scope")
+
+
+def test_a_decision_names_recipients_of_its_own_system_only(client, world):
+    """Reproduced: a Hà Nội approver decided for a recipient in Bắc Kạn → 201. The Union's own
+    decision covers the issuing unit's subtree; an outside body's decision recorded by a unit
+    covers that unit's subtree (the office records what is presented to its own members)."""
+
+    def line(unit: str, name: str = "Hoàng Thị Mai") -> dict:
+        return {"recipient": {"kind": "individual", "name": name, "birth_year": 1978,
+                              "unit_id": world.u(unit)}, "period": "2023"}
+
+    union = {"number": "5/QĐ-HPN", "decided_on": "2024-05-01", "award_kind": "giay_khen_hoi",
+             "issuer": {"unit_id": world.u("hanoi")}, "signer": {"name": "Lê Thị Hương"}}
+    outside = {"number": "7/QĐ-UBND", "decided_on": "2024-05-01",
+               "award_kind": "bang_khen_ubnd_tinh", "recorded_by_unit_id": world.u("hanoi"),
+               "issuer": {"body": "government", "level": "province", "name": "UBND TP Hà Nội"},
+               "signer": {"name": "Trần Sỹ Thanh"}}
+    for body in (union, outside):
+        with case(body["number"]), nothing_recorded(client, world):
+            found = refused(client.post("/api/decisions", headers=world.h("hn.appr"), json={
+                **body, "lines": [line("xd", "Đỗ Thị Hạnh"), line("nt")]}), 403,
+                "decision.recipient_outside_scope")
+            assert found["details"]["line_no"] == 2 and "Hoàng Thị Mai" in found["message"]
+        with case(body["number"]):
+            ok(client.post("/api/decisions", headers=world.h("hn.appr"), json={
+                **body, "lines": [line("xd", "Đỗ Thị Hạnh"), line("cn1", "Lê Thị Ánh")]}), 201)
+    # the centre decides for anyone in the Union
+    ok(client.post("/api/decisions", headers=world.h("tw.appr"), json={
+        **union, "number": "9/QĐ-ĐCT", "award_kind": "bang_khen_tw_hoi",
+        "issuer": {"unit_id": world.u("root")}, "lines": [line("nt"), line("xd", "Vũ Lan")]}),
+        201)

@@ -467,8 +467,8 @@ def test_history_lists_the_dated_events(client, world, clock):
         ({"op": "rename", "unit_id": "nt", "name": "Tên khác"}, 403, "auth.outside_scope"),
         # A district may not receive a unit from the reform on.
         ({"op": "move", "unit_id": "xd", "parent_id": "btl"}, 422, "org_unit.level_abolished"),
-        # A unit that does not exist: for a scoped admin it is simply outside her scope.
-        ({"op": "rename", "unit_id": "ghost", "name": "Ma"}, 403, "auth.outside_scope"),
+        # A unit that does not exist is the request's mistake (422), not a question of scope.
+        ({"op": "rename", "unit_id": "ghost", "name": "Ma"}, 422, "reference.not_found"),
     ],
 )
 def test_a_failing_operation_records_nothing(client, world, clock, failing, status, code):

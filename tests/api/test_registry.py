@@ -275,3 +275,31 @@ def test_a_rebuild_from_zero_gives_byte_identical_exports(client, rt, world, his
     rt.runner.rebuild()
     after = [client.get(p, headers=world.h("admin")).content for p in paths]
     assert before == after
+
+
+def test_a_ceremony_and_its_reconciliation_give_the_same_totals(client, world, history):
+    """One totals function: the ceremony's own answer, its page and the reconciliation agree,
+    households are counted, and a ceremony whose lines state no amount says so (not 0 đ)."""
+    household = {"kind": "household", "name": "Gia đình bà Nguyễn Thị Hoa",
+                 "unit_id": world.u("xd")}
+    quiet = record_outside(client, world, "40/QĐ-UBND", "2024-01-06", [
+        {"recipient": household}, {"recipient": person("Phạm Thị Thu", 1970, world.u("xd"))}])
+    for decision_ids, announced in (([history["ubnd"]["id"], history["hpn"]["id"],
+                                      quiet["id"]], 5_000_000), ([quiet["id"]], None)):
+        made = ok(client.post("/api/ceremonies", headers=world.h("btl.appr"), json={
+            "title": "Hội nghị", "held_on": "2024-01-09", "place": "Bắc Từ Liêm",
+            "host_unit_id": world.u("btl"), "decision_ids": decision_ids,
+            "announced_total": announced}), 201)
+        shown = get(client, world, f"/api/ceremonies/{made['id']}")["totals"]
+        reconciled = get(client, world, f"/api/ceremonies/{made['id']}/reconciliation")
+        total = reconciled["totals"]["total"]
+        assert shown["computed"] == reconciled["computed"] == total["amount"]
+        assert shown["difference"] == reconciled["difference"]
+        assert shown["lines_without_amount"] == reconciled["lines_without_amount"]
+        for key in ("individuals", "collectives", "households"):
+            assert shown[key] == total[key], key
+        assert shown["households"] == 1
+        page = client.get(f"/ceremonies/{made['id']}", headers=world.h("btl.appr"))
+        assert "1 hộ gia đình" in page.text
+        if announced is None:
+            assert shown["computed"] is None and "0 đ" not in page.text

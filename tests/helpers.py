@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from projections.base import View
+from projections.db import ViewDB
 from services.app import Runtime
 from services.authz import SYSTEM, Actor
 
@@ -195,3 +197,25 @@ def load_previous_release(schedule: Any, actor: str) -> None:
         schedule.set_period(code=row["code"], title=row["title"],
                             effective_from=row["effective_from"], rounding=row["rounding"],
                             rules=row["rules"], meta=meta, actor=actor)
+
+
+def tables_in(db: ViewDB) -> set[str]:
+    with db.read() as cur:
+        if db.dialect == "sqlite":
+            rows = cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        else:
+            rows = cur.execute("SELECT table_name AS name FROM information_schema.tables"
+                               " WHERE table_schema = current_schema()").fetchall()
+    # PostgreSQL keeps the event store in the same schema: those are not read models
+    return {row["name"] for row in rows if not row["name"].startswith("tdktapplication_")}
+
+
+def dump(db: ViewDB, views: list[View]) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every view table, as text, in a stable order."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    with db.read() as cur:
+        for view in views:
+            for table in view.table_names(db.dialect):
+                rows = cur.execute(f"SELECT * FROM {table}").fetchall()
+                out[table] = sorted(tuple(f"{k}={v}" for k, v in sorted(r.items())) for r in rows)
+    return out

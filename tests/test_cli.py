@@ -17,8 +17,10 @@ from domain.errors import Unauthenticated
 from projections.queries import Page
 from services.api import create_app
 from services.app import Runtime
+from services.authz import SYSTEM
 from services.cli import cli
 from services.config import POSTGRES, SQLITE, load_settings
+from tests.helpers import dump
 
 PASSWORD = "mat-khau-123"
 
@@ -224,14 +226,25 @@ def test_demo_loads_once_and_rebuild_keeps_the_views(tdkt, runtime, tmp_path):
     amounts = {number: amount for number, amount, _ in before["decisions"]}
     assert amounts["35/QĐ-UBND"] == 33_840_000 and amounts["02/QĐ-HPN"] == 34_800_000
     assert amounts["1520/QĐ-ĐCT"] is None  # the article states no amount
+    # every decision's certificates printed, some twice: the registers are views too
+    decisions = [d["decision_id"] for d in rt.queries.decisions(page=Page(limit=500))["items"]]
+    for decision_id in decisions:
+        _, saved = rt.app.print_certificates(SYSTEM, [UUID(decision_id)])
+        rt.after(saved)
+    _, saved = rt.app.print_certificates(SYSTEM, [UUID(decisions[0])], reprint_reason="Hỏng")
+    rt.after(saved)
     head = rt.app.max_position()
+    views = dump(rt.db, rt.runner.views)
+    assert views["certificate_books"] and views["certificates"]
     rt.close()
 
     rebuilt = tdkt("rebuild").stdout
     assert "Xong" in rebuilt
     after_status = status(tdkt)
     assert all(v["position"] == head for v in after_status["views"].values())
-    assert totals(runtime()) == before
+    again = runtime()
+    assert totals(again) == before
+    assert dump(again.db, again.runner.views) == views  # every row of every view
 
 
 def test_domain_errors_exit_2_with_a_vietnamese_message(tdkt):

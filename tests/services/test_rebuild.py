@@ -10,35 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projections.base import View
-from projections.db import ViewDB
 from projections.runner import Runner
 from services.app import default_views
-from tests.helpers import World
+from tests.helpers import World, dump, tables_in
 
 KINDS = [("bang_khen_tw_hoi", "root", "tw.appr"), ("giay_khen_hoi", "hanoi", "hn.appr")]
-
-
-def tables_in(db: ViewDB) -> set[str]:
-    with db.read() as cur:
-        if db.dialect == "sqlite":
-            rows = cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        else:
-            rows = cur.execute("SELECT table_name AS name FROM information_schema.tables"
-                               " WHERE table_schema = current_schema()").fetchall()
-    # PostgreSQL keeps the event store in the same schema: those are not read models
-    return {row["name"] for row in rows if not row["name"].startswith("tdktapplication_")}
-
-
-def dump(db: ViewDB, views: list[View]) -> dict[str, list[tuple[str, ...]]]:
-    """Every row of every view table, as text, in a stable order."""
-    out: dict[str, list[tuple[str, ...]]] = {}
-    with db.read() as cur:
-        for view in views:
-            for table in view.table_names(db.dialect):
-                rows = cur.execute(f"SELECT * FROM {table}").fetchall()
-                out[table] = sorted(tuple(f"{k}={v}" for k, v in sorted(r.items())) for r in rows)
-    return out
 
 
 def decide(world: World, number: str, names: list[str], kind: int = 0,

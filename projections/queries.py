@@ -207,6 +207,7 @@ class Queries:
                 page or Page(),
             )
         for row in result["items"]:
+            row.pop("recipient_key", None)  # an identity key (maybe a citizen ID) stays inside
             row["status_label"] = NOMINATION_STATUS.get(row["status"], row["status"])
             row["award_title"] = catalog().kind(row["award_kind"]).title
         return result

@@ -189,7 +189,9 @@ class Registry:
             " (SELECT c.serial || '|' || c.year || '|' || c.copies FROM certificates c"
             "  WHERE c.decision_id = l.decision_id AND c.line_no = l.line_no) AS certificate,"
             " (SELECT r.public_id FROM recipient_ids r WHERE r.recipient_key = l.recipient_key)"
-            " AS recipient_id"
+            " AS recipient_id,"
+            " (SELECT d.recorded_by_unit_id FROM decisions d WHERE d.decision_id = l.decision_id)"
+            " AS recorded_by_unit_id"
         )
         on = "u" if by_units else "l"
         orders = {
@@ -266,7 +268,8 @@ class Registry:
             "decision": {"id": row["decision_id"], "number": row["decision_number"],
                          "decided_on": row["decided_on"], "issuer_name": row["issuer_name"],
                          "issuer_body": row["issuer_body"], "issuer_level": row["issuer_level"],
-                         "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"]},
+                         "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"],
+                         "recorded_by_unit_id": row["recorded_by_unit_id"]},
             "ceremony": ceremony,
             "certificate": certificate,
             "status": REVOKED if revoked else ACTIVE,

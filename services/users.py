@@ -113,10 +113,13 @@ class UserCommands(OrgCommands):
     ) -> Saved:
         """A role at a unit. Credentials that someone else gave her (a password an admin set, a
         token an admin issued) and whose giver is no admin over that unit are withdrawn in the
-        same step: otherwise whoever holds them would hold the new role too."""
-        self._require_user_admin(actor, [unit_id])
+        same step: otherwise whoever holds them would hold the new role too. The giver is admin
+        over the unit *and* over her home unit: an admin elsewhere can neither hand roles to
+        people she does not manage nor, by doing so, withdraw their credentials."""
         self.org_unit(unit_id)
         user = self.user(username)
+        home = [user.home_unit_id] if user.home_unit_id else []
+        self._require_user_admin(actor, [unit_id, *home])
         user.grant(role, unit_id, chair, actor.username)
         givers: dict[str, bool] = {}
         for kind, token_id, giver in user.credentials_set_by_others():

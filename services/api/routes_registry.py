@@ -67,7 +67,9 @@ def registry(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep, f:
 def _private(rt: Runtime, actor: Actor, lines: list[dict]) -> list[dict]:
     """Registry lines without the personal data of recipients outside the reader's grants."""
     privacy = Privacy(rt, actor)
-    return [privacy.scrub(line, units=[line["decision"]["issuer_unit_id"]]) for line in lines]
+    return [privacy.scrub(line, units=[line["decision"]["issuer_unit_id"],
+                                        line["decision"]["recorded_by_unit_id"]])
+            for line in lines]
 
 
 @router.get("/registry/totals", summary="Tổng hợp: số tập thể, cá nhân, số tiền theo nhóm")

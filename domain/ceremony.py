@@ -98,6 +98,8 @@ class Ceremony(Aggregate):
         if "place" in changes:
             clean["place"] = nfc(changes["place"] or "")
         if "held_on" in changes:
+            if not isinstance(changes["held_on"], date):  # the domain, not only the API, refuses
+                raise ValidationFailed(reason="cần ngày tổ chức (YYYY-MM-DD)")
             clean["held_on"] = changes["held_on"]
         clean = {k: v for k, v in clean.items() if getattr(self, k) != v}
         if clean:

@@ -116,10 +116,12 @@ class UserCommands(OrgCommands):
         same step: otherwise whoever holds them would hold the new role too. The giver is admin
         over the unit *and* over her home unit: an admin elsewhere can neither hand roles to
         people she does not manage nor, by doing so, withdraw their credentials."""
-        self.org_unit(unit_id)
         user = self.user(username)
         home = [user.home_unit_id] if user.home_unit_id else []
+        # Scope first: a unit that does not exist is then a 422 (reference.not_found) for an
+        # admin, and one who is none learns only that (no probing of unit ids by a 404).
         self._require_user_admin(actor, [unit_id, *home])
+        self.org_unit(unit_id)
         user.grant(role, unit_id, chair, actor.username)
         givers: dict[str, bool] = {}
         for kind, token_id, giver in user.credentials_set_by_others():

@@ -251,7 +251,7 @@ class CeremonyIn(Body):
 class CeremonyPatch(Body):
     expected_version: StrictInt | None = None
     title: Name | None = None
-    held_on: Day | None = None
+    held_on: Day = None  # may be left out, not cleared: null is a 422 (default not validated)
     place: Name | None = None
     announced_total: Money | None = None
     announced_source: Text | None = None

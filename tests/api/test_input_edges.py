@@ -144,3 +144,42 @@ def test_an_unknown_unit_is_the_request_s_mistake_not_a_question_of_scope(client
     err(client.post("/api/org-units", headers=world.h("xd.nom"), json={
         "name": "Hội LHPN xã Mới", "level": "commune", "parent_id": missing,
         "established_on": "2024-01-01"}), 403)
+
+
+def test_a_role_at_an_unknown_unit_is_422_and_tells_a_non_admin_nothing(client, world):
+    """Found by the fuzz run (tests/api/test_fuzz_openapi.py): granting a role at a unit that
+    does not exist answered 404 ``org_unit.not_found`` (the path names a user, not a unit), even
+    to an approver or a nominator, who could so probe for unit ids."""
+    missing = "00000000-0000-4000-8000-000000000000"
+    grant = {"role": "reviewer", "unit_id": missing}
+    with nothing_recorded(client, world, "/api/users/xd.member"):
+        for admin in ("admin", "hn.admin"):
+            with case(admin):
+                err(client.post("/api/users/xd.member/grants", headers=world.h(admin),
+                                json=grant), 422, "reference.not_found")
+        for other in ("tw.appr", "xd.nom"):
+            with case(other):
+                err(client.post("/api/users/xd.member/grants", headers=world.h(other),
+                                json=grant), 403)
+        err(client.post("/api/users/nobody.here/grants", headers=world.h("admin"), json=grant),
+            404, "user.not_found")
+    ok(client.post("/api/users/xd.member/grants", headers=world.h("admin"),
+                   json={"role": "reviewer", "unit_id": world.u("cn1")}))
+
+
+def test_a_ceremony_s_date_cannot_be_cleared(client, world):
+    """Found by the fuzz run: ``PATCH`` with ``"held_on": null`` recorded a ceremony without a
+    date — a 500 at once, and every later write a 500 too (the read model refused the row)."""
+    appr = world.h("tw.appr")
+    ceremony = ok(client.post("/api/ceremonies", headers=appr, json={
+        "title": "Hội nghị tổng kết", "held_on": "2024-06-01",
+        "host_unit_id": world.u("root")}), 201)
+    path = f"/api/ceremonies/{ceremony['id']}"
+    with nothing_recorded(client, world, path, "/api/ceremonies"):
+        found = err(client.patch(path, headers=appr, json={"held_on": None}), 422,
+                    "validation.invalid")
+        assert "held_on" in found["message"]
+    changed = ok(client.patch(path, headers=appr, json={"held_on": "2024-06-02", "place": None}))
+    assert (changed["held_on"], changed["place"]) == ("2024-06-02", "")
+    ok(client.post("/api/ceremonies", headers=appr, json={
+        "title": "Lễ trao thưởng", "held_on": "2024-07-01", "host_unit_id": world.u("root")}), 201)

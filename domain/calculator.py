@@ -86,9 +86,15 @@ def _round(amount: Fraction, period: Period) -> int:
     return round_up_10000(amount) if period.rounding == "ceil_10000" else math.ceil(amount)
 
 
+def _factor_value(factor: Fraction) -> int | str:
+    """2 → 2, 3/2 → "1.5": as stored in a line's rule details."""
+    return factor.numerator if factor.denominator == 1 else \
+        str(Decimal(factor.numerator) / factor.denominator)
+
+
 def _factor_text(factor: Fraction) -> str:
-    return str(factor.numerator) if factor.denominator == 1 else \
-        coefficient_text(str(Decimal(factor.numerator) / factor.denominator))
+    value = _factor_value(factor)
+    return str(value) if isinstance(value, int) else coefficient_text(value)
 
 
 def amount_for(coefficient: str, factor: Fraction, base: int, period: Period) -> Figure:
@@ -227,8 +233,7 @@ def quote(
     details = {
         "rule": rule, "rule_label": rule_label(rule), "period": period.code,
         "period_title": period.title, "coefficient": coefficient,
-        "factor": int(factor) if factor.denominator == 1 else
-        str(Decimal(factor.numerator) / factor.denominator),
+        "factor": _factor_value(factor),
         "base_salary": base.amount, "base_salary_from": base.effective_from.isoformat(),
         "base_salary_basis": base.legal_basis, "rounding": period.rounding,
         "collective_rounding": period.collective_rounding if factor != 1 else None,

@@ -80,16 +80,16 @@ class OrgCommands(Store):
         """The unit and its ancestors in the current tree, nearest first. A unit merged away
         lives on in its successor: both the successor's chain and its last parent's count.
         Empty when the unit does not exist."""
-        if self.load_or_none(OrgUnit, unit_id) is None:
-            return []
         chain: list[UUID] = []
         pending: list[UUID | None] = [unit_id]
         while pending:
             current = pending.pop(0)
             if current is None or current in chain:
                 continue
-            chain.append(current)
             unit = self.load_or_none(OrgUnit, current)
+            if unit is None and current == unit_id:
+                return []
+            chain.append(current)
             if unit is not None:
                 state = unit.latest_state()
                 pending.extend((state.successor_id, state.parent_id))

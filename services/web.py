@@ -38,6 +38,8 @@ from services.privacy import Privacy
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
 templates.env.filters["dong"] = format_dong
+# ISO date text → dd/mm/yyyy, as offices write it
+templates.env.filters["ngay"] = lambda iso: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
 templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS

@@ -107,11 +107,11 @@ def store_settings(store: str) -> Iterator[Settings]:
 
 def world(rt: Runtime) -> dict[str, Any]:
     app = rt.app
-    root = app.create_root(SYSTEM, name="Trung ương Hội LHPN Việt Nam", code="TW",
+    root = app.orgs.create_root(SYSTEM, name="Trung ương Hội LHPN Việt Nam", code="TW",
                            established_on=date(1930, 10, 20)).id
-    province = app.create_unit(SYSTEM, name="Hội LHPN TP Hà Nội", level="province",
+    province = app.orgs.create_unit(SYSTEM, name="Hội LHPN TP Hà Nội", level="province",
                                parent_id=root, established_on=date(1946, 1, 1)).id
-    commune = app.create_unit(SYSTEM, name="Hội LHPN phường Xuân Đỉnh", level="commune",
+    commune = app.orgs.create_unit(SYSTEM, name="Hội LHPN phường Xuân Đỉnh", level="commune",
                               parent_id=province, established_on=date(2014, 4, 1)).id
     rt.runner.catch_up()
     return {"root": root, "province": province, "commune": commune}
@@ -181,7 +181,8 @@ def bench_commands(store: str, n: int) -> list[Result]:
             units = world(rt)
             actor = SYSTEM
             drafts = [
-                rt.app.draft_nomination(actor, proposing_unit_id=units["commune"], data={
+                rt.app.nominations.draft_nomination(
+                    actor, proposing_unit_id=units["commune"], data={
                     "recipient": {"kind": "individual", "name": f"Trần Thị Đề Nghị {i}",
                                   "birth_year": 1980, "unit_id": units["commune"]},
                     "award_kind": "giay_khen_hoi", "period": "2023",
@@ -189,9 +190,11 @@ def bench_commands(store: str, n: int) -> list[Result]:
                 }).id
                 for i in range(n)
             ]
-            submit = n / timed(lambda: [rt.app.submit_nomination(actor, d) for d in drafts])
+            nominations = rt.app.nominations
+            submit = n / timed(lambda: [nominations.submit_nomination(actor, d) for d in drafts])
             issue = n / timed(lambda: [
-                rt.app.issue_decision(actor, decision_body(units, f"{i + 1}/QĐ-B", 1, 10 * i))
+                rt.app.decisions.issue_decision(
+                    actor, decision_body(units, f"{i + 1}/QĐ-B", 1, 10 * i))
                 for i in range(n)
             ])
             sample = rt.app.recorder.select_notifications(start=None, limit=1000)
@@ -218,7 +221,7 @@ def bench_bulk(store: str, lines: int) -> list[Result]:
         try:
             units = world(rt)
             body = decision_body(units, "1/QĐ-BULK", lines)
-            seconds = timed(lambda: rt.app.issue_decision(SYSTEM, body))
+            seconds = timed(lambda: rt.app.decisions.issue_decision(SYSTEM, body))
             project = timed(rt.runner.catch_up)
         finally:
             rt.close()
@@ -235,8 +238,9 @@ def make_log(rt: Runtime, events: int, lines_per_decision: int = 100) -> int:
     units = world(rt)
     n = 0
     while rt.app.max_position() < events:
-        rt.app.issue_decision(SYSTEM, decision_body(units, f"{n + 1}/QĐ-LOG", lines_per_decision,
-                                                    n * lines_per_decision))
+        rt.app.decisions.issue_decision(
+            SYSTEM, decision_body(units, f"{n + 1}/QĐ-LOG", lines_per_decision,
+                                  n * lines_per_decision))
         n += 1
     return rt.app.max_position()
 
@@ -359,10 +363,11 @@ def bench_certificates(store: str, lines: int) -> list[Result]:
         rt = Runtime(settings)
         try:
             units = world(rt)
-            saved = rt.app.issue_decision(SYSTEM, decision_body(units, "1/QĐ-IN", lines))
-            serials = timed(lambda: rt.app.print_certificates(SYSTEM, [saved.id]))
-            items, _ = rt.app.print_certificates(SYSTEM, [saved.id], reprint_reason="đo")
-            contexts = rt.app.certificate_contexts(items, verify_base="https://tdkt.example")
+            saved = rt.app.decisions.issue_decision(SYSTEM, decision_body(units, "1/QĐ-IN", lines))
+            serials = timed(lambda: rt.app.certificates.print_certificates(SYSTEM, [saved.id]))
+            certificates = rt.app.certificates
+            items, _ = certificates.print_certificates(SYSTEM, [saved.id], reprint_reason="đo")
+            contexts = certificates.certificate_contexts(items, verify_base="https://tdkt.example")
             full = lines / timed(lambda: printing.certificates_pdf(contexts, mode="full"))
             overlay = lines / timed(lambda: printing.certificates_pdf(contexts, mode="overlay"))
         finally:
@@ -412,18 +417,19 @@ def bench_http(store: str, requests: int) -> list[Result]:
         rt = Runtime(settings)
         try:
             units = world(rt)
-            rt.app.create_user(SYSTEM, username="bench", full_name="Bench", password=None,
+            rt.app.users.create_user(SYSTEM, username="bench", full_name="Bench", password=None,
                                grants=[{"role": "nominator", "unit_id": units["commune"]},
                                        {"role": "approver", "unit_id": units["root"]}])
-            _, token = rt.app.issue_token(SYSTEM, username="bench")
-            drafts = [str(rt.app.draft_nomination(SYSTEM, proposing_unit_id=units["commune"],
+            _, token = rt.app.users.issue_token(SYSTEM, username="bench")
+            drafts = [str(rt.app.nominations.draft_nomination(
+                SYSTEM, proposing_unit_id=units["commune"],
                                                   data={
                 "recipient": {"kind": "individual", "name": f"Lê Thị Đề Nghị {i}",
                               "birth_year": 1980, "unit_id": units["commune"]},
                 "award_kind": "giay_khen_hoi", "period": "2023",
                 "achievement": "Hoàn thành xuất sắc nhiệm vụ năm 2023"}).id)
                 for i in range(requests)]
-            rt.app.issue_decision(SYSTEM, decision_body(units, "1/QĐ-HTTP", 2000))
+            rt.app.decisions.issue_decision(SYSTEM, decision_body(units, "1/QĐ-HTTP", 2000))
             rt.runner.catch_up()
         finally:
             rt.close()
@@ -482,15 +488,15 @@ def scale_name(i: int) -> str:
 
 def scale_world(rt: Runtime, provinces: int = 3, communes: int = 10) -> dict[str, Any]:
     app = rt.app
-    root = app.create_root(SYSTEM, name="Trung ương Hội LHPN Việt Nam", code="TW",
+    root = app.orgs.create_root(SYSTEM, name="Trung ương Hội LHPN Việt Nam", code="TW",
                            established_on=date(1930, 10, 20)).id
     tree: dict[str, list[Any]] = {}
     for p in range(provinces):
-        province = app.create_unit(SYSTEM, name=f"Hội LHPN tỉnh Thử Nghiệm {p + 1}",
+        province = app.orgs.create_unit(SYSTEM, name=f"Hội LHPN tỉnh Thử Nghiệm {p + 1}",
                                    level="province", parent_id=root,
                                    established_on=date(1946, 1, 1)).id
         tree[str(province)] = [
-            app.create_unit(SYSTEM, name=f"Hội LHPN xã Thử Nghiệm {p + 1}.{c + 1}",
+            app.orgs.create_unit(SYSTEM, name=f"Hội LHPN xã Thử Nghiệm {p + 1}.{c + 1}",
                             level="commune", parent_id=province,
                             established_on=date(2010, 1, 1)).id
             for c in range(communes)
@@ -547,7 +553,7 @@ def bench_scale(store: str, sizes: list[int]) -> list[Result]:
                     body = scale_decision(tree, k, made, batch)
                     filled.append((str(body["lines"][0]["recipient"]["unit_id"]),
                                    body["decided_on"].year))
-                    rt.app.issue_decision(SYSTEM, body)
+                    rt.app.decisions.issue_decision(SYSTEM, body)
                     made += batch
                     k += 1
                     if k % 20 == 0:
@@ -599,16 +605,24 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+NOTES_HEADING = "## Measurements behind design choices"
+
+
 def write_results(out: Path, results: list[Result], command: str) -> None:
     """Write the table; rows of scenarios and stores not run this time are kept from the file,
-    each row saying which run (date and commit) measured it."""
+    each row saying which run (date and commit) measured it. The hand-written section under
+    ``NOTES_HEADING`` (one-off measurements the code's comments refer to) is kept as it is."""
     run = machine()
     for r in results:
         r.notes = [run]
     ran = {(r.scenario, r.store) for r in results}
     kept: list[Result] = []
+    notes = ""
     if out.exists():
         text = out.read_text(encoding="utf-8")
+        if NOTES_HEADING in text:
+            written = text.split(NOTES_HEADING, 1)[1].split("<!-- raw: ", 1)[0].rstrip()
+            notes = f"{NOTES_HEADING}{written}\n\n"
         if "<!-- raw: " in text:
             raw = json.loads(text.split("<!-- raw: ", 1)[1].rsplit(" -->", 1)[0])
             kept = [Result(**row) for row in raw if (row["scenario"], row["store"]) not in ran]
@@ -620,7 +634,8 @@ def write_results(out: Path, results: list[Result], command: str) -> None:
         f"`{command or 'none'}`). Rows come from these runs:\n\n"
         + "".join(f"- {note}\n" for note in runs)
         + f"\n{table(merged)}\n\n"
-        f"<!-- raw: {json.dumps([r.__dict__ for r in merged], default=str)} -->\n",
+        + notes
+        + f"<!-- raw: {json.dumps([r.__dict__ for r in merged], default=str)} -->\n",
         encoding="utf-8",
     )
 

@@ -258,23 +258,3 @@ def quote(
         explanation=f"{kind.short_title}, {who}: {computed} ({basis}){caveat}.",
         rule=details, verified=rule_verified and base.verified,
     )
-
-
-def highest_title_only(lines: list[dict[str, Any]]) -> list[int]:
-    """Line numbers that, under the "several titles for one achievement → only the highest"
-    policy, are paid nothing: among computed title lines of one recipient and period, all but
-    the best paid one. A title plus a form are both paid; different periods are each paid."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for line in lines:
-        if line.get("amount_source") not in (LEGAL, INTERNAL) or line.get("amount") is None:
-            continue
-        if catalog().kind(line["award_kind"]).family != "title":
-            continue
-        groups.setdefault((line["recipient_key"], line["period"]), []).append(line)
-    unpaid: list[int] = []
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        best = max(group, key=lambda line: (line["amount"], -line["line_no"]))
-        unpaid.extend(line["line_no"] for line in group if line is not best)
-    return sorted(unpaid)

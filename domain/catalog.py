@@ -105,6 +105,12 @@ class Catalog:
     def depth(self, code: str) -> int:
         return self.level(code).depth
 
+    @property
+    def root_level(self) -> str:
+        """The top level of the tree (Trung ương): the root's level, and the level whose bodies
+        sit in the capital."""
+        return min(self.levels.values(), key=lambda level: level.depth).code
+
 
 def _parse(data: dict[str, Any]) -> Catalog:
     levels = [

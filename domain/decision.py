@@ -1,6 +1,6 @@
 """Award decisions (quyết định khen thưởng): one aggregate, all its lines in one event.
 
-A decision with thousands of lines is still one ``Issued`` event saved in one transaction. Lines
+A decision with thousands of lines is still one ``Created`` event saved in one transaction. Lines
 are plain dicts. Revocation (Luật TĐKT 2022 Art. 93.2) cancels one line or the whole decision from a
 date; the lines stay in the log and in the registry with their revocation.
 """
@@ -25,9 +25,11 @@ from domain.errors import (
     UnknownLine,
     ValidationFailed,
 )
+from domain.guards import ACHIEVEMENT, LIFETIME, line_claims
+from domain.org import UnitState
 from domain.pricing import Pricer, check_amount, price, requested_mode
 from domain.recipients import Recipient, normalise_period
-from domain.text import fold, fold_key, nfc, nfc_multiline, nfc_optional
+from domain.text import fold, nfc, nfc_multiline, nfc_optional
 
 IN_FORCE, PARTLY_REVOKED, REVOKED = "in_force", "partly_revoked", "revoked"
 STATUS_LABELS = {
@@ -77,6 +79,11 @@ class Issuer:
         )
 
     @classmethod
+    def of_unit(cls, state: UnitState) -> Issuer:
+        """A Union unit as issuer, as it stood on the decision's date (name and level then)."""
+        return cls(body="union", level=state.level, name=state.name, unit_id=state.id)
+
+    @classmethod
     def external(cls, body: str, level: str, name: str) -> Issuer:
         if body not in BODIES:
             raise ValidationFailed(reason="cơ quan ban hành phải là union hoặc government")
@@ -94,10 +101,6 @@ def normalise_number(number: str) -> str:
     if len(number) > 60:
         raise ValidationFailed(reason="số quyết định quá dài")
     return number
-
-
-def number_key(number: str) -> str:
-    return fold_key(number)
 
 
 def build_line(
@@ -144,24 +147,18 @@ def build_line(
     }
 
 
-def achievement_key(line: dict[str, Any]) -> str:
-    return f"{line['recipient_key']}|{line['award_kind']}|{fold(line['period'])}"
-
-
 def check_no_duplicates(lines: list[dict[str, Any]]) -> None:
-    seen: dict[str, int] = {}
-    for line in lines:
-        key = achievement_key(line)
-        if key in seen:
-            raise DuplicateLine(line_no=line["line_no"], other_line_no=seen[key])
-        seen[key] = line["line_no"]
-    lifetime: dict[str, int] = {}
-    for line in lines:
-        if catalog().kind(line["award_kind"]).once_per_lifetime:
-            key = f"{line['recipient_key']}|{line['award_kind']}"
-            if key in lifetime:
-                raise DuplicateLine(line_no=line["line_no"], other_line_no=lifetime[key])
-            lifetime[key] = line["line_no"]
+    """No two lines of one decision may break an award rule between them (the claims check
+    the same keys across decisions)."""
+    for purpose in (ACHIEVEMENT, LIFETIME):
+        seen: dict[str, int] = {}
+        for line in lines:
+            for claim in line_claims(line):
+                if claim.purpose != purpose:
+                    continue
+                if claim.key in seen:
+                    raise DuplicateLine(line_no=line["line_no"], other_line_no=seen[claim.key])
+                seen[claim.key] = line["line_no"]
 
 
 class AwardDecision(Aggregate):

@@ -1,7 +1,8 @@
 """Domain errors: one class per rule, each with a stable machine code and a Vietnamese message.
 
-The HTTP layer maps the four *kinds* to status codes in one place (422 invalid, 403 forbidden,
-404 not found, 409 conflict). The ``code`` is part of the public API: never rename one.
+The HTTP layer maps the five *kinds* to status codes in one place (422 invalid, 401
+unauthenticated, 403 forbidden, 404 not found, 409 conflict). The ``code`` is part of the public
+API: never rename one.
 """
 
 from __future__ import annotations

@@ -5,32 +5,83 @@ saved together with its claims in one transaction. If another transaction claime
 first, the version-1 insert collides and the whole save is refused: no race can break the rule, on
 SQLite or PostgreSQL. Claims for awards are released when the award is revoked (so a corrected
 decision can be issued); decision-number claims are never released (a number is never reused).
+
+The three award rules live here and only here, as keys:
+
+* **decision number**: unique per issuer and year (``decision_number``);
+* **once per achievement**: one award of a kind per recipient and period (``achievement``);
+* **once per lifetime**: kinds such as Kỷ niệm chương, once per recipient (``lifetime``).
+
+The same keys serve the check inside one decision (two lines of one decision may not share a
+key), the claims saved with the decision, their release on revocation and the error that names
+the rule broken.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import stable_id, topic
+from domain.catalog import catalog
+from domain.text import fold, fold_key
 
 DECISION_NUMBER = "decision_number"
 ACHIEVEMENT = "achievement"
 LIFETIME = "lifetime"
+# When several rules are broken at once, the most specific is reported first: a once-per-lifetime
+# award already received says more than "this achievement was already awarded" (a Kỷ niệm
+# chương collides on both).
+PRIORITY = {DECISION_NUMBER: 0, LIFETIME: 1, ACHIEVEMENT: 2}
 
 
-def decision_number_claim_id(issuer_key: str, year: int, number_key: str) -> UUID:
-    return stable_id(DECISION_NUMBER, issuer_key, str(year), number_key)
+@dataclass(frozen=True)
+class ClaimKey:
+    """One rule's key. ``key`` is the readable text stored in the claim; ``id`` the claim's
+    deterministic aggregate id (both unchanged since the first release: stored claims keep
+    working)."""
+
+    purpose: str
+    parts: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return "|".join(self.parts)
+
+    @property
+    def id(self) -> UUID:
+        return stable_id(self.purpose, *self.parts)
 
 
-def achievement_claim_id(achievement_key: str) -> UUID:
-    return stable_id(ACHIEVEMENT, achievement_key)
+def number_key(number: str) -> str:
+    """A decision number as compared for uniqueness ("12/QĐ-HLHPN" = "12/qđ-hlhpn")."""
+    return fold_key(number)
 
 
-def lifetime_claim_id(recipient_key: str, award_kind: str) -> UUID:
-    return stable_id(LIFETIME, recipient_key, award_kind)
+def decision_number_claim(issuer_key: str, year: int, number: str) -> ClaimKey:
+    return ClaimKey(DECISION_NUMBER, (issuer_key, str(year), number_key(number)))
+
+
+def achievement_claim(line: Mapping[str, Any]) -> ClaimKey:
+    text = f"{line['recipient_key']}|{line['award_kind']}|{fold(line['period'])}"
+    return ClaimKey(ACHIEVEMENT, (text,))
+
+
+def lifetime_claim(line: Mapping[str, Any]) -> ClaimKey | None:
+    if not catalog().kind(line["award_kind"]).once_per_lifetime:
+        return None
+    return ClaimKey(LIFETIME, (line["recipient_key"], line["award_kind"]))
+
+
+def line_claims(line: Mapping[str, Any]) -> list[ClaimKey]:
+    """The award rules one decision line must not break: once per achievement, and once per
+    lifetime where its kind says so."""
+    lifetime = lifetime_claim(line)
+    return [achievement_claim(line), *([lifetime] if lifetime else [])]
 
 
 class Claim(Aggregate):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.calculator import INTERNAL, LEGAL, Quote, highest_title_only
+from domain.calculator import INTERNAL, LEGAL, Quote
 from domain.catalog import catalog
 from domain.errors import (
     AmountMissing,
@@ -153,27 +153,46 @@ def price(
     return fields
 
 
+def highest_title_groups(lines: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The "several titles for one achievement → only the highest" grouping, the one place it is
+    decided: among the computed title lines (an amount from the law or the issuer's own rates) of
+    one recipient and period, the best paid one (the earlier line on a tie) is paid and every
+    other is not. A title plus a form are both paid; different periods are each paid.
+
+    Answers each unpaid line's number → the line paid in its stead."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for line in lines:
+        if line.get("amount_source") not in (LEGAL, INTERNAL) or line.get("amount") is None:
+            continue
+        if catalog().kind(line["award_kind"]).family != "title":
+            continue
+        groups.setdefault((line["recipient_key"], line["period"]), []).append(line)
+    unpaid: dict[int, dict[str, Any]] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        best = max(group, key=lambda line: (line["amount"], -line["line_no"]))
+        unpaid.update((line["line_no"], best) for line in group if line is not best)
+    return unpaid
+
+
+def highest_title_only(lines: list[dict[str, Any]]) -> list[int]:
+    """Line numbers that the "only the highest title" policy pays nothing
+    (``highest_title_groups``)."""
+    return sorted(highest_title_groups(lines))
+
+
 def apply_highest_title_policy(lines: list[dict[str, Any]]) -> None:
     """Several titles for one achievement at one time: only the highest is paid (computed lines).
 
-    The other computed title lines of the same recipient and period keep their rule figures but
-    are paid 0 đ, with a warning that says which line is paid.
+    The other computed title lines of the same recipient and period (``highest_title_groups``)
+    keep their rule figures but are paid 0 đ, with a warning that says which line is paid.
     """
-    unpaid = set(highest_title_only(lines))
-    if not unpaid:
-        return
+    unpaid = highest_title_groups(lines)
     for line in lines:
-        if line["line_no"] not in unpaid:
+        paid = unpaid.get(line["line_no"])
+        if paid is None:
             continue
-        paid = max(
-            (other for other in lines
-             if other["line_no"] not in unpaid
-             and other["recipient_key"] == line["recipient_key"]
-             and other["period"] == line["period"]
-             and other.get("amount_source") in (LEGAL, INTERNAL)
-             and catalog().kind(other["award_kind"]).family == "title"),
-            key=lambda other: other["amount"] or 0,
-        )
         line["amount"] = 0
         line["explanation"] = (
             f"{line['explanation']} Cùng thành tích, cùng thời điểm đã có danh hiệu được thưởng "

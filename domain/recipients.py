@@ -14,16 +14,16 @@ used by the once-per-lifetime and one-achievement-once rules:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
 
+from domain.catalog import RECIPIENT_KINDS
 from domain.errors import ValidationFailed
 from domain.text import fold, nfc, nfc_optional
 
 GENDERS = ("female", "male")
-GENDER_LABELS = {"female": "Nữ", "male": "Nam"}
 _CITIZEN_ID = re.compile(r"^\d{9}$|^\d{12}$")
 
 
@@ -44,7 +44,7 @@ class Recipient:
     def build(cls, data: dict[str, Any]) -> Recipient:
         """Validate and normalise raw input (names to NFC, ids to digits)."""
         kind = data.get("kind")
-        if kind not in ("individual", "collective", "household"):
+        if kind not in RECIPIENT_KINDS:
             raise ValidationFailed(
                 reason="loại đối tượng phải là cá nhân, tập thể hoặc hộ gia đình"
             )
@@ -102,10 +102,6 @@ class Recipient:
             women_share=int(women_share) if women_share is not None else None,
         )
 
-    def with_unit_name(self, name: str) -> Recipient:
-        """A collective that is an org unit takes the unit's name of the day."""
-        return replace(self, name=name)
-
     @property
     def key(self) -> str:
         if self.kind == "individual":
@@ -119,12 +115,6 @@ class Recipient:
                 return f"unit:{self.org_unit_id}"
             return f"group:{fold(self.name)}|unit:{self.unit_id}"
         return f"household:{fold(self.name)}|unit:{self.unit_id}"
-
-    @property
-    def display_name(self) -> str:
-        if self.kind == "individual" and self.gender:
-            return f"{'Bà' if self.gender == 'female' else 'Ông'} {self.name}"
-        return self.name
 
     @property
     def scope_unit_id(self) -> UUID | None:

@@ -488,7 +488,7 @@ class InternalRates(Aggregate):
         kind = catalog().kind(award_kind)
         if recipient_kind not in RECIPIENT_KINDS:
             raise ValidationFailed(
-                reason="loại đối tượng phải là individual, collective, household")
+                reason=f"loại đối tượng phải là {', '.join(RECIPIENT_KINDS)}")
         kind.require_recipient(recipient_kind)
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount < 10**12:
             raise ValidationFailed(reason="mức thưởng phải là số nguyên đồng không âm")

@@ -1,8 +1,22 @@
 """Totals of award lines, one way everywhere: decisions, ceremonies, the registry, documents.
 
-"Totals never pretend": the amount is the sum of the amounts the lines state, ``None`` when no
-line states one (not 0), and the lines that state none are counted beside it. Recipients are
-counted by kind — individuals, collectives and households — never dropped.
+The rule, stated here once ("totals never pretend"):
+
+* only lines **in force** count: a revoked line counts in no total (``in_force``; the registry
+  reads "in force" as of a date or a log position, ``RegistryFilter.revoked_condition``);
+* the amount is the sum of the amounts the lines **state** (``states_amount``: 0 đ is stated), and
+  ``None`` when no line states one — never 0;
+* a line that states none (``not_stated``, or a rule that gave no figure) adds nothing and is
+  counted beside the amount (``lines_without_amount``);
+* recipients are counted by kind — individuals, collectives and households — never dropped
+  (``RECIPIENT_COUNT_KEYS``, one per kind of ``domain.catalog.RECIPIENT_KINDS``).
+
+The registry sums in SQL what this module sums in Python (a million lines are not read into
+Python): ``projections.sums`` builds that SQL from the constants here, and
+``tests/services/test_totals_rule.py`` holds both to the same answers on both stores.
+
+Numbers only: their words ("16 tập thể, 30 cá nhân, 33.840.000 đ") are the edge's
+(``services.presentation.totals``).
 """
 
 from __future__ import annotations
@@ -10,10 +24,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from domain.money import format_dong
+from domain.catalog import RECIPIENT_KINDS
 
-RECIPIENT_COUNT_KEYS = {"individual": "individuals", "collective": "collectives",
-                        "household": "households"}
+# recipient kind → the count of its lines in a total ("individual" → "individuals")
+RECIPIENT_COUNT_KEYS = {kind: f"{kind}s" for kind in RECIPIENT_KINDS}
+
+
+def in_force(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines that count in a total: those not revoked (decision lines as stored)."""
+    return [line for line in lines if line["revoked_on"] is None]
+
+
+def states_amount(amount: int | None) -> bool:
+    """Whether a line states an amount (0 đ does); only those add to a total's amount."""
+    return amount is not None
 
 
 def totals(*, lines: int, individuals: int, collectives: int, households: int,
@@ -27,7 +51,6 @@ def totals(*, lines: int, individuals: int, collectives: int, households: int,
         "collectives": collectives,
         "households": households,
         "amount": amount,
-        "amount_text": format_dong(amount),
         "lines_without_amount": lines - stated,
     }
 
@@ -39,18 +62,16 @@ def line_totals(lines: Iterable[tuple[str, int | None]]) -> dict[str, Any]:
     for kind, line_amount in lines:
         count += 1
         counts[RECIPIENT_COUNT_KEYS[kind]] += 1
-        if line_amount is not None:
+        if states_amount(line_amount):
             stated += 1
             amount += line_amount
     return totals(lines=count, amount_sum=amount, stated=stated, **counts)
 
 
-def counts_text(row: dict[str, Any]) -> str:
-    """"16 tập thể, 30 cá nhân, 2 hộ gia đình" ("" when there are none)."""
-    parts = [f"{row[key]} {label}" for key, label in
-             (("collectives", "tập thể"), ("individuals", "cá nhân"),
-              ("households", "hộ gia đình")) if row[key]]
-    return ", ".join(parts)
+def totals_in_force(lines: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Totals of decision lines as stored (one decision's, or several decisions'): the lines in
+    force only."""
+    return line_totals((line["recipient"]["kind"], line["amount"]) for line in in_force(lines))
 
 
 def reconcile(announced: int | None, amount: int | None) -> int | None:

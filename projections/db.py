@@ -148,9 +148,9 @@ class SQLiteViewDB(ViewDB):
             # a lost last commit on power failure is re-projected: NORMAL is safe here.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
-            # Read through a memory map, not a read() call per page: at a million awards (2 GB
-            # of views) a name search went from 9–16 ms to 5–6 ms at p50 (issue 6). Address
-            # space only; the pages live once, in the OS page cache.
+            # Read through a memory map, not a read() call per page: at a million awards (GBs
+            # of views) that system call per page was a large share of a name search's time
+            # (bench/RESULTS.md). Address space only; the pages live once, in the OS page cache.
             conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             self._local.conn = conn
             with self._lock:

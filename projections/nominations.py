@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.nomination import (
     DECIDED,
+    RECOMMENDED,
     REJECTED,
     RETURNED,
     REVOKED,
@@ -162,9 +163,10 @@ class NominationsView(View):
         self._update(cur, event, position)
 
     def _closed(self, cur: Cursor, event: Any, position: int) -> None:
-        status = {"rejected": REJECTED, "returned": RETURNED}.get(event.outcome)
-        if status is None:
-            status = "recommended" if event.ready_for_decision else UNDER_REVIEW
+        if event.outcome in (REJECTED, RETURNED):  # outcomes named as the statuses they give
+            status = event.outcome
+        else:
+            status = RECOMMENDED if event.ready_for_decision else UNDER_REVIEW
         self._update(cur, event, position, status=status, status_since=iso(event.timestamp))
 
     def _forwarded(self, cur: Cursor, event: Any, position: int) -> None:

@@ -1,4 +1,8 @@
-"""Read-side queries over the views. Queries read tables only; they never replay aggregates."""
+"""Read-side queries over the views. Queries read tables only; they never replay aggregates.
+
+Rows only: numbers, codes, dates, ids and names as stored. Labels and status names are added at
+the edge (``services.presentation.queries``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain.catalog import catalog
-from domain.nomination import STATUS_LABELS as NOMINATION_STATUS
-from domain.org import STATUS_LABELS as UNIT_STATUS
+from domain.nomination import RECOMMENDED, UNDER_REVIEW
+from projections import sums
 from projections.base import loads
 from projections.db import Cursor, ViewDB
 from projections.search import contains_pattern, like_pattern
@@ -45,7 +48,9 @@ def _page(
     return {"items": rows, "total": int(total or 0), "limit": page.limit, "offset": page.offset}
 
 
-class Queries:
+class QueryRows:
+    """The lists' queries; rows only (worded by ``services.presentation.queries``)."""
+
     def __init__(self, db: ViewDB) -> None:
         self.db = db
 
@@ -53,15 +58,12 @@ class Queries:
 
     @staticmethod
     def _unit_row(row: dict[str, Any]) -> dict[str, Any]:
-        level = catalog().level(row["level"])
         return {
             "id": row["unit_id"],
             "name": row["name"],
             "level": row["level"],
-            "level_name": level.name,
             "parent_id": row["parent_id"],
             "status": row["status"],
-            "status_label": UNIT_STATUS[row["status"]],
             "successor_id": row["successor_id"],
             "code": row["code"],
             "valid_from": row["valid_from"],
@@ -208,8 +210,6 @@ class Queries:
             )
         for row in result["items"]:
             row.pop("recipient_key", None)  # an identity key (maybe a citizen ID) stays inside
-            row["status_label"] = NOMINATION_STATUS.get(row["status"], row["status"])
-            row["award_title"] = catalog().kind(row["award_kind"]).title
         return result
 
     def submissions(
@@ -256,11 +256,13 @@ class Queries:
         if q:
             where.append("(number LIKE ? ESCAPE '\\' OR issuer_name LIKE ? ESCAPE '\\')")
             params.extend([contains_pattern(q), contains_pattern(q)])
+        # the totals rule (domain.totals, in SQL: projections.sums) over each decision's lines
+        in_force = f"l.decision_id = d.decision_id AND {sums.in_force('l')}"
         select = (
-            "SELECT d.*, (SELECT SUM(amount) FROM award_lines l"
-            "  WHERE l.decision_id = d.decision_id AND l.revoked_on IS NULL) AS total_amount,"
-            " (SELECT COUNT(*) FROM award_lines l WHERE l.decision_id = d.decision_id"
-            "  AND l.amount IS NULL AND l.revoked_on IS NULL) AS not_stated_lines"
+            f"SELECT d.*, (SELECT {sums.amount('l')} FROM award_lines l WHERE {in_force})"
+            " AS total_amount,"
+            f" (SELECT {sums.without_amount('l')} FROM award_lines l WHERE {in_force})"
+            " AS not_stated_lines"
             " FROM decisions d"
         )
         with self.db.read() as cur:
@@ -286,7 +288,7 @@ class Queries:
     ) -> list[dict[str, Any]]:
         """Award lines in force whose amount was computed by a schedule (legal or an issuer's
         own rates), with what is needed to compute them again: the schedule-difference report."""
-        where = ["l.amount_mode = 'computed'", "l.revoked_on IS NULL",
+        where = ["l.amount_mode = 'computed'", sums.in_force("l"),
                  "l.amount_source IN ('legal', 'internal')"]
         params: list[Any] = []
         if year:
@@ -310,15 +312,15 @@ class Queries:
 
     def work_queues(self, today: date) -> list[dict[str, Any]]:
         """Files waiting, by unit and stage: under review by a council, or recommended and
-        waiting for a decision; with how many and how long the oldest has waited."""
-        stages = {"under_review": "Chờ Hội đồng xét", "recommended": "Chờ quyết định"}
+        waiting for a decision; with how many and how long the oldest has waited (the
+        ``stage`` is the nominations' status)."""
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT n.review_unit_id, n.status, COUNT(*) AS waiting,"
                 " MIN(n.status_since) AS oldest, MAX(v.name) AS unit_name"
                 " FROM nominations n LEFT JOIN org_unit_versions v"
                 " ON v.unit_id = n.review_unit_id AND v.valid_to IS NULL"
-                " WHERE n.status IN ('under_review', 'recommended')"
+                f" WHERE n.status IN ('{UNDER_REVIEW}', '{RECOMMENDED}')"
                 " GROUP BY n.review_unit_id, n.status",
             ).fetchall()
         out = []
@@ -328,7 +330,6 @@ class Queries:
                 "unit_id": row["review_unit_id"],
                 "unit_name": row["unit_name"],
                 "stage": row["status"],
-                "stage_label": stages[row["status"]],
                 "waiting": int(row["waiting"]),
                 "oldest_since": oldest.isoformat(),
                 "oldest_age_days": max((today - oldest).days, 0),
@@ -351,14 +352,6 @@ class Queries:
                 (decision_id,),
             ).fetchall()
         return [dict(r) for r in rows]
-
-    def decision_ids_for_ceremony(self, ceremony_id: str) -> list[str]:
-        with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT decision_id FROM ceremony_decisions WHERE ceremony_id = ? ORDER BY seq",
-                (ceremony_id,),
-            ).fetchall()
-        return [r["decision_id"] for r in rows]
 
     def ceremonies(
         self, *, year: int | None = None, host_unit_id: str | None = None, page: Page | None = None

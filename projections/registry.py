@@ -5,6 +5,9 @@ of a log position.
 *As of a position P*: lines recorded at or before P; in force unless their revocation was recorded
 at or before P. Both may be given. Totals sum the amounts that are stated and count the lines that
 state none: a total never pretends to know more than the record.
+
+Rows only: numbers, codes, dates, ids and names as stored. Their words — labels, status names,
+"16 tập thể, 30 cá nhân, 33.840.000 đ" — are added at the edge (``services.presentation.registry``).
 """
 
 from __future__ import annotations
@@ -14,20 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from domain.catalog import RECIPIENT_LABELS, catalog
-from domain.money import format_dong
-from domain.pricing import AMOUNT_SOURCE_LABELS
-from domain.totals import counts_text, reconcile, totals
-from projections import search, summary
+from domain.totals import reconcile, totals
+from projections import search, summary, sums
 from projections.base import loads
 from projections.db import ViewDB
 from projections.queries import Page
 
 ACTIVE, REVOKED, ALL = "active", "revoked", "all"
-FUNDING_LABELS = {
-    "union": "Quỹ thi đua, khen thưởng của Hội",
-    "government": "Quỹ thi đua, khen thưởng của cơ quan nhà nước",
-}
 
 
 @dataclass(frozen=True)
@@ -138,19 +134,11 @@ class RegistryFilter:
 
 # group name → (SQL key, SQL label) over award_lines ``l``
 GROUPS = {
-    "decision": ("l.decision_id", "MAX(l.decision_number || ' — ' || l.issuer_name)"),
+    "decision": ("l.decision_id", "MAX(l.decision_number)"),  # with the issuer's name beside
     **summary.groups("l"),
 }
 GROUP_NAMES = (*GROUPS, "ceremony", "unit")
-
-
-def summary_text(label: str, row: dict[str, Any]) -> str:
-    """"UBND quận Bắc Từ Liêm: 16 tập thể, 30 cá nhân, 33.840.000 đ"."""
-    money = format_dong(row["amount"]) if row["amount"] is not None else "không ghi số tiền"
-    text = f"{label}: {counts_text(row) or '0 dòng'}, {money}"
-    if row["amount"] is not None and row["lines_without_amount"]:
-        text += f" ({row['lines_without_amount']} dòng không ghi số tiền)"
-    return text
+UNIT_LEVEL = "commune"  # grouped by unit: the units of this level, unless another is asked
 
 
 def _totals_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -161,16 +149,12 @@ def _totals_row(row: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-_SUMS = (
-    "COUNT(*) AS lines,"
-    " SUM(CASE WHEN l.recipient_kind = 'individual' THEN 1 ELSE 0 END) AS individuals,"
-    " SUM(CASE WHEN l.recipient_kind = 'collective' THEN 1 ELSE 0 END) AS collectives,"
-    " SUM(CASE WHEN l.recipient_kind = 'household' THEN 1 ELSE 0 END) AS households,"
-    " SUM(l.amount) AS amount, COUNT(l.amount) AS stated"
-)
+_SUMS = sums.over_lines("l")  # the totals rule (domain.totals), over award_lines
 
 
-class Registry:
+class RegistryRows:
+    """The registry's queries; rows only (worded by ``services.presentation.registry``)."""
+
     def __init__(self, db: ViewDB) -> None:
         self.db = db
 
@@ -178,6 +162,7 @@ class Registry:
 
     def lines(self, f: RegistryFilter, page: Page | None = None, order: str = "name"
               ) -> dict[str, Any]:
+        """A page of lines (``_line``), in name, date or decision order, with their count."""
         by_units = f.unit_id is not None and order == "name"
         where, params = f.where(units=by_units)
         revoked_sql, revoked_params = f.revoked_condition()
@@ -232,7 +217,8 @@ class Registry:
 
     @staticmethod
     def _line(row: dict[str, Any]) -> dict[str, Any]:
-        kind = catalog().kind(row["award_kind"])
+        """One line as the registry holds it, in force or revoked as of the filter (a line
+        revoked later shows no revocation)."""
         ceremony = None
         if row.get("ceremony"):
             title, held_on, ceremony_id = row["ceremony"].rsplit("|", 2)
@@ -242,38 +228,33 @@ class Registry:
             serial, year, copies = row["certificate"].split("|")
             certificate = {"serial": int(serial), "year": int(year), "copies": int(copies)}
         revoked = bool(row["is_revoked"])
-        path = loads(row["unit_path"]) or []
         return {
             "decision_id": row["decision_id"],
             "line_no": row["line_no"],
-            "recipient": {"kind": row["recipient_kind"], "name": row["recipient_name"],
-                          "kind_label": RECIPIENT_LABELS[row["recipient_kind"]],
-                          "key": row["recipient_id"],
-                          **{k: v for k, v in loads(row["recipient_detail"]).items()
-                             if v is not None}},
-            "unit_path": path,
-            "unit_path_text": " – ".join(step["name"] for step in reversed(path)),
-            "award_kind": kind.code,
-            "award_title": kind.title,
+            "recipient_kind": row["recipient_kind"],
+            "recipient_name": row["recipient_name"],
+            "recipient_id": row["recipient_id"],  # the public id (never the identity key)
+            "recipient_detail": loads(row["recipient_detail"]),
+            "unit_path": loads(row["unit_path"]) or [],
+            "award_kind": row["award_kind"],
             "award_family": row["award_family"],
             "period": row["period"],
             "amount": int(row["amount"]) if row["amount"] is not None else None,
-            "amount_text": format_dong(row["amount"]),
             "amount_source": row["amount_source"],
-            "amount_source_label": AMOUNT_SOURCE_LABELS.get(row["amount_source"],
-                                                            row["amount_source"]),
             "explanation": row["explanation"],
             "warnings": int(row["warnings"]),
             "nomination_id": row["nomination_id"],
-            "decision": {"id": row["decision_id"], "number": row["decision_number"],
-                         "decided_on": row["decided_on"], "issuer_name": row["issuer_name"],
-                         "issuer_body": row["issuer_body"], "issuer_level": row["issuer_level"],
-                         "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"],
-                         "recorded_by_unit_id": row["recorded_by_unit_id"]},
+            "decision_number": row["decision_number"],
+            "decided_on": row["decided_on"],
+            "issuer_name": row["issuer_name"],
+            "issuer_body": row["issuer_body"],
+            "issuer_level": row["issuer_level"],
+            "issuer_unit_id": row["issuer_unit_id"],
+            "signer": row["signer"],
+            "recorded_by_unit_id": row["recorded_by_unit_id"],
             "ceremony": ceremony,
             "certificate": certificate,
             "status": REVOKED if revoked else ACTIVE,
-            "status_label": "Đã hủy bỏ" if revoked else "Có hiệu lực",
             "revoked_on": row["revoked_on"] if revoked else None,
             "revocation_reason": row["revocation_reason"] if revoked else None,
             "position": int(row["position"]),
@@ -287,26 +268,26 @@ class Registry:
 
         ``group_by``: decision, ceremony, issuer, unit (with ``level``: each unit of that level,
         its subtree as it stood on each line's date), year, award_kind, recipient_kind,
-        amount_source, funding."""
+        amount_source, funding. Each group: its ``key``, its ``name`` as stored (a code for
+        kinds, sources and bodies, the year, a unit's or ceremony's name, a decision's number
+        with its ``issuer_name``) and its ``totals`` (``domain.totals``), in no set order."""
         f = replace(f, status=ACTIVE)
         with self.db.read() as cur:
             if summary.answers(f, group_by):
                 overall, rows = self._summed_totals(cur, f, group_by, level)
             else:
                 overall, rows = self._line_totals(cur, f, group_by, level)
-        groups: list[dict[str, Any]] = []
-        for row in rows:
-            label = self._label(group_by, row["label"])
-            totals = _totals_row(row)
-            groups.append({"key": str(row["key"]), "label": label, **totals,
-                           "summary": summary_text(label, totals)})
-        groups.sort(key=lambda g: (-(g["amount"] or 0), -g["lines"], g["label"]))
-        total = _totals_row(overall)
+        groups = [
+            {"key": str(row["key"]), "name": row["label"],
+             **({"issuer_name": row["issuer_name"]} if group_by == "decision" else {}),
+             "totals": _totals_row(row)}
+            for row in rows
+        ]
         return {
             "as_of": f.as_of.isoformat() if f.as_of else None,
             "as_of_position": f.as_of_position,
             "group_by": group_by,
-            "total": {**total, "summary": summary_text("Tổng cộng", total)},
+            "total": _totals_row(overall),
             "groups": groups,
         }
 
@@ -321,7 +302,7 @@ class Registry:
         if group_by is None:
             return overall, []
         if group_by == "unit":  # each unit of the level: its scope, not the whole registry's
-            where, params = [*where[1:], "t.level = ?"], [*params[1:], level or "commune"]
+            where, params = [*where[1:], "t.level = ?"], [*params[1:], level or UNIT_LEVEL]
         key_sql, label_sql = summary.GROUPS[group_by]
         rows = cur.execute(
             f"SELECT {key_sql} AS key, {label_sql} AS label, {summary.SUMS}"
@@ -345,7 +326,7 @@ class Registry:
                 " ON u.decision_id = l.decision_id AND u.line_no = l.line_no"
                 f"{clause}{' AND' if clause else ' WHERE'} u.level = ?"
                 " GROUP BY u.unit_id",
-                [*params, level or "commune"],
+                [*params, level or UNIT_LEVEL],
             ).fetchall()
         elif group_by == "ceremony":
             rows = cur.execute(
@@ -358,26 +339,15 @@ class Registry:
             ).fetchall()
         elif group_by in GROUPS:
             key_sql, label_sql = GROUPS[group_by]
+            issuer = " MAX(l.issuer_name) AS issuer_name," if group_by == "decision" else ""
             rows = cur.execute(
-                f"SELECT {key_sql} AS key, {label_sql} AS label, {_SUMS}"
+                f"SELECT {key_sql} AS key, {label_sql} AS label,{issuer} {_SUMS}"
                 f" FROM award_lines l{clause} GROUP BY {key_sql}",
                 params,
             ).fetchall()
         else:
             rows = []
         return overall, rows
-
-    @staticmethod
-    def _label(group_by: str | None, value: Any) -> str:
-        if group_by == "award_kind":
-            return catalog().kind(value).title
-        if group_by == "recipient_kind":
-            return RECIPIENT_LABELS.get(value, value)
-        if group_by == "amount_source":
-            return AMOUNT_SOURCE_LABELS.get(value, value)
-        if group_by == "funding":
-            return FUNDING_LABELS.get(value, value)
-        return str(value)
 
     # -- people and collectives ---------------------------------------------------------------
 
@@ -408,7 +378,6 @@ class Registry:
         return {
             "items": [
                 {"key": r["recipient_id"], "kind": r["recipient_kind"],
-                 "kind_label": RECIPIENT_LABELS[r["recipient_kind"]],
                  "name": r["recipient_name"], "awards": int(r["awards"])}
                 for r in rows
             ],
@@ -435,34 +404,32 @@ class Registry:
                                f" WHERE recipient_key IN ({marks})", ordered).fetchall()
         return {r["recipient_key"]: r["public_id"] for r in rows}
 
+    # -- ceremonies ---------------------------------------------------------------------------
 
-def reconciliation(registry: Registry, ceremony_id: str, as_of: date | None = None
-                   ) -> dict[str, Any] | None:
-    """A ceremony's announced total beside the total computed from its decisions' lines."""
-    with registry.db.read() as cur:
-        row = cur.execute(
-            "SELECT ceremony_id, title, held_on, announced_total, announced_source"
-            " FROM ceremonies WHERE ceremony_id = ?",
-            (ceremony_id,),
-        ).fetchone()
-    if row is None:
-        return None
-    totals = registry.totals(RegistryFilter(ceremony_id=ceremony_id, as_of=as_of),
+    def reconciliation(self, ceremony_id: str, as_of: date | None = None
+                       ) -> dict[str, Any] | None:
+        """A ceremony's announced total beside the total computed from its decisions' lines
+        (with the totals by decision); None when there is no such ceremony."""
+        with self.db.read() as cur:
+            row = cur.execute(
+                "SELECT ceremony_id, title, held_on, announced_total, announced_source"
+                " FROM ceremonies WHERE ceremony_id = ?",
+                (ceremony_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        totals = self.totals(RegistryFilter(ceremony_id=ceremony_id, as_of=as_of),
                              group_by="decision")
-    computed = totals["total"]["amount"]  # None when no line states an amount
-    announced = int(row["announced_total"]) if row["announced_total"] is not None else None
-    difference = reconcile(announced, computed)
-    return {
-        "ceremony_id": ceremony_id,
-        "title": row["title"],
-        "held_on": row["held_on"],
-        "announced": announced,
-        "announced_text": format_dong(announced) if announced is not None else None,
-        "announced_source": row["announced_source"],
-        "computed": computed,
-        "computed_text": format_dong(computed),
-        "difference": difference,
-        "difference_text": format_dong(difference) if difference is not None else None,
-        "lines_without_amount": totals["total"]["lines_without_amount"],
-        "totals": totals,
-    }
+        computed = totals["total"]["amount"]  # None when no line states an amount
+        announced = int(row["announced_total"]) if row["announced_total"] is not None else None
+        return {
+            "ceremony_id": ceremony_id,
+            "title": row["title"],
+            "held_on": row["held_on"],
+            "announced": announced,
+            "announced_source": row["announced_source"],
+            "computed": computed,
+            "difference": reconcile(announced, computed),
+            "lines_without_amount": totals["total"]["lines_without_amount"],
+            "totals": totals,
+        }

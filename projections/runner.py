@@ -168,10 +168,10 @@ class Runner:
     def _vacuum_if_stale(self) -> None:
         """PostgreSQL plans from table statistics, and autovacuum refreshes them only about a
         minute after a bulk load: until then a name search planned on an empty table's statistics
-        scans every award line (0.2 ms → 740 ms at 100k lines, measured). And until a bulk load's
-        rows are vacuumed, each first read of a row also writes its page (hint bits) and no
-        index-only count is possible: a commune's page at 1M awards took 22 ms at p50 straight
-        after the load, 8 ms once vacuumed. So when a catch-up has changed a tenth of a table
+        scans every award line. And until a bulk load's rows are vacuumed, each first read of a
+        row also writes its page (hint bits) and no index-only count is possible, so a
+        commune's page is about three times slower (both measured: bench/RESULTS.md,
+        "Measurements behind design choices"). So when a catch-up has changed a tenth of a table
         (and at least 1,000 rows) since its last ANALYZE, or inserted as many since its last
         VACUUM (autovacuum may have analyzed it meanwhile), vacuum and analyze it now."""
         if self.db.dialect != "postgres":

@@ -7,9 +7,9 @@ diacritics, see ``domain.text.fold``) and matches names in which it *starts a wo
 Each distinct (recipient, folded name) is indexed once per word, by the name's tail from that
 word on: "nguyen thi hong nhung", "thi hong nhung", "hong nhung", "nhung". A search is then one
 B-tree range (``tail >= q AND tail < q + U+10FFFF``) on both databases, with no extension and no
-scan. Measured on 1M names (bench, and the issue-6 note): under 1 ms for a full name, against
-30–40 ms for an FTS5 trigram index (whose common trigrams — "ngu", "thi" — have huge posting
-lists) and a full scan for ``LIKE '%…%'``.
+scan. It is much faster than an FTS5 trigram index, whose common trigrams in Vietnamese names
+("ngu", "thi") have huge posting lists, and than ``LIKE '%…%'``, a full scan (figures at 1M
+names in bench/RESULTS.md).
 """
 
 from __future__ import annotations

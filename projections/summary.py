@@ -1,10 +1,11 @@
 """Running totals of the award lines in force, so a province's totals do not read its lines.
 
-A province's totals at a million awards summed a third of a million lines on each call (3.2 s on
-SQLite, 443 ms on PostgreSQL at 100k). The decisions view therefore also keeps ``award_totals``:
-counts and money of the lines *in force now*, per unit on each line's path (and per ``''``, the
-whole registry) and per year, issuer, award kind, recipient kind and amount source. Issuing a
-decision adds to it; revoking lines subtracts; totals are then a sum over a few hundred rows.
+Summed from the lines, a province's totals at a million awards read a third of a million lines
+on each call: far too slow for a page (bench/RESULTS.md). The decisions view therefore also
+keeps ``award_totals``: counts and money of the lines *in force now*, per unit on each line's
+path (and per ``''``, the whole registry) and per year, issuer, award kind, recipient kind and
+amount source. Issuing a decision adds to it; revoking lines subtracts; totals are then a sum
+over a few hundred rows.
 
 Totals *as of* a date or a log position, and filters the summary does not key (a name, a
 recipient, a decision, a ceremony), still sum the lines themselves (``projections.registry``); a
@@ -16,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
+
+from domain.totals import states_amount
+from projections import sums
 
 WHOLE = ""  # the scope of "every line", beside one scope per unit on a line's path
 
@@ -47,13 +51,7 @@ def groups(alias: str) -> dict[str, tuple[str, str]]:
 
 # over award_totals ``t``; "unit" is grouped by scope within a level
 GROUPS = {**groups("t"), "unit": ("t.scope", "MAX(t.unit_name)")}
-SUMS = (
-    "SUM(t.lines) AS lines,"
-    " SUM(CASE WHEN t.recipient_kind = 'individual' THEN t.lines ELSE 0 END) AS individuals,"
-    " SUM(CASE WHEN t.recipient_kind = 'collective' THEN t.lines ELSE 0 END) AS collectives,"
-    " SUM(CASE WHEN t.recipient_kind = 'household' THEN t.lines ELSE 0 END) AS households,"
-    " SUM(t.amount) AS amount, SUM(t.stated) AS stated"
-)
+SUMS = sums.over_running_totals("t")  # the totals rule (domain.totals), over award_totals
 
 
 def ddl(dialect: str) -> list[str]:
@@ -80,8 +78,8 @@ def line_key(line: dict[str, Any]) -> tuple[Any, ...]:
 def count(deltas: Deltas, key: tuple[Any, ...], amount: int | None,
           path: Iterable[dict[str, Any]], sign: int) -> None:
     """Add (sign = 1) or take away (-1) one line in every scope it counts in: the whole registry
-    and each unit on its path."""
-    stated = int(amount is not None)
+    and each unit on its path (the totals rule: ``domain.totals``)."""
+    stated = int(states_amount(amount))
     for scope in ((WHOLE, "", ""), *((step["id"], step["level"], step["name"]) for step in path)):
         total = deltas.setdefault((*scope, *key), [0, 0, 0])
         total[0] += sign

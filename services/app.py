@@ -18,23 +18,51 @@ from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
 from projections.decisions import CeremoniesView, DecisionsView, UsersView
 from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
-from projections.queries import Queries
-from projections.registry import Registry
 from projections.runner import Runner
 from services.authz import Authorizer
-from services.certificates import CertificateCommands
+from services.ceremonies import Ceremonies
+from services.certificates import Certificates
 from services.config import SQLITE, Settings, load_settings
-from services.store import Saved
+from services.decisions import Decisions
+from services.nominations import Nominations
+from services.orgs import OrgTree, OrgUnits
+from services.presentation.queries import Queries
+from services.presentation.registry import Registry
+from services.schedules import Schedules
+from services.store import Saved, Store
+from services.users import Users
 
 
-class TdktApplication(CertificateCommands):
-    """All commands (mixins by area) over one event store."""
+def _no_certificates(token: str) -> dict[str, Any] | None:
+    return None
+
+
+class TdktApplication(Store):
+    """One application over one event store, its areas composed here, once.
+
+    Each area is a plain class that stands on the store and takes what it uses from the areas
+    below it; nothing is inherited across areas and nothing is set from outside.
+    ``find_certificate`` finds a certificate by its public token (a read model's lookup: the
+    runtime passes it; without one, no certificate is found).
+    """
 
     def __init__(
-        self, env: dict[str, str] | None = None, clock: Callable[[], date] | None = None
+        self,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], date] | None = None,
+        find_certificate: Callable[[str], dict[str, Any] | None] = _no_certificates,
     ) -> None:
         super().__init__(env=env, clock=clock)
-        self.authz = Authorizer(self.ancestors)
+        self.tree = OrgTree(self)
+        self.authz = Authorizer(self.tree.ancestors)
+        self.orgs = OrgUnits(self, self.tree, self.authz)
+        self.users = Users(self, self.tree, self.authz)
+        self.schedules = Schedules(self, self.tree, self.authz)
+        self.nominations = Nominations(self, self.tree, self.authz)
+        self.decisions = Decisions(self, self.tree, self.authz, self.schedules, self.nominations)
+        self.ceremonies = Ceremonies(self, self.tree, self.authz, self.decisions)
+        self.certificates = Certificates(self, self.tree, self.authz, self.decisions,
+                                         find_certificate)
 
 
 def default_views() -> list[View]:
@@ -56,8 +84,9 @@ class Runtime:
         views: list[View] | None = None,
     ) -> None:
         self.settings = settings or load_settings()
-        self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock)
         self.db = open_view_db(self.settings)
+        self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock,
+                                   find_certificate=self._find_certificate)
         self.runner = Runner(
             self.app,
             self.db,
@@ -66,9 +95,8 @@ class Runtime:
         )
         self.queries = Queries(self.db)
         self.registry = Registry(self.db)
-        self.app.token_lookup = self._token_lookup
 
-    def _token_lookup(self, token: str) -> dict[str, Any] | None:
+    def _find_certificate(self, token: str) -> dict[str, Any] | None:
         self.ensure_position(self.app.max_position())
         return self.queries.certificate_token(token)
 
@@ -87,7 +115,7 @@ class Runtime:
         event; see ``upgrade_schedules``), then, in the embedded mode, bring the read models up
         to date — after a crash or a restore they may be behind the log, and a list must never
         answer stale data as fresh. Returns the release's event when one was recorded."""
-        saved = self.app.upgrade_schedules()
+        saved = self.app.schedules.upgrade_schedules()
         if self.inline:
             self.runner.catch_up()
         return saved

@@ -17,11 +17,12 @@ from uuid import UUID
 
 import typer
 
-from domain.catalog import catalog
+from domain.catalog import BODIES, RECIPIENT_KINDS, catalog
 from domain.dates import parse_day
 from domain.errors import DomainError
 from domain.money import dong_in_words, format_dong
 from domain.schedules import shipped_release
+from projections.registry import GROUP_NAMES, UNIT_LEVEL
 from services import demo as demo_data
 from services import representations as rep
 from services.app import Runtime
@@ -52,6 +53,18 @@ def _print(value) -> None:
 def _fail(error: DomainError) -> None:
     typer.echo(f"Lỗi [{error.code}]: {error.message}", err=True)
     raise typer.Exit(code=2)
+
+
+def _day(text: str | date) -> date:
+    """The parser of every date the CLI takes (``parser=_day``): a bad date is a usage error —
+    exit code 2 and a Vietnamese sentence naming the option — before any work is done."""
+    if isinstance(text, date):
+        return text
+    try:
+        return parse_day(text)
+    except DomainError:
+        raise typer.BadParameter(
+            f"ngày «{text}» phải là ngày có thật dạng YYYY-MM-DD, từ 1900 đến 2100") from None
 
 
 def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
@@ -207,17 +220,17 @@ def user_add(
         try:
             grants = [_parse_grant(g) for g in grant or []]
             rt.after(
-                rt.app.create_user(
+                rt.app.users.create_user(
                     SYSTEM,
                     username=username,
                     full_name=full_name,
                     password=password,
                     grants=grants,
-                    home_unit_id=unit or (None if grants else rt.app.root_unit_id()),
+                    home_unit_id=unit or (None if grants else rt.app.tree.root_unit_id()),
                 )
             )
             if token:
-                saved, value = rt.app.issue_token(SYSTEM, username=username, label="cli")
+                saved, value = rt.app.users.issue_token(SYSTEM, username=username, label="cli")
                 rt.after(saved)
                 typer.echo(value)
         except DomainError as error:
@@ -231,7 +244,7 @@ def user_grant(username: str, grant: str) -> None:
     with _runtime() as rt:
         try:
             rt.after(
-                rt.app.grant_role(
+                rt.app.users.grant_role(
                     SYSTEM,
                     username=username,
                     role=parsed["role"],
@@ -248,7 +261,7 @@ def user_token(username: str, label: str = "cli") -> None:
     """Cấp mã truy cập API mới cho người dùng."""
     with _runtime() as rt:
         try:
-            saved, value = rt.app.issue_token(SYSTEM, username=username, label=label)
+            saved, value = rt.app.users.issue_token(SYSTEM, username=username, label=label)
             rt.after(saved)
             typer.echo(value)
         except DomainError as error:
@@ -268,19 +281,21 @@ def user_list() -> None:
 @org_cli.command("add")
 def org_add(
     name: str,
-    level: Annotated[str, typer.Option(help="central, province, district, commune, branch")],
+    level: Annotated[str, typer.Option(help=", ".join(catalog().levels))],
     parent: Annotated[str | None, typer.Option(help="Mã đơn vị cấp trên")] = None,
-    on: Annotated[str | None, typer.Option(help="Ngày thành lập (YYYY-MM-DD)")] = None,
+    on: Annotated[date | None, typer.Option(
+        help="Ngày thành lập (YYYY-MM-DD; mặc định: hôm nay, giờ Việt Nam)", parser=_day)] = None,
     code: Annotated[str | None, typer.Option(help="Ký hiệu ngắn")] = None,
 ) -> None:
     """Thành lập đơn vị (cấp Trung ương: đơn vị gốc)."""
-    established = _day(on) if on else date.today()
     with _runtime() as rt:
+        established = on or rt.app.today()
         try:
             if parent is None:
-                saved = rt.app.create_root(SYSTEM, name=name, code=code, established_on=established)
+                saved = rt.app.orgs.create_root(
+                    SYSTEM, name=name, code=code, established_on=established)
             else:
-                saved = rt.app.create_unit(
+                saved = rt.app.orgs.create_unit(
                     SYSTEM,
                     name=name,
                     level=level,
@@ -296,12 +311,12 @@ def org_add(
 
 @org_cli.command("tree")
 def org_tree(
-    as_of: Annotated[str | None, typer.Option(help="Ngày (YYYY-MM-DD)")] = None,
+    as_of: Annotated[date | None, typer.Option(help="Ngày (YYYY-MM-DD)", parser=_day)] = None,
 ) -> None:
     """In cây tổ chức tại một ngày."""
     with _runtime() as rt:
         rt.runner.catch_up()
-        on = _day(as_of) if as_of else rt.app.today()
+        on = as_of or rt.app.today()
 
         def show(nodes, depth=0):
             for node in nodes:
@@ -313,11 +328,14 @@ def org_tree(
 
 
 @org_cli.command("show")
-def org_show(unit_id: str, as_of: str | None = None) -> None:
+def org_show(
+    unit_id: str,
+    as_of: Annotated[date | None, typer.Option(help="Ngày (YYYY-MM-DD)", parser=_day)] = None,
+) -> None:
     with _runtime() as rt:
-        on = _day(as_of) if as_of else rt.app.today()
+        on = as_of or rt.app.today()
         try:
-            _print(rep.unit(rt.app.org_unit(UUID(unit_id)), on))
+            _print(rep.unit(rt.app.tree.org_unit(UUID(unit_id)), on))
         except DomainError as error:
             _fail(error)
 
@@ -329,7 +347,7 @@ def _registry_filter(q, unit, year, as_of, as_of_position, ceremony=None, status
     from projections.registry import RegistryFilter
 
     return RegistryFilter(q=q, unit_id=unit, year=year, ceremony_id=ceremony, status=status,
-                          as_of=_day(as_of) if as_of else None, as_of_position=as_of_position)
+                          as_of=as_of, as_of_position=as_of_position)
 
 
 @cli.command("registry")
@@ -339,7 +357,8 @@ def registry_cmd(
     ] = None,
     unit: Annotated[str | None, typer.Option(help="Mã đơn vị (gồm đơn vị trực thuộc)")] = None,
     year: int | None = None,
-    as_of: Annotated[str | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)")] = None,
+    as_of: Annotated[date | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)",
+                                               parser=_day)] = None,
     as_of_position: int | None = None,
     limit: int = 50,
 ) -> None:
@@ -359,18 +378,16 @@ def registry_cmd(
 
 @cli.command("totals")
 def totals_cmd(
-    by: Annotated[str, typer.Option(help="decision, ceremony, issuer, unit, year, award_kind, "
-                                         "recipient_kind, amount_source, funding")] = "issuer",
-    level: Annotated[str, typer.Option(help="với --by unit: cấp đơn vị")] = "commune",
+    by: Annotated[str, typer.Option(help=", ".join(GROUP_NAMES))] = "issuer",
+    level: Annotated[str, typer.Option(help="với --by unit: cấp đơn vị")] = UNIT_LEVEL,
     unit: str | None = None,
     year: int | None = None,
     ceremony: str | None = None,
-    as_of: str | None = None,
+    as_of: Annotated[date | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)",
+                                               parser=_day)] = None,
     as_of_position: int | None = None,
 ) -> None:
     """Tổng hợp số tập thể, cá nhân, số tiền theo nhóm."""
-    from projections.registry import GROUP_NAMES
-
     if by not in GROUP_NAMES:
         raise typer.BadParameter(f"--by phải là một trong: {', '.join(GROUP_NAMES)}")
     with _runtime() as rt:
@@ -388,7 +405,8 @@ def export_cmd(
     unit: str | None = None,
     year: int | None = None,
     ceremony: str | None = None,
-    as_of: str | None = None,
+    as_of: Annotated[date | None, typer.Option(help="Đúng như tại ngày (YYYY-MM-DD)",
+                                               parser=_day)] = None,
     as_of_position: int | None = None,
 ) -> None:
     """Xuất sổ khen thưởng ra XLSX hoặc CSV."""
@@ -428,11 +446,12 @@ def certificates_print(
         try:
             ids = [UUID(d) for d in decision or []]
             if ceremony:
-                ids += list(rt.app.ceremony(UUID(ceremony)).decision_ids)
-            items, saved = rt.app.print_certificates(SYSTEM, ids, reprint_reason=reason)
+                ids += list(rt.app.ceremonies.ceremony(UUID(ceremony)).decision_ids)
+            items, saved = rt.app.certificates.print_certificates(
+                SYSTEM, ids, reprint_reason=reason)
             if saved is not None:
                 rt.after(saved)
-            contexts = rt.app.certificate_contexts(items,
+            contexts = rt.app.certificates.certificate_contexts(items,
                                                    verify_base=rt.settings.public_base_url)
             with typer.progressbar(length=len(contexts), label="Dựng trang") as bar:
                 pdf = printing.certificates_pdf(contexts, mode=mode, printer=printer,
@@ -460,13 +479,13 @@ def decision_document_cmd(
         raise typer.BadParameter("tệp ra phải có đuôi .pdf hoặc .docx")
     with _runtime() as rt:
         try:
-            found = rt.app.decision(UUID(decision_id))
+            found = rt.app.decisions.decision(UUID(decision_id))
         except DomainError as error:
             _fail(error)
         except ValueError:
             raise typer.BadParameter("mã quyết định không hợp lệ") from None
-        document = documents.decision_document(found, rt.app.place_of(found),
-                                               rt.app.revocations(found))
+        document = documents.decision_document(found, rt.app.certificates.place_of(found),
+                                               rt.app.certificates.revocations(found))
         body = printing.decision_pdf(document) if fmt == "pdf" else \
             documents.decision_docx(document)
         out.write_bytes(body)
@@ -476,19 +495,11 @@ def decision_document_cmd(
 # -- money ------------------------------------------------------------------------------------
 
 
-def _day(text: str) -> date:
-    try:
-        return parse_day(text)
-    except DomainError:
-        raise typer.BadParameter(
-            f"ngày «{text}» phải là ngày có thật dạng YYYY-MM-DD, từ 1900 đến 2100") from None
-
-
 @money_cli.command("show")
 def schedules_show() -> None:
     """In mức lương cơ sở và các bảng hệ số đang ghi."""
     with _runtime() as rt:
-        shown = rep.schedules(rt.app.money_schedules())
+        shown = rep.schedules(rt.app.schedules.money_schedules())
         typer.echo("Mức lương cơ sở:")
         for base in shown["base_salaries"]:
             mark = "" if base["verified"] else "  (chưa xác minh)"
@@ -508,9 +519,9 @@ def schedules_load() -> None:
     """Ghi những mức, bảng hệ số mới có trong bản phát hành (không ghi lại cái đã có)."""
     with _runtime() as rt:
         try:
-            current = rt.app.legal_schedule()
+            current = rt.app.schedules.legal_schedule()
             before = current.version if current else 0
-            saved = rt.after(rt.app.load_shipped_schedules(SYSTEM))
+            saved = rt.after(rt.app.schedules.load_shipped_schedules(SYSTEM))
             if saved.version == before:
                 typer.echo(f"Bản phát hành {shipped_release()} đã được nạp; không có gì mới.")
                 return
@@ -548,7 +559,8 @@ def schedules_differences(
 
 @money_cli.command("base-salary")
 def schedules_base_salary(
-    effective_from: Annotated[str, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)")],
+    effective_from: Annotated[date, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)",
+                                                   parser=_day)],
     amount: Annotated[int, typer.Argument(help="Mức lương cơ sở (đồng)")],
     legal_basis: Annotated[str, typer.Option("--basis", help="Căn cứ (số nghị định)")],
     verified: Annotated[bool, typer.Option(help="Đã đối chiếu văn bản gốc")] = False,
@@ -557,8 +569,8 @@ def schedules_base_salary(
     """Ghi mức lương cơ sở mới từ một ngày."""
     with _runtime() as rt:
         try:
-            rt.after(rt.app.set_base_salary(
-                SYSTEM, effective_from=_day(effective_from), amount=amount,
+            rt.after(rt.app.schedules.set_base_salary(
+                SYSTEM, effective_from=effective_from, amount=amount,
                 legal_basis=legal_basis, verified=verified, note=note))
             typer.echo("Đã ghi.")
         except DomainError as error:
@@ -569,17 +581,18 @@ def schedules_base_salary(
 def schedules_internal_rate(
     unit_id: Annotated[str, typer.Argument(help="Mã đơn vị Hội ban hành")],
     award_kind: str,
-    recipient_kind: Annotated[str, typer.Argument(help="individual, collective, household")],
-    effective_from: Annotated[str, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)")],
+    recipient_kind: Annotated[str, typer.Argument(help=", ".join(RECIPIENT_KINDS))],
+    effective_from: Annotated[date, typer.Argument(help="Ngày áp dụng (YYYY-MM-DD)",
+                                                   parser=_day)],
     amount: Annotated[int, typer.Argument(help="Mức thưởng (đồng)")],
     note: str = "",
 ) -> None:
     """Ghi mức thưởng riêng của một đơn vị Hội cho một hình thức."""
     with _runtime() as rt:
         try:
-            rt.after(rt.app.set_internal_rate(
+            rt.after(rt.app.schedules.set_internal_rate(
                 SYSTEM, unit_id=unit_id, award_kind=award_kind, recipient_kind=recipient_kind,
-                effective_from=_day(effective_from), amount=amount, note=note))
+                effective_from=effective_from, amount=amount, note=note))
             typer.echo("Đã ghi.")
         except DomainError as error:
             _fail(error)
@@ -588,23 +601,22 @@ def schedules_internal_rate(
 @cli.command("calc")
 def calc(
     award_kind: str,
-    recipient_kind: Annotated[str, typer.Argument(help="individual, collective, household")],
-    on: Annotated[str, typer.Argument(help="Ngày quyết định (YYYY-MM-DD)")],
+    recipient_kind: Annotated[str, typer.Argument(help=", ".join(RECIPIENT_KINDS))],
+    on: Annotated[date, typer.Argument(help="Ngày quyết định (YYYY-MM-DD)", parser=_day)],
     unit: Annotated[str | None, typer.Option(help="Mã đơn vị Hội ban hành")] = None,
-    body: Annotated[str | None, typer.Option(help="union hoặc government")] = None,
+    body: Annotated[str | None, typer.Option(help=" hoặc ".join(BODIES))] = None,
     level: Annotated[str | None, typer.Option(help="Cấp của cơ quan ban hành")] = None,
 ) -> None:
     """Tính thử số tiền thưởng: bao nhiêu, vì sao (không ghi gì)."""
-    day = _day(on)
     with _runtime() as rt:
         try:
             issuer = {"unit_id": unit} if unit else {"body": body or "", "level": level or "",
                                                      "name": f"{body or ''} {level or ''}"}
-            q, resolved = rt.app.calculate(award_kind=award_kind, recipient_kind=recipient_kind,
-                                           issuer=issuer, on=day)
+            q, resolved = rt.app.schedules.calculate(
+                award_kind=award_kind, recipient_kind=recipient_kind, issuer=issuer, on=on)
         except DomainError as error:
             _fail(error)
-        answer = rep.quote(q, resolved, day, award_kind, recipient_kind)
+        answer = rep.quote(q, resolved, on, award_kind, recipient_kind)
         if answer["amount_text"]:
             typer.echo(f"{answer['amount_text']} — {answer['in_words']}")
         elif answer["maximum_text"]:

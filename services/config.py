@@ -26,7 +26,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # TDKT_PUBLIC_URL; empty: links follow the request, else host:port
-    timezone: str = "Asia/Ho_Chi_Minh"
 
     @property
     def public_base_url(self) -> str:

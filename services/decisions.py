@@ -1,5 +1,5 @@
 """Award decisions: issuing (with race-safe eligibility claims), recording outside decisions,
-revoking lines or whole decisions; and ceremonies."""
+revoking lines or whole decisions."""
 
 from __future__ import annotations
 
@@ -10,71 +10,66 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError
 
 from domain.catalog import catalog
-from domain.ceremony import Ceremony
-from domain.decision import (
-    AwardDecision,
-    Issuer,
-    achievement_key,
-    build_line,
-    number_key,
-)
+from domain.decision import AwardDecision, Issuer, build_line
 from domain.errors import (
     AchievementAlreadyAwarded,
     AwardAlreadyReceived,
     ConcurrentChange,
     DecisionNumberTaken,
     NominationMismatch,
-    OrgUnitNotActive,
     RecipientOutsideScope,
-    UnknownCeremony,
     UnknownDecision,
     UnknownNomination,
     UnknownReference,
     ValidationFailed,
 )
 from domain.guards import (
-    ACHIEVEMENT,
     DECISION_NUMBER,
     LIFETIME,
+    PRIORITY,
     Claim,
-    achievement_claim_id,
-    decision_number_claim_id,
-    lifetime_claim_id,
+    ClaimKey,
+    decision_number_claim,
+    line_claims,
 )
 from domain.nomination import Nomination
 from domain.org import OrgUnit
 from domain.pricing import apply_highest_title_policy
 from domain.recipients import Recipient
 from domain.text import fold
-from services.authz import Actor
-from services.schedules import ScheduleCommands
-from services.store import Saved
+from services.authz import Actor, Authorizer
+from services.nominations import Nominations
+from services.orgs import OrgTree
+from services.schedules import Schedules
+from services.store import Saved, Store
 
 MAX_LINES = 20_000
 _FROM_NOMINATION = ("recipient", "award_kind", "period", "achievement")
-_CLAIM_PRIORITY = {DECISION_NUMBER: 0, LIFETIME: 1, ACHIEVEMENT: 2}
 
 
-class DecisionCommands(ScheduleCommands):
+class Decisions:
+    """Award decisions of the Union's units and outside decisions recorded by them."""
+
+    def __init__(self, store: Store, tree: OrgTree, authz: Authorizer, schedules: Schedules,
+                 nominations: Nominations) -> None:
+        self.store = store
+        self.tree = tree
+        self.authz = authz
+        self.schedules = schedules
+        self.nominations = nominations
+
     def decision(self, decision_id: UUID) -> AwardDecision:
-        return self.load(AwardDecision, decision_id, UnknownDecision(decision_id=str(decision_id)))
+        return self.store.load(AwardDecision, decision_id,
+                               UnknownDecision(decision_id=str(decision_id)))
 
-    def ceremony(self, ceremony_id: UUID) -> Ceremony:
-        return self.load(Ceremony, ceremony_id, UnknownCeremony(ceremony_id=str(ceremony_id)))
+    def referenced_decision(self, decision_id: Any) -> AwardDecision:
+        """A decision named in a request body: unknown is a 422, not a 404."""
+        try:
+            return self.decision(UUID(str(decision_id)))
+        except (ValueError, UnknownDecision):
+            raise UnknownReference(what="quyết định khen thưởng", ref=str(decision_id)) from None
 
     # -- issuing ------------------------------------------------------------------------------
-
-    def _issuer(self, raw: dict[str, Any], on: date) -> Issuer:
-        raw = dict(raw or {})
-        if raw.get("unit_id"):
-            unit = self.referenced_unit(raw["unit_id"], "đơn vị ban hành")
-            state = unit.state_on(on)
-            if state is None or not state.is_active:
-                raise OrgUnitNotActive(name=unit.latest_state().name, on=on.isoformat())
-            return Issuer(body="union", level=state.level, name=state.name, unit_id=unit.id)
-        return Issuer.external(
-            str(raw.get("body") or ""), str(raw.get("level") or ""), str(raw.get("name") or "")
-        )
 
     def issue_decision(self, actor: Actor, data: dict[str, Any]) -> Saved:
         """Issue (or record) a decision with its lines, claims and nomination links, atomically.
@@ -87,16 +82,16 @@ class DecisionCommands(ScheduleCommands):
         decided_on = data.get("decided_on")
         if not isinstance(decided_on, date):
             raise ValidationFailed(reason="cần ngày quyết định")
-        if decided_on > self.today():
+        if decided_on > self.store.today():
             raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
-        issuer = self._issuer(data.get("issuer") or {}, decided_on)
+        issuer = self.tree.issuer_for(data.get("issuer") or {}, decided_on, active=True)
         recorded_by = issuer.unit_id or data.get("recorded_by_unit_id")
         if recorded_by is None:
             raise ValidationFailed(
                 reason="quyết định của cơ quan ngoài Hội cần đơn vị Hội ghi nhận "
                 "(recorded_by_unit_id)"
             )
-        recorded_by_unit = self.referenced_unit(recorded_by, "đơn vị ghi nhận")
+        recorded_by_unit = self.tree.referenced_unit(recorded_by, "đơn vị ghi nhận")
         self.authz.require(actor, "approver", recorded_by_unit.id)
         raw_lines = list(data.get("lines") or [])
         if len(raw_lines) > MAX_LINES:
@@ -116,7 +111,7 @@ class DecisionCommands(ScheduleCommands):
             )
             decision, nominations, claims = built
             try:
-                recordings = self.save(decision, *nominations, *claims)
+                recordings = self.store.save(decision, *nominations, *claims)
             except IntegrityError:
                 known_claims = self._diagnose_claims(claims)
                 continue
@@ -139,7 +134,7 @@ class DecisionCommands(ScheduleCommands):
         known_claims: dict[UUID, Claim],
     ) -> tuple[AwardDecision, list[Nomination], list[Claim]]:
         defaults = {k: data[k] for k in ("award_kind", "period") if data.get(k)}
-        pricer, schedules = self.pricer(issuer, decided_on)
+        pricer, schedules = self.schedules.pricer(issuer, decided_on)
         default_achievement = str(data.get("achievement") or "")
         paths: dict[UUID, list[dict[str, Any]]] = {}
         units: dict[str, OrgUnit] = {}
@@ -173,7 +168,7 @@ class DecisionCommands(ScheduleCommands):
             scope_unit = Recipient.from_dict(line["recipient"]).scope_unit_id
             if scope_unit is not None:
                 if scope_unit not in paths:
-                    paths[scope_unit] = self.unit_path_on(scope_unit, decided_on)
+                    paths[scope_unit] = self.tree.unit_path_on(scope_unit, decided_on)
                 line["unit_path"] = paths[scope_unit]
             lines.append(line)
         if schedules.highest_title_only:
@@ -199,7 +194,7 @@ class DecisionCommands(ScheduleCommands):
                 acting_for = recorded_by_unit_id
                 waiting_at = nomination.review_unit_id
                 if waiting_at not in (None, recorded_by_unit_id) and \
-                        self.current_unit_for(waiting_at) == recorded_by_unit_id:
+                        self.tree.current_unit_for(waiting_at) == recorded_by_unit_id:
                     acting_for = waiting_at
                 nomination.mark_decided(
                     decision_id=decision.id,
@@ -221,7 +216,7 @@ class DecisionCommands(ScheduleCommands):
             nomination_id = UUID(str(raw["nomination_id"]))
             if nomination_id in loaded:
                 raise ValidationFailed(reason=f"dòng {line_no}: đề nghị đã có ở dòng khác")
-            loaded[nomination_id] = self.nomination(nomination_id)
+            loaded[nomination_id] = self.nominations.nomination(nomination_id)
         except (ValueError, UnknownNomination):
             raise UnknownReference(
                 what=f"đề nghị khen thưởng (dòng {line_no})", ref=str(raw["nomination_id"])
@@ -256,7 +251,7 @@ class DecisionCommands(ScheduleCommands):
             if recipient.get(field):
                 key = str(recipient[field])
                 if key not in units:
-                    units[key] = self.referenced_unit(recipient[field])
+                    units[key] = self.tree.referenced_unit(recipient[field])
                 unit = units[key]
                 if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
                     recipient["name"] = unit.name_on(on)
@@ -274,12 +269,12 @@ class DecisionCommands(ScheduleCommands):
             key = str(recipient[field])
             if key not in within:
                 unit_id = UUID(key)
-                within[key] = scope_root in self.ancestors_on(unit_id, on) \
-                    or scope_root in self.ancestors(unit_id)
+                within[key] = scope_root in self.tree.ancestors_on(unit_id, on) \
+                    or scope_root in self.tree.ancestors(unit_id)
             if not within[key]:
                 raise RecipientOutsideScope(
                     line_no=line_no, name=str(recipient.get("name") or key),
-                    scope=self.org_unit(scope_root).latest_state().name)
+                    scope=self.tree.org_unit(scope_root).latest_state().name)
 
     def _claims_for(
         self, decision: AwardDecision, issuer: Issuer, known: dict[UUID, Claim]
@@ -289,15 +284,8 @@ class DecisionCommands(ScheduleCommands):
             "number": decision.number,
             "decided_on": decision.decided_on.isoformat(),
         }
-        wanted: list[tuple[UUID, str, str, dict[str, Any]]] = [
-            (
-                decision_number_claim_id(
-                    issuer.key, decision.decided_on.year, number_key(decision.number)
-                ),
-                DECISION_NUMBER,
-                f"{issuer.key}|{decision.decided_on.year}|{number_key(decision.number)}",
-                holder,
-            )
+        wanted: list[tuple[ClaimKey, dict[str, Any]]] = [
+            (decision_number_claim(issuer.key, decision.decided_on.year, decision.number), holder)
         ]
         for line in decision.lines:
             line_holder = {
@@ -305,30 +293,17 @@ class DecisionCommands(ScheduleCommands):
                 "line_no": line["line_no"],
                 "recipient_name": line["recipient"]["name"],
             }
-            key = achievement_key(line)
-            wanted.append((achievement_claim_id(key), ACHIEVEMENT, key, line_holder))
-            if catalog().kind(line["award_kind"]).once_per_lifetime:
-                wanted.append(
-                    (
-                        lifetime_claim_id(line["recipient_key"], line["award_kind"]),
-                        LIFETIME,
-                        f"{line['recipient_key']}|{line['award_kind']}",
-                        line_holder,
-                    )
-                )
-        # Report the most specific rule first: a once-per-lifetime award already received
-        # says more than "this achievement was already awarded" (both collide for a KNC).
-        held = [known[c] for c, *_ in wanted if c in known and known[c].is_held]
+            wanted.extend((claim, line_holder) for claim in line_claims(line))
+        held = [known[c.id] for c, _ in wanted if c.id in known and known[c.id].is_held]
         if held:
-            first = min(held, key=lambda claim: _CLAIM_PRIORITY.get(claim.purpose, 9))
+            first = min(held, key=lambda claim: PRIORITY.get(claim.purpose, 9))
             raise self._claim_error(first, decision, issuer)
         claims = []
-        for claim_id, purpose, key, claim_holder in wanted:
-            existing = known.get(claim_id)
+        for wanted_claim, claim_holder in wanted:
+            existing = known.get(wanted_claim.id)
             if existing is None:
-                claims.append(
-                    Claim.new(claim_id=claim_id, purpose=purpose, key=key, holder=claim_holder)
-                )
+                claims.append(Claim.new(claim_id=wanted_claim.id, purpose=wanted_claim.purpose,
+                                        key=wanted_claim.key, holder=claim_holder))
             else:
                 existing.reclaim(claim_holder)
                 claims.append(existing)
@@ -338,7 +313,7 @@ class DecisionCommands(ScheduleCommands):
         """After a collision: which claims exist already? Fresh copies, for the next attempt."""
         found: dict[UUID, Claim] = {}
         for claim in claims:
-            existing = self.load_or_none(Claim, claim.id)
+            existing = self.store.load_or_none(Claim, claim.id)
             if existing is not None:
                 found[claim.id] = existing
         return found
@@ -351,15 +326,8 @@ class DecisionCommands(ScheduleCommands):
                 number=decision.number, issuer_name=issuer.name, year=decision.decided_on.year
             )
         line = next(
-            (
-                line
-                for line in decision.lines
-                if (claim.purpose == ACHIEVEMENT and claim.key == achievement_key(line))
-                or (
-                    claim.purpose == LIFETIME
-                    and claim.key == f"{line['recipient_key']}|{line['award_kind']}"
-                )
-            ),
+            (line for line in decision.lines
+             if any(c.id == claim.id for c in line_claims(line))),
             None,
         )
         title = catalog().kind(line["award_kind"]).title if line else ""
@@ -408,8 +376,8 @@ class DecisionCommands(ScheduleCommands):
         others: list[Any] = []
         release_reason = f"Hủy bỏ quyết định {decision.number} ngày {revoked_on.isoformat()}"
         for line in lines:
-            for claim_id in self._line_claim_ids(line):
-                claim = self.load_or_none(Claim, claim_id)
+            for key in line_claims(line):
+                claim = self.store.load_or_none(Claim, key.id)
                 if (
                     claim is not None
                     and claim.holder
@@ -418,7 +386,7 @@ class DecisionCommands(ScheduleCommands):
                     claim.release(release_reason)
                     others.append(claim)
             if line["nomination_id"]:
-                nomination = self.load_or_none(Nomination, UUID(line["nomination_id"]))
+                nomination = self.store.load_or_none(Nomination, UUID(line["nomination_id"]))
                 if nomination is not None:
                     nomination.mark_award_revoked(
                         decision_id=decision.id,
@@ -428,92 +396,4 @@ class DecisionCommands(ScheduleCommands):
                         actor=actor.username,
                     )
                     others.append(nomination)
-        return self.commit(decision, *others, subject=decision.id)
-
-    @staticmethod
-    def _line_claim_ids(line: dict[str, Any]) -> list[UUID]:
-        ids = [achievement_claim_id(achievement_key(line))]
-        if catalog().kind(line["award_kind"]).once_per_lifetime:
-            ids.append(lifetime_claim_id(line["recipient_key"], line["award_kind"]))
-        return ids
-
-    # -- ceremonies ---------------------------------------------------------------------------
-
-    def plan_ceremony(self, actor: Actor, data: dict[str, Any]) -> Saved:
-        host = self.referenced_unit(data.get("host_unit_id"), "đơn vị tổ chức")
-        self.authz.require(actor, "approver", host.id)
-        held_on = data.get("held_on")
-        if not isinstance(held_on, date):
-            raise ValidationFailed(reason="cần ngày tổ chức")
-        ceremony = Ceremony.plan(
-            ceremony_id=uuid4(),
-            title=str(data.get("title") or ""),
-            held_on=held_on,
-            place=str(data.get("place") or ""),
-            host_unit_id=host.id,
-            actor=actor.username,
-        )
-        for decision_id in data.get("decision_ids") or []:
-            decision = self._referenced_decision(decision_id)
-            ceremony.add_decision(decision.id, decision.number, actor.username)
-        if data.get("announced_total") is not None:
-            ceremony.announce_total(
-                data["announced_total"], data.get("announced_source"), actor.username
-            )
-        return self.commit(ceremony)
-
-    def _referenced_decision(self, decision_id: Any) -> AwardDecision:
-        try:
-            return self.decision(UUID(str(decision_id)))
-        except (ValueError, UnknownDecision):
-            raise UnknownReference(what="quyết định khen thưởng", ref=str(decision_id)) from None
-
-    def _ceremony_for_change(
-        self, actor: Actor, ceremony_id: UUID, expected_version: int | None
-    ) -> Ceremony:
-        ceremony = self.ceremony(ceremony_id)
-        self.authz.require(actor, "approver", ceremony.host_unit_id)
-        self.check_version(ceremony, expected_version)
-        return ceremony
-
-    def change_ceremony(
-        self,
-        actor: Actor,
-        ceremony_id: UUID,
-        changes: dict[str, Any],
-        expected_version: int | None = None,
-    ) -> Saved:
-        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
-        ceremony.change_details(
-            {k: v for k, v in changes.items() if k in ("title", "place", "held_on")},
-            actor.username,
-        )
-        if "announced_total" in changes:
-            ceremony.announce_total(
-                changes["announced_total"], changes.get("announced_source"), actor.username
-            )
-        return self.commit(ceremony)
-
-    def add_ceremony_decision(
-        self,
-        actor: Actor,
-        ceremony_id: UUID,
-        decision_id: Any,
-        expected_version: int | None = None,
-    ) -> Saved:
-        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
-        decision = self._referenced_decision(decision_id)
-        ceremony.add_decision(decision.id, decision.number, actor.username)
-        return self.commit(ceremony)
-
-    def remove_ceremony_decision(
-        self,
-        actor: Actor,
-        ceremony_id: UUID,
-        decision_id: UUID,
-        expected_version: int | None = None,
-    ) -> Saved:
-        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
-        decision = self.decision(decision_id)
-        ceremony.remove_decision(decision.id, decision.number, actor.username)
-        return self.commit(ceremony)
+        return self.store.commit(decision, *others, subject=decision.id)

@@ -123,7 +123,7 @@ def unit_collective(unit_id: UUID) -> dict[str, Any]:
 
 
 def is_loaded(rt: Runtime) -> bool:
-    return rt.app.root_unit_id() is not None
+    return rt.app.tree.root_unit_id() is not None
 
 
 def load(rt: Runtime) -> dict[str, Any]:
@@ -135,13 +135,13 @@ def load(rt: Runtime) -> dict[str, Any]:
 
     def unit(name: str, level: str, parent: UUID, on: date, code: str | None = None) -> UUID:
         return rt.after(
-            app.create_unit(
+            app.orgs.create_unit(
                 s, name=name, level=level, parent_id=parent, code=code, established_on=on
             )
         ).id
 
     root = rt.after(
-        app.create_root(
+        app.orgs.create_root(
             s,
             name="Trung ương Hội Liên hiệp Phụ nữ Việt Nam",
             code="TW",
@@ -188,7 +188,7 @@ def load(rt: Runtime) -> dict[str, Any]:
     tokens: dict[str, str] = {}
     for username, full_name, grants in users:
         rt.after(
-            app.create_user(
+            app.users.create_user(
                 s,
                 username=username,
                 full_name=full_name,
@@ -196,7 +196,7 @@ def load(rt: Runtime) -> dict[str, Any]:
                 grants=[{"role": r, "unit_id": u, "chair": c} for r, u, c in grants],
             )
         )
-        _, tokens[username] = app.issue_token(s, username=username, label="demo")
+        _, tokens[username] = app.users.issue_token(s, username=username, label="demo")
     rt.runner.catch_up()
 
     # -- seed 004: the Bắc Từ Liêm conference of 9/1/2024 ---------------------------------------
@@ -207,7 +207,9 @@ def load(rt: Runtime) -> dict[str, Any]:
         return [person(next(counter), ward_ids[i % len(ward_ids)], position) for i in range(n)]
 
     def issue(data: dict[str, Any]) -> UUID:
-        return rt.after(app.issue_decision(s, {"legal_basis": NOTE, "period": "2023", **data})).id
+        return rt.after(
+            app.decisions.issue_decision(s, {"legal_basis": NOTE, "period": "2023", **data})
+        ).id
 
     tw_lines = [
         {"recipient": unit_collective(wards[w])}
@@ -289,11 +291,17 @@ def load(rt: Runtime) -> dict[str, Any]:
     # The article gives only the total (34.800.000 đ for 33 collectives and 61 individuals).
     # These internal rates are an assumption that explains it; they are labelled as such.
     for recipient_kind, amount in (("collective", 500_000), ("individual", 300_000)):
-        rt.after(app.set_internal_rate(
-            s, unit_id=btl, award_kind="giay_khen_hoi", recipient_kind=recipient_kind,
-            effective_from=date(2024, 1, 1), amount=amount,
-            note="Giả định minh họa: bài báo chỉ nêu tổng 34.800.000 đ",
-        ))
+        rt.after(
+            app.schedules.set_internal_rate(
+                s,
+                unit_id=btl,
+                award_kind="giay_khen_hoi",
+                recipient_kind=recipient_kind,
+                effective_from=date(2024, 1, 1),
+                amount=amount,
+                note="Giả định minh họa: bài báo chỉ nêu tổng 34.800.000 đ",
+            )
+        )
     d_btl = issue(
         {
             "number": "02/QĐ-HPN",
@@ -311,7 +319,7 @@ def load(rt: Runtime) -> dict[str, Any]:
         }
     )
     conference = rt.after(
-        app.plan_ceremony(
+        app.ceremonies.plan_ceremony(
             s,
             {
                 "title": "Hội nghị Tổng kết công tác Hội năm 2023, "
@@ -345,7 +353,7 @@ def load(rt: Runtime) -> dict[str, Any]:
         }
     )
     backan_meeting = rt.after(
-        app.plan_ceremony(
+        app.ceremonies.plan_ceremony(
             s,
             {
                 "title": "Hội nghị Ban Chấp hành Hội LHPN tỉnh mở rộng lần thứ 8, khóa IX",
@@ -374,14 +382,14 @@ def load(rt: Runtime) -> dict[str, Any]:
     )
     operations.append({"op": "merge", "unit_ids": [backan], "target_id": thainguyen})
     operations.append({"op": "merge", "unit_ids": [thaibinh], "target_id": hungyen})
-    rt.after(app.reorganise(s, on=reform, operations=operations))
+    rt.after(app.orgs.reorganise(s, on=reform, operations=operations))
 
     # -- live workflow: nominations in several states ------------------------------------------
     xd = wards["Xuân Đỉnh"]
-    nominator = app.actor_for(app.user("xuandinh.denghi"))
-    ward_chair = app.actor_for(app.user("xuandinh.hoidong"))
+    nominator = app.users.actor_for(app.users.user("xuandinh.denghi"))
+    ward_chair = app.users.actor_for(app.users.user("xuandinh.hoidong"))
     submission = rt.after(
-        app.file_submission(
+        app.nominations.file_submission(
             nominator,
             proposing_unit_id=xd,
             number="12/TTr-HPN",
@@ -400,10 +408,10 @@ def load(rt: Runtime) -> dict[str, Any]:
     )
     nomination_ids = [UUID(n) for n in (submission.extra or {})["nomination_ids"]]
     for nomination_id in nomination_ids[:2]:
-        rt.after(app.cast_vote(ward_chair, nomination_id, vote="agree"))
-        rt.after(app.close_review(ward_chair, nomination_id, outcome="recommended"))
+        rt.after(app.nominations.cast_vote(ward_chair, nomination_id, vote="agree"))
+        rt.after(app.nominations.close_review(ward_chair, nomination_id, outcome="recommended"))
     rt.after(
-        app.draft_nomination(
+        app.nominations.draft_nomination(
             nominator,
             proposing_unit_id=xd,
             data={

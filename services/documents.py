@@ -13,7 +13,8 @@ from docx.shared import Mm, Pt
 
 from domain.decision import REVOCATION_GROUNDS, AwardDecision
 from domain.money import dong_in_words, format_dong
-from services.certificates import award_title, signer_lines, vietnamese_date
+from services.presentation.certificates import award_title, signer_lines, vietnamese_date
+from services.presentation.totals import counts_phrase, not_stated_text
 from services.representations import decision_totals
 
 # Achievement texts that already say "(đã) có …" — "Đã có thành tích xuất sắc …", "Có thành tích
@@ -23,17 +24,6 @@ _ACHIEVEMENT_COLON = re.compile(r"^thành\s+tích\s*:\s*", re.IGNORECASE)
 REVOCATIONS_TITLE = "Ghi chú (sau ngày ban hành, không thuộc nội dung Quyết định):"
 # First words that keep their capital letter when the achievement continues the sentence.
 _KEEP_CASE = frozenset({"Hội", "Đảng", "Nhà", "Bác", "Chính", "Quốc", "Mặt", "Trung", "Ủy", "Uỷ"})
-
-
-def _counts(totals: dict[str, Any]) -> str:
-    parts = []
-    if totals["collectives"]:
-        parts.append(f"{totals['collectives']} tập thể")
-    if totals["individuals"]:
-        parts.append(f"{totals['individuals']} cá nhân")
-    if totals["households"]:
-        parts.append(f"{totals['households']} hộ gia đình")
-    return " và ".join(parts) or "0 cá nhân"
 
 
 def achievement_clause(achievement: str) -> str:
@@ -94,7 +84,7 @@ def decision_document(decision: AwardDecision, place: str,
         bases[-1] = bases[-1].rstrip(";") + "."
     articles = [
         {"head": "Điều 1.",
-         "body": f"Tặng {award} cho {_counts(totals)} (có danh sách kèm theo)"
+         "body": f"Tặng {award} cho {counts_phrase(totals)} (có danh sách kèm theo)"
                  + achievement_clause(decision.achievement)},
     ]
     if totals["amount"] is not None:
@@ -133,7 +123,7 @@ def decision_document(decision: AwardDecision, place: str,
         "rows": rows,
         "total_text": format_dong(totals["amount"], "—").replace(" đ", ""),
         "words": dong_in_words(totals["amount"]) if totals["amount"] is not None else "",
-        "not_stated": f"{missing} dòng không ghi số tiền." if missing else "",
+        "not_stated": f"{not_stated_text(missing)}." if missing else "",
         "revocations_title": REVOCATIONS_TITLE,
         "revocations": revocation_notes(decision, revocations),
     }

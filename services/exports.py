@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from domain.money import dong_in_words, format_dong
+from services.presentation.totals import TOTAL_LABEL, not_stated_text
 
 MONEY_FORMAT = '#,##0 "đ"'
 _FIXED_TIME = datetime(2000, 1, 1)
@@ -45,7 +46,7 @@ class Table:
     rows: list[Sequence[Any]]
     subtitle: str = ""
     total_amount: int | None = None
-    total_label: str = "Tổng cộng"
+    total_label: str = TOTAL_LABEL
     notes: list[str] = field(default_factory=list)
 
 
@@ -159,7 +160,7 @@ def registry_table(title: str, lines: list[dict[str, Any]], totals: dict[str, An
     total = totals["total"]
     notes = [total["summary"]]
     if total["lines_without_amount"]:
-        notes.append(f"{total['lines_without_amount']} dòng không ghi số tiền, không tính vào "
+        notes.append(f"{not_stated_text(total['lines_without_amount'])}, không tính vào "
                      "tổng tiền.")
     return Table(title=title, subtitle=subtitle, columns=REGISTRY_COLUMNS, rows=rows,
                  total_amount=total["amount"], notes=notes)
@@ -191,5 +192,5 @@ def ceremony_notes(reconciliation: dict[str, Any]) -> list[str]:
         if difference:
             notes.append(f"Chênh lệch chưa giải thích: {format_dong(difference)}")
     if reconciliation.get("lines_without_amount"):
-        notes.append(f"{reconciliation['lines_without_amount']} dòng không ghi số tiền")
+        notes.append(not_stated_text(reconciliation["lines_without_amount"]))
     return notes

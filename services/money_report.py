@@ -15,46 +15,25 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.calculator import INTERNAL, LEGAL, Quote, highest_title_only
+from domain.calculator import INTERNAL, LEGAL, Quote
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.decision import Issuer
-from domain.errors import RoleRequired
 from domain.money import format_dong
-from domain.users import ROLE_LABELS
+from domain.pricing import highest_title_groups
 from services.app import Runtime
 from services.authz import Actor
-
-OFFICE_ROLES = ("approver", "admin")
-
-
-def _visible(rt: Runtime, actor: Actor):
-    """Lines of decisions recorded by a unit the actor's office or admin grants cover."""
-    if not actor.is_system and not any(actor.units_for(role) for role in OFFICE_ROLES):
-        raise RoleRequired(role=ROLE_LABELS["approver"])
-    seen: dict[str, bool] = {}
-
-    def visible(unit_id: str | None) -> bool:
-        if actor.is_system:
-            return True
-        if not unit_id:
-            return False
-        if unit_id not in seen:
-            seen[unit_id] = any(rt.app.authz.covers(actor, UUID(unit_id), role)
-                                for role in OFFICE_ROLES)
-        return seen[unit_id]
-
-    return visible
+from services.read_policy import office_reader
 
 
 def schedule_differences(
     rt: Runtime, actor: Actor, *, year: int | None = None, issuer_unit_id: UUID | None = None,
     limit: int = 100, offset: int = 0,
 ) -> dict[str, Any]:
-    visible = _visible(rt, actor)
+    visible = office_reader(rt, actor)  # the awards office of the recording unit
     rows = [row for row in rt.queries.computed_lines(
         year=year, issuer_unit_id=str(issuer_unit_id) if issuer_unit_id else None)
         if visible(row["recorded_by_unit_id"])]
-    schedules = rt.app.money_schedules()
+    schedules = rt.app.schedules.money_schedules()
     pricers: dict[tuple[str, str, str, str, str | None, str], Any] = {}
 
     def quote_for(row: dict[str, Any]) -> Quote:
@@ -65,7 +44,7 @@ def schedule_differences(
             issuer = Issuer(body=row["issuer_body"], level=row["issuer_level"],
                             name=row["issuer_name"],
                             unit_id=UUID(row["issuer_unit_id"]) if row["issuer_unit_id"] else None)
-            pricers[key] = rt.app.pricer(issuer, on)[0]
+            pricers[key] = rt.app.schedules.pricer(issuer, on)[0]
         return pricers[key](row["award_kind"], row["recipient_kind"])
 
     # Recompute every line; then, decision by decision, the "only the highest title" policy as
@@ -82,10 +61,10 @@ def schedule_differences(
         for line in recomputed:
             by_decision.setdefault(line["decision_id"], []).append(line)
         for lines in by_decision.values():
-            for line_no in set(highest_title_only(lines)):
-                for line in lines:
-                    if line["line_no"] == line_no:
-                        line["amount"] = 0
+            unpaid = highest_title_groups(lines)
+            for line in lines:
+                if line["line_no"] in unpaid:
+                    line["amount"] = 0
     items = []
     total_recorded = total_now = 0
     for row, line in zip(rows, recomputed, strict=True):

@@ -11,36 +11,34 @@ from domain.errors import (
     OrgUnitNotActive,
     OutsideScope,
     UnknownNomination,
-    UnknownOrgUnit,
-    UnknownReference,
     UnknownSubmission,
     ValidationFailed,
 )
 from domain.nomination import Nomination
 from domain.org import OrgUnit
 from domain.submission import Submission
-from services.authz import Actor
-from services.store import Saved
-from services.users import UserCommands
+from services.authz import Actor, Authorizer
+from services.orgs import OrgTree
+from services.store import Saved, Store
 
 
-class NominationCommands(UserCommands):
+class Nominations:
+    """Nominations, submissions (tờ trình) and their review by the councils."""
+
+    def __init__(self, store: Store, tree: OrgTree, authz: Authorizer) -> None:
+        self.store = store
+        self.tree = tree
+        self.authz = authz
+
     def nomination(self, nomination_id: UUID) -> Nomination:
-        return self.load(
+        return self.store.load(
             Nomination, nomination_id, UnknownNomination(nomination_id=str(nomination_id))
         )
 
     def submission(self, submission_id: UUID) -> Submission:
-        return self.load(
+        return self.store.load(
             Submission, submission_id, UnknownSubmission(submission_id=str(submission_id))
         )
-
-    def referenced_unit(self, unit_id: Any, what: str = "đơn vị") -> OrgUnit:
-        """A unit named in a request body: unknown is a 422, not a 404."""
-        try:
-            return self.org_unit(unit_id if isinstance(unit_id, UUID) else UUID(str(unit_id)))
-        except (UnknownOrgUnit, ValueError):
-            raise UnknownReference(what=what, ref=str(unit_id)) from None
 
     def _prepare_recipient(
         self, raw: dict[str, Any], within: UUID | None, on: date
@@ -49,8 +47,8 @@ class NominationCommands(UserCommands):
         recipient = dict(raw or {})
         for field in ("unit_id", "org_unit_id"):
             if recipient.get(field):
-                unit = self.referenced_unit(recipient[field])
-                if within is not None and within not in self.ancestors(unit.id):
+                unit = self.tree.referenced_unit(recipient[field])
+                if within is not None and within not in self.tree.ancestors(unit.id):
                     raise OutsideScope(unit_id=str(unit.id))
                 if field == "org_unit_id" and not str(recipient.get("name") or "").strip():
                     recipient["name"] = unit.name_on(on)
@@ -60,13 +58,13 @@ class NominationCommands(UserCommands):
         data = dict(data)
         if "recipient" in data:
             data["recipient"] = self._prepare_recipient(
-                data["recipient"], proposing_unit_id, self.today()
+                data["recipient"], proposing_unit_id, self.store.today()
             )
         return data
 
     def _active_unit(self, unit_id: Any, what: str = "đơn vị đề nghị") -> OrgUnit:
-        unit = self.referenced_unit(unit_id, what)
-        today = self.today()
+        unit = self.tree.referenced_unit(unit_id, what)
+        today = self.store.today()
         state = unit.state_on(today)
         if state is None or not state.is_active:
             raise OrgUnitNotActive(name=unit.latest_state().name, on=today.isoformat())
@@ -85,7 +83,7 @@ class NominationCommands(UserCommands):
             data=self._prepare_fields(data, unit.id),
             actor=actor.username,
         )
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def edit_nomination(
         self,
@@ -96,18 +94,18 @@ class NominationCommands(UserCommands):
     ) -> Saved:
         nomination = self.nomination(nomination_id)
         self.authz.require(actor, "nominator", nomination.proposing_unit_id)
-        self.check_version(nomination, expected_version)
+        self.store.check_version(nomination, expected_version)
         nomination.edit(self._prepare_fields(data, nomination.proposing_unit_id), actor.username)
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def submit_nomination(
         self, actor: Actor, nomination_id: UUID, expected_version: int | None = None
     ) -> Saved:
         nomination = self.nomination(nomination_id)
         self.authz.require(actor, "nominator", nomination.proposing_unit_id)
-        self.check_version(nomination, expected_version)
+        self.store.check_version(nomination, expected_version)
         nomination.submit(review_unit_id=nomination.proposing_unit_id, actor=actor.username)
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def withdraw_nomination(
         self,
@@ -118,9 +116,9 @@ class NominationCommands(UserCommands):
     ) -> Saved:
         nomination = self.nomination(nomination_id)
         self.authz.require(actor, "nominator", nomination.proposing_unit_id)
-        self.check_version(nomination, expected_version)
+        self.store.check_version(nomination, expected_version)
         nomination.withdraw(reason, actor.username)
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def file_submission(
         self,
@@ -161,12 +159,12 @@ class NominationCommands(UserCommands):
             submission_id=submission_id,
             number=number,
             title=title,
-            submitted_on=submitted_on or self.today(),
+            submitted_on=submitted_on or self.store.today(),
             proposing_unit_id=unit.id,
             nomination_ids=[n.id for n in nominations],
             actor=actor.username,
         )
-        saved = self.commit(submission, *nominations, subject=submission_id)
+        saved = self.store.commit(submission, *nominations, subject=submission_id)
         return Saved(
             id=saved.id,
             version=saved.version,
@@ -189,14 +187,14 @@ class NominationCommands(UserCommands):
         if nomination.review_unit_id is not None:
             self.authz.require_council_member(actor, nomination.review_unit_id)
         nomination.cast_vote(vote=vote, comment=comment, score=score, actor=actor.username)
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def recuse(self, actor: Actor, nomination_id: UUID, *, reason: str = "") -> Saved:
         nomination = self.nomination(nomination_id)
         if nomination.review_unit_id is not None:
             self.authz.require_council_member(actor, nomination.review_unit_id)
         nomination.recuse(reason=reason, actor=actor.username)
-        return self.commit(nomination)
+        return self.store.commit(nomination)
 
     def close_review(
         self,
@@ -210,17 +208,17 @@ class NominationCommands(UserCommands):
         nomination = self.nomination(nomination_id)
         if nomination.review_unit_id is not None:
             self.authz.require_chair(actor, nomination.review_unit_id)
-        self.check_version(nomination, expected_version)
+        self.store.check_version(nomination, expected_version)
         competent, parent_id = False, None
         if nomination.review_unit_id is not None:
-            state = self.unit_state(nomination.review_unit_id, self.today())
+            state = self.tree.unit_state(nomination.review_unit_id, self.store.today())
             if state.is_active:
                 competent = catalog().kind(nomination.award_kind).handled_at(state.level)
-                parent_id = self._first_active_ancestor(state.parent_id)
+                parent_id = self.tree.first_active_ancestor(state.parent_id)
             else:
                 # The reviewing unit has ended since the file reached it (a district abolished on
                 # 2025-07-01): its council's conclusion passes the file on to whoever took over.
-                parent_id = self.current_unit_for(nomination.review_unit_id)
+                parent_id = self.tree.current_unit_for(nomination.review_unit_id)
         nomination.close_review(
             outcome=outcome,
             reason=reason,
@@ -228,26 +226,4 @@ class NominationCommands(UserCommands):
             parent_unit_id=parent_id,
             actor=actor.username,
         )
-        return self.commit(nomination)
-
-    def current_unit_for(self, unit_id: UUID) -> UUID | None:
-        """The unit itself while it is active today; after it ended, the unit that took over its
-        files: its successor (merged) or its nearest active ancestor (dissolved)."""
-        state = self.unit_state(unit_id, self.today())
-        if state.is_active:
-            return unit_id
-        return self._first_active_ancestor(state.successor_id or state.parent_id)
-
-    def _first_active_ancestor(self, unit_id: UUID | None) -> UUID | None:
-        """Forward to the nearest ancestor still active today (a district abolished in 2025
-        passes its files to the province)."""
-        today = self.today()
-        seen: set[UUID] = set()
-        while unit_id is not None and unit_id not in seen:
-            seen.add(unit_id)
-            unit = self.org_unit(unit_id)
-            state = unit.state_on(today) or unit.latest_state()
-            if state.is_active:
-                return unit_id
-            unit_id = state.successor_id or state.parent_id
-        return None
+        return self.store.commit(nomination)

@@ -1,4 +1,8 @@
-"""Org-unit commands and tree reading.
+"""Org units: reading the tree (``OrgTree``) and changing it (``OrgUnits``).
+
+``OrgTree`` answers what every other area asks of the tree: a unit, its ancestors today or on a
+date, its path as of a date, the unit that took over an ended unit's files, and who issues for a
+unit on a date. ``OrgUnits`` records changes.
 
 Changes to the tree come as a *reorganisation*: a list of operations (create, rename, move, merge,
 dissolve) applied in order to the units in memory and saved in one transaction. The 2025 reform
@@ -13,17 +17,21 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import stable_id
+from domain.catalog import catalog
+from domain.decision import Issuer
 from domain.errors import (
     OrgUnitCycle,
     OrgUnitDateInvalid,
+    OrgUnitNotActive,
     RootAlreadyExists,
     UnknownOrgUnit,
+    UnknownReference,
     ValidationFailed,
 )
 from domain.guards import Claim
 from domain.org import OrgUnit, UnitState
 from domain.schedules import LegalSchedule
-from services.authz import Actor
+from services.authz import Actor, Authorizer
 from services.store import Saved, Store
 
 ROOT_CLAIM_ID = stable_id("org_root")
@@ -33,13 +41,13 @@ OPERATIONS = ("create", "rename", "move", "merge", "dissolve")
 class _UnitsInWork:
     """Units loaded for one command, so that later operations see earlier ones."""
 
-    def __init__(self, app: OrgCommands) -> None:
-        self.app = app
+    def __init__(self, tree: OrgTree) -> None:
+        self.tree = tree
         self.units: dict[UUID, OrgUnit] = {}
 
     def get(self, unit_id: UUID) -> OrgUnit:
         if unit_id not in self.units:
-            self.units[unit_id] = self.app.org_unit(unit_id)
+            self.units[unit_id] = self.tree.org_unit(unit_id)
         return self.units[unit_id]
 
     def add(self, unit: OrgUnit) -> None:
@@ -65,11 +73,15 @@ class _UnitsInWork:
         return chain
 
 
-class OrgCommands(Store):
-    # -- reading ------------------------------------------------------------------------------
+class OrgTree:
+    """The org tree as recorded in the event store (never a projection: a unit moved a moment
+    ago must be seen where it is now by the next authorisation)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def org_unit(self, unit_id: UUID) -> OrgUnit:
-        return self.load(OrgUnit, unit_id, UnknownOrgUnit(unit_id=str(unit_id)))
+        return self.store.load(OrgUnit, unit_id, UnknownOrgUnit(unit_id=str(unit_id)))
 
     def unit_state(self, unit_id: UUID, on: date | None = None) -> UnitState:
         unit = self.org_unit(unit_id)
@@ -86,7 +98,7 @@ class OrgCommands(Store):
             current = pending.pop(0)
             if current is None or current in chain:
                 continue
-            unit = self.load_or_none(OrgUnit, current)
+            unit = self.store.load_or_none(OrgUnit, current)
             if unit is None and current == unit_id:
                 return []
             chain.append(current)
@@ -101,7 +113,7 @@ class OrgCommands(Store):
         current: UUID | None = unit_id
         while current is not None and current not in chain:
             chain.append(current)
-            unit = self.load_or_none(OrgUnit, current)
+            unit = self.store.load_or_none(OrgUnit, current)
             state = unit.state_on(on) if unit is not None else None
             current = state.parent_id if state else None
         return chain
@@ -113,7 +125,7 @@ class OrgCommands(Store):
         current: UUID | None = unit_id
         while current is not None and current not in seen:
             seen.add(current)
-            unit = self.load_or_none(OrgUnit, current)
+            unit = self.store.load_or_none(OrgUnit, current)
             if unit is None:
                 break
             state = unit.state_on(on) or unit.latest_state()
@@ -121,17 +133,83 @@ class OrgCommands(Store):
             current = state.parent_id
         return list(reversed(path))
 
+    def root_unit_id(self) -> UUID | None:
+        claim = self.store.load_or_none(Claim, ROOT_CLAIM_ID)
+        return UUID(claim.holder["unit_id"]) if claim and claim.holder else None
+
+    def referenced_unit(self, unit_id: Any, what: str = "đơn vị") -> OrgUnit:
+        """A unit named in a request body: unknown is a 422, not a 404."""
+        try:
+            return self.org_unit(unit_id if isinstance(unit_id, UUID) else UUID(str(unit_id)))
+        except (UnknownOrgUnit, ValueError):
+            raise UnknownReference(what=what, ref=str(unit_id)) from None
+
+    def current_unit_for(self, unit_id: UUID) -> UUID | None:
+        """The unit itself while it is active today; after it ended, the unit that took over its
+        files: its successor (merged) or its nearest active ancestor (dissolved)."""
+        state = self.unit_state(unit_id, self.store.today())
+        if state.is_active:
+            return unit_id
+        return self.first_active_ancestor(state.successor_id or state.parent_id)
+
+    def first_active_ancestor(self, unit_id: UUID | None) -> UUID | None:
+        """Forward to the nearest ancestor still active today (a district abolished in 2025
+        passes its files to the province)."""
+        today = self.store.today()
+        seen: set[UUID] = set()
+        while unit_id is not None and unit_id not in seen:
+            seen.add(unit_id)
+            unit = self.org_unit(unit_id)
+            state = unit.state_on(today) or unit.latest_state()
+            if state.is_active:
+                return unit_id
+            unit_id = state.successor_id or state.parent_id
+        return None
+
+    # -- who issues ---------------------------------------------------------------------------
+
+    def issuer_of_unit(self, unit_id: Any, on: date | None = None, *,
+                       what: str = "đơn vị ban hành", active: bool = False) -> Issuer:
+        """A Union unit as issuer: its name and level on ``on`` (today's when it had none then,
+        or when no date is given). ``active`` refuses a unit not active on that date — a
+        decision is signed by a unit that exists."""
+        unit = self.referenced_unit(unit_id, what)
+        state = unit.state_on(on) if on is not None else None
+        if active and (state is None or not state.is_active):
+            raise OrgUnitNotActive(name=unit.latest_state().name,
+                                   on=(on or self.store.today()).isoformat())
+        return Issuer.of_unit(state or unit.latest_state())
+
+    def issuer_for(self, raw: dict[str, Any], on: date, *, active: bool = False) -> Issuer:
+        """Who issues, from a request's ``issuer``: a Union unit ({unit_id}) as it stood on
+        ``on``, or an outside body ({body, level, name})."""
+        raw = dict(raw or {})
+        if raw.get("unit_id"):
+            return self.issuer_of_unit(raw["unit_id"], on, active=active)
+        return Issuer.external(
+            str(raw.get("body") or ""), str(raw.get("level") or ""), str(raw.get("name") or "")
+        )
+
+
+class OrgUnits:
+    """Changing the tree: the root, new units and reorganisations (admins of the units)."""
+
+    def __init__(self, store: Store, tree: OrgTree, authz: Authorizer) -> None:
+        self.store = store
+        self.tree = tree
+        self.authz = authz
+
     # -- commands -----------------------------------------------------------------------------
 
     def create_root(
         self, actor: Actor, *, name: str, code: str | None, established_on: date
     ) -> Saved:
-        if self.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
+        if self.store.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
             raise RootAlreadyExists()
         unit = OrgUnit.establish(
             unit_id=uuid4(),
             name=name,
-            level="central",
+            level=catalog().root_level,
             parent=None,
             code=code,
             on=established_on,
@@ -145,15 +223,11 @@ class OrgCommands(Store):
         schedule = LegalSchedule.start(actor=actor.username)
         schedule.load_shipped(actor=actor.username)
         try:
-            return self.commit(unit, claim, schedule)
+            return self.store.commit(unit, claim, schedule)
         except Exception as exc:  # a concurrent root creation won the claim
-            if self.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
+            if self.store.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
                 raise RootAlreadyExists() from exc
             raise
-
-    def root_unit_id(self) -> UUID | None:
-        claim = self.load_or_none(Claim, ROOT_CLAIM_ID)
-        return UUID(claim.holder["unit_id"]) if claim and claim.holder else None
 
     def create_unit(
         self,
@@ -180,7 +254,7 @@ class OrgCommands(Store):
             raise ValidationFailed(reason="cần ít nhất một thao tác")
         if len(operations) > 5_000:
             raise ValidationFailed(reason="quá nhiều thao tác trong một lần (tối đa 5.000)")
-        work = _UnitsInWork(self)
+        work = _UnitsInWork(self.tree)
         refs: dict[str, UUID] = {}
         created: list[UUID] = []
         touched: list[UUID] = []
@@ -259,7 +333,7 @@ class OrgCommands(Store):
                 if old_parent is not None:
                     work.get(old_parent).detach_child(unit.id, when, actor.username)
             touched.extend(unit_ids)
-        saved = self.commit(*work.units.values(), subject=(created or touched)[0])
+        saved = self.store.commit(*work.units.values(), subject=(created or touched)[0])
         return Saved(
             id=saved.id,
             version=saved.version,

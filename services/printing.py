@@ -40,10 +40,6 @@ def layouts() -> dict[str, Any]:
     return tomllib.loads((TEMPLATES / "certificates" / "layouts.toml").read_text("utf-8"))
 
 
-def printers() -> list[str]:
-    return sorted(layouts().get("printers", {}))
-
-
 @cache
 def certificate_source(mode: str, printer: str) -> bytes:
     """The Typst source for one print mode and printer (every template's layout inside)."""
@@ -65,7 +61,7 @@ def certificate_source(mode: str, printer: str) -> bytes:
 
 def qr_matrix(url: str) -> tuple[bytes, int]:
     """The verification QR code as raw 8-bit grey pixels, one per module, quiet zone included,
-    and its side in modules (zxing-cpp: a C++ encoder, ~0.25 ms a code)."""
+    and its side in modules (zxing-cpp: a C++ encoder, fast enough for thousands of codes)."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=True)
     return bytes(memoryview(image)), image.shape[0]
@@ -82,9 +78,9 @@ def _compile_certificates(source: bytes, contexts: Sequence[dict[str, Any]],
     """Compile certificates; each page's QR code reaches Typst as raw pixels in one binary file
     beside the source (``qr.bin``, its slice named by ``qr_at``/``qr_n``).
 
-    Measured on 2,000 pages (issue 6): QR codes as SVG cost 1.4 ms a page — encoding, writing
-    and Typst converting each into vector paths — where raw pixels cost 0.3 ms; the page count
-    per second went from 536 to 866, and to 976 untagged (see ``certificates_pdf``)."""
+    Raw pixels, not SVG: an SVG code must be encoded, written and turned by Typst into vector
+    paths, which took most of a page's time (figures in bench/RESULTS.md, "Measurements behind
+    design choices")."""
     blob = bytearray()
     data: list[dict[str, Any]] = []
     for start in range(0, len(contexts), CHUNK):
@@ -113,7 +109,8 @@ def certificates_pdf(
     ``progress`` hears of the QR codes as they are made, then of the layout.
 
     The PDF is untagged: it is a print run for a printer, not a document to be read on screen
-    (the tag tree cost a tenth of the time); decision documents stay tagged."""
+    (the tag tree costs about a tenth of the time: bench/RESULTS.md); decision documents stay
+    tagged."""
     if not contexts:
         raise ValidationFailed(reason="không có giấy chứng nhận nào để in")
     return _compile_certificates(certificate_source(mode, printer), contexts, progress,

@@ -1,4 +1,6 @@
-"""Aggregates as JSON-ready dicts with Vietnamese labels, shared by the API, pages and CLI."""
+"""Aggregates as JSON-ready dicts with Vietnamese labels, shared by the API, pages and CLI: the
+API's presentation of aggregates (``services.presentation`` holds the rest of the edge's words;
+totals are worded by ``services.presentation.totals``)."""
 
 from __future__ import annotations
 
@@ -27,8 +29,9 @@ from domain.org import OrgUnit
 from domain.pricing import AMOUNT_MODE_LABELS, AMOUNT_SOURCE_LABELS
 from domain.schedules import MoneySchedules, kind_rules, rule_label
 from domain.submission import Submission
-from domain.totals import line_totals, reconcile
+from domain.totals import in_force, reconcile, totals_in_force
 from domain.users import ROLE_LABELS, User
+from services.presentation.totals import not_stated_text, with_amount_text
 
 EVENT_LABELS = {
     "OrgUnit.Created": "Thành lập đơn vị",
@@ -188,16 +191,13 @@ def decision_line(line: dict[str, Any]) -> dict[str, Any]:
 def decision_totals(all_lines: list[dict[str, Any]]) -> dict[str, Any]:
     """Money totals of the lines in force (``domain.totals``), with how many lines were issued
     and how many carry warnings."""
-    active = [line for line in all_lines if line["revoked_on"] is None]
-    out = line_totals((line["recipient"]["kind"], line["amount"]) for line in active)
-    missing = out["lines_without_amount"]
+    active = in_force(all_lines)
+    out = with_amount_text(totals_in_force(active))
     return {
         **out,
         "lines": len(all_lines),
         "active_lines": len(active),
-        "lines_without_amount_text": (
-            f"{missing} dòng không ghi số tiền" if missing else ""
-        ),
+        "lines_without_amount_text": not_stated_text(out["lines_without_amount"]),
         "lines_with_warnings": sum(1 for li in active if li.get("warnings")),
     }
 
@@ -229,10 +229,7 @@ def decision(dec: AwardDecision) -> dict[str, Any]:
 
 def ceremony(cer: Ceremony, decisions: list[AwardDecision]) -> dict[str, Any]:
     listed = [decision(d) for d in decisions]
-    presented = line_totals(
-        (line["recipient"]["kind"], line["amount"])
-        for d in decisions for line in d.lines if line["revoked_on"] is None
-    )
+    presented = with_amount_text(totals_in_force(line for d in decisions for line in d.lines))
     announced = cer.announced_total
     difference = reconcile(announced, presented["amount"])
     return {

@@ -24,16 +24,23 @@ from domain.schedules import (
     MoneySchedules,
     internal_rates_id,
 )
-from services.authz import SYSTEM, Actor
-from services.nominations import NominationCommands
-from services.store import Saved
+from services.authz import SYSTEM, Actor, Authorizer
+from services.orgs import OrgTree
+from services.store import Saved, Store
 
 
-class ScheduleCommands(NominationCommands):
+class Schedules:
+    """The legal money schedule and each issuer's own rates, and quotes on a date."""
+
+    def __init__(self, store: Store, tree: OrgTree, authz: Authorizer) -> None:
+        self.store = store
+        self.tree = tree
+        self.authz = authz
+
     # -- reading ------------------------------------------------------------------------------
 
     def legal_schedule(self) -> LegalSchedule | None:
-        return self.load_or_none(LegalSchedule, LEGAL_SCHEDULE_ID)
+        return self.store.load_or_none(LegalSchedule, LEGAL_SCHEDULE_ID)
 
     def money_schedules(self) -> MoneySchedules:
         schedule = self.legal_schedule()
@@ -42,7 +49,7 @@ class ScheduleCommands(NominationCommands):
     def internal_rates(self, issuer: Issuer) -> tuple[InternalRate, ...]:
         if issuer.unit_id is None:
             return ()
-        rates = self.load_or_none(InternalRates, internal_rates_id(issuer.key))
+        rates = self.store.load_or_none(InternalRates, internal_rates_id(issuer.key))
         return rates.snapshot() if rates else ()
 
     def pricer(self, issuer: Issuer, on: date) -> tuple[Pricer, MoneySchedules]:
@@ -73,24 +80,14 @@ class ScheduleCommands(NominationCommands):
         self, *, award_kind: str, recipient_kind: str, issuer: dict[str, Any], on: date
     ) -> tuple[Quote, Issuer]:
         """How much would this award carry on ``on``? Nothing is recorded."""
-        resolved = self.issuer_for(issuer, on)
+        resolved = self.tree.issuer_for(issuer, on)
         price, _ = self.pricer(resolved, on)
         return price(award_kind, recipient_kind), resolved
-
-    def issuer_for(self, raw: dict[str, Any], on: date) -> Issuer:
-        raw = dict(raw or {})
-        if raw.get("unit_id"):
-            unit = self.referenced_unit(raw["unit_id"], "đơn vị ban hành")
-            state = unit.state_on(on) or unit.latest_state()
-            return Issuer(body="union", level=state.level, name=state.name, unit_id=unit.id)
-        return Issuer.external(
-            str(raw.get("body") or ""), str(raw.get("level") or ""), str(raw.get("name") or "")
-        )
 
     # -- recording ----------------------------------------------------------------------------
 
     def _require_root_admin(self, actor: Actor) -> None:
-        root = self.root_unit_id()
+        root = self.tree.root_unit_id()
         if root is None:
             raise ValidationFailed(reason="chưa có đơn vị gốc (Trung ương Hội)")
         self.authz.require(actor, "admin", root)
@@ -104,14 +101,14 @@ class ScheduleCommands(NominationCommands):
         release again records nothing)."""
         schedule = self._schedule_for_change(actor)
         schedule.load_shipped(actor=actor.username)
-        return self.commit(schedule)
+        return self.store.commit(schedule)
 
     def upgrade_schedules(self) -> Saved | None:
         """At start-up: an installation whose legal schedule predates this release gets the
         release's data through the normal path (one ``ReleaseLoaded`` event, by the system).
         Nothing when the store has no root yet (creating it loads the release) or when this
         release is already loaded; a concurrent start-up that loaded it first is fine."""
-        if self.root_unit_id() is None:
+        if self.tree.root_unit_id() is None:
             return None
         for _attempt in range(3):
             schedule = self.legal_schedule() or LegalSchedule.start(actor=SYSTEM.username)
@@ -119,7 +116,7 @@ class ScheduleCommands(NominationCommands):
             if not schedule.pending_events:
                 return None
             try:
-                return self.commit(schedule)
+                return self.store.commit(schedule)
             except ConcurrentChange:
                 continue
         return None
@@ -139,19 +136,19 @@ class ScheduleCommands(NominationCommands):
             effective_from=effective_from, amount=amount, legal_basis=legal_basis,
             verified=verified, note=note, actor=actor.username,
         )
-        return self.commit(schedule)
+        return self.store.commit(schedule)
 
     def withdraw_base_salary(self, actor: Actor, *, effective_from: date, reason: str) -> Saved:
         schedule = self._schedule_for_change(actor)
         schedule.withdraw_base_salary(
             effective_from=effective_from, reason=reason, actor=actor.username
         )
-        return self.commit(schedule)
+        return self.store.commit(schedule)
 
     def set_title_policy(self, actor: Actor, *, highest_title_only: bool) -> Saved:
         schedule = self._schedule_for_change(actor)
         schedule.set_policy(highest_title_only=highest_title_only, actor=actor.username)
-        return self.commit(schedule)
+        return self.store.commit(schedule)
 
     def set_internal_rate(
         self,
@@ -165,22 +162,18 @@ class ScheduleCommands(NominationCommands):
         note: str = "",
     ) -> Saved:
         """An issuer's own rate for one of the Union's awards (admin or approver of the unit)."""
-        unit = self.referenced_unit(unit_id, "đơn vị ban hành")
-        if not self.authz.covers(actor, unit.id, "admin"):
-            self.authz.require(actor, "approver", unit.id)
-        issuer = Issuer(body="union", level=unit.latest_state().level,
-                        name=unit.latest_state().name, unit_id=unit.id)
-        rates = self.load_or_none(InternalRates, internal_rates_id(issuer.key)) or \
+        issuer = self.tree.issuer_of_unit(unit_id)
+        if not self.authz.covers(actor, issuer.unit_id, "admin"):
+            self.authz.require(actor, "approver", issuer.unit_id)
+        rates = self.store.load_or_none(InternalRates, internal_rates_id(issuer.key)) or \
             InternalRates.open(issuer_key=issuer.key, issuer_name=issuer.name,
                                actor=actor.username)
         rates.set_rate(
             award_kind=award_kind, recipient_kind=recipient_kind, effective_from=effective_from,
             amount=amount, note=note, actor=actor.username,
         )
-        return self.commit(rates)
+        return self.store.commit(rates)
 
     def internal_rates_of(self, unit_id: UUID) -> tuple[Issuer, tuple[InternalRate, ...]]:
-        unit = self.referenced_unit(unit_id, "đơn vị")
-        state = unit.latest_state()
-        issuer = Issuer(body="union", level=state.level, name=state.name, unit_id=unit.id)
+        issuer = self.tree.issuer_of_unit(unit_id, what="đơn vị")
         return issuer, self.internal_rates(issuer)

@@ -15,17 +15,24 @@ from domain.errors import (
 from domain.text import has_hidden, nfc
 from domain.users import ROLE_LABELS, User, normalise_username, user_id_for
 from services import security
-from services.authz import Actor, Grant
-from services.orgs import OrgCommands
-from services.store import Saved
+from services.authz import Actor, Authorizer, Grant
+from services.orgs import OrgTree
+from services.store import Saved, Store
 
 
-class UserCommands(OrgCommands):
+class Users:
+    """Users, their grants (role @ unit) and credentials; signing in."""
+
+    def __init__(self, store: Store, tree: OrgTree, authz: Authorizer) -> None:
+        self.store = store
+        self.tree = tree
+        self.authz = authz
+
     def user(self, username: str) -> User:
         if has_hidden(username):  # "admin\x00" is not "admin"
             raise UnknownUser(username=nfc(username))
         username = normalise_username(username)
-        return self.load(User, user_id_for(username), UnknownUser(username=username))
+        return self.store.load(User, user_id_for(username), UnknownUser(username=username))
 
     def actor_for(self, user: User) -> Actor:
         return Actor(
@@ -39,7 +46,7 @@ class UserCommands(OrgCommands):
         if actor.is_system:
             return
         if not unit_ids:
-            root = self.root_unit_id()
+            root = self.tree.root_unit_id()
             if root is None:
                 raise RoleRequired(role=ROLE_LABELS["admin"])
             unit_ids = [root]
@@ -57,7 +64,7 @@ class UserCommands(OrgCommands):
         user known by no unit)."""
         if actor.is_system or actor.username == user.username:
             return True
-        units = user.scope_units() or [u for u in [self.root_unit_id()] if u]
+        units = user.scope_units() or [u for u in [self.tree.root_unit_id()] if u]
         return any(self.authz.covers(actor, unit_id, "admin") for unit_id in units)
 
     def create_user(
@@ -80,10 +87,10 @@ class UserCommands(OrgCommands):
         if password is not None and len(password) < 8:
             raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
         username = normalise_username(username)
-        if self.load_or_none(User, user_id_for(username)) is not None:
+        if self.store.load_or_none(User, user_id_for(username)) is not None:
             raise UsernameTaken(username=username)
         for unit_id in [home, *unit_ids]:
-            self.org_unit(unit_id)
+            self.tree.org_unit(unit_id)
         user = User.register(
             username=username,
             full_name=full_name,
@@ -94,9 +101,9 @@ class UserCommands(OrgCommands):
         for grant, unit_id in zip(grants, unit_ids, strict=True):
             user.grant(str(grant["role"]), unit_id, bool(grant.get("chair", False)), actor.username)
         try:
-            return self.commit(user)
+            return self.store.commit(user)
         except Exception as exc:
-            if self.load_or_none(User, user.id) is not None:
+            if self.store.load_or_none(User, user.id) is not None:
                 raise UsernameTaken(username=username) from exc
             raise
 
@@ -104,9 +111,9 @@ class UserCommands(OrgCommands):
         """Move a user to another home unit: admin over her present scope and the new unit."""
         user = self.user(username)
         self._require_user_admin(actor, [*user.scope_units(), unit_id])
-        self.org_unit(unit_id)
+        self.tree.org_unit(unit_id)
         user.set_home_unit(unit_id, actor.username)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def grant_role(
         self, actor: Actor, *, username: str, role: str, unit_id: UUID, chair: bool = False
@@ -121,12 +128,12 @@ class UserCommands(OrgCommands):
         # Scope first: a unit that does not exist is then a 422 (reference.not_found) for an
         # admin, and one who is none learns only that (no probing of unit ids by a 404).
         self._require_user_admin(actor, [unit_id, *home])
-        self.org_unit(unit_id)
+        self.tree.org_unit(unit_id)
         user.grant(role, unit_id, chair, actor.username)
         givers: dict[str, bool] = {}
         for kind, token_id, giver in user.credentials_set_by_others():
             if giver not in givers:
-                holder = self.load_or_none(User, user_id_for(giver))
+                holder = self.store.load_or_none(User, user_id_for(giver))
                 givers[giver] = holder is not None and self.authz.covers(
                     self.actor_for(holder), unit_id, "admin")
             if givers[giver]:
@@ -137,13 +144,13 @@ class UserCommands(OrgCommands):
                 user.withdraw_password(
                     f"vai trò mới ngoài phạm vi quản trị của người đã đặt mật khẩu ({giver})",
                     actor.username)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def revoke_role(self, actor: Actor, *, username: str, role: str, unit_id: UUID) -> Saved:
         self._require_user_admin(actor, [unit_id])
         user = self.user(username)
         user.revoke_grant(role, unit_id, actor.username)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def set_password(self, actor: Actor, *, username: str, password: str) -> Saved:
         user = self.user(username)
@@ -151,7 +158,7 @@ class UserCommands(OrgCommands):
         if len(password) < 8:
             raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
         user.set_password(security.hash_secret(password), actor.username)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def issue_token(self, actor: Actor, *, username: str, label: str = "") -> tuple[Saved, str]:
         """Returns the saved position and the token, shown once and stored only as a hash."""
@@ -159,13 +166,13 @@ class UserCommands(OrgCommands):
         self._require_credential_admin(actor, user)
         token, token_id, secret = security.new_token(user.id)
         user.issue_token(token_id, security.hash_secret(secret), label, actor.username)
-        return self.commit(user), token
+        return self.store.commit(user), token
 
     def revoke_token(self, actor: Actor, *, username: str, token_id: str) -> Saved:
         user = self.user(username)
         self._require_credential_admin(actor, user)
         user.revoke_token(token_id, actor.username)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def login(self, *, username: str, password: str) -> tuple[Actor, str]:
         try:
@@ -183,7 +190,7 @@ class UserCommands(OrgCommands):
         if parsed is None:
             raise Unauthenticated()
         user_id, token_id, secret = parsed
-        user = self.load_or_none(User, user_id)
+        user = self.store.load_or_none(User, user_id)
         if user is None:
             raise Unauthenticated()
         record = user.tokens.get(token_id)

@@ -196,3 +196,11 @@ def world(rt: Runtime):
     from tests.helpers import World
 
     return World.build(rt)
+
+
+@pytest.fixture
+def flow(client, world):
+    """The award workflow in readable steps over the API (``tests/workflow.py``)."""
+    from tests.workflow import Workflow
+
+    return Workflow(client, world)

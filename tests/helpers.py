@@ -13,6 +13,7 @@ so that API tests start from a known world and exercise only what they test.
 from __future__ import annotations
 
 import tomllib
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from domain.decision import AwardDecision, Issuer
 from projections.base import View
 from projections.db import ViewDB
+from projections.registry import RegistryFilter
 from services.app import Runtime
 from services.authz import SYSTEM, Actor
 
@@ -53,7 +56,7 @@ class World:
     def build(cls, rt: Runtime) -> World:
         world = cls(rt=rt)
         app = rt.app
-        root = app.create_root(
+        root = app.orgs.create_root(
             SYSTEM,
             name="Trung ương Hội LHPN Việt Nam",
             code="TW",
@@ -69,18 +72,18 @@ class World:
             ("nt", "Hội LHPN xã Nông Thượng", "commune", "backan", date(1997, 1, 1)),
         ]
         for key, name, level, parent, on in plan:
-            world.units[key] = app.create_unit(
+            world.units[key] = app.orgs.create_unit(
                 SYSTEM, name=name, level=level, parent_id=world.units[parent], established_on=on
             ).id
         for username, grants in cls.USERS.items():
-            app.create_user(
+            app.users.create_user(
                 SYSTEM,
                 username=username,
                 full_name=username,
                 password="mat-khau-123",
                 grants=[{"role": r, "unit_id": world.units[u], "chair": c} for r, u, c in grants],
             )
-            _, world.tokens[username] = app.issue_token(SYSTEM, username=username)
+            _, world.tokens[username] = app.users.issue_token(SYSTEM, username=username)
         rt.runner.catch_up()
         return world
 
@@ -92,7 +95,7 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
     def actor(self, username: str) -> Actor:
-        return self.rt.app.actor_for(self.rt.app.user(username))
+        return self.rt.app.users.actor_for(self.rt.app.users.user(username))
 
 
 def person(name: str = "Nguyễn Thị Hồng Nhung", birth_year: int = 1980, **extra: Any) -> dict:
@@ -131,18 +134,6 @@ def err(response, status: int, code: str | None = None) -> dict:
     return body
 
 
-def vote_and_recommend(client, world: World, nid: str, chair: str) -> dict:
-    """The chair votes for the nomination and closes the review as recommended."""
-    ok(client.post(f"/api/nominations/{nid}/votes", headers=world.h(chair), json={"vote": "agree"}))
-    return ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h(chair),
-            json={"outcome": "recommended"},
-        )
-    )
-
-
 READER = "admin"  # the central admin reads everything
 
 
@@ -167,6 +158,19 @@ def case(label: object) -> Iterator[None]:
         yield
     except AssertionError as error:
         raise AssertionError(f"case {label!r}: {error}") from error
+
+
+def nom_paths(nid: str) -> tuple[str, str]:
+    """A nomination and its history: what ``nothing_recorded`` watches for a refused command."""
+    return f"/api/nominations/{nid}", f"/api/nominations/{nid}/history"
+
+
+def dec_paths(did: str) -> tuple[str, str]:
+    return f"/api/decisions/{did}", f"/api/decisions/{did}/history"
+
+
+def cer_paths(cid: str) -> tuple[str, str]:
+    return f"/api/ceremonies/{cid}", f"/api/ceremonies/{cid}/history"
 
 
 @contextmanager
@@ -219,3 +223,81 @@ def dump(db: ViewDB, views: list[View]) -> dict[str, list[tuple[str, ...]]]:
                 rows = cur.execute(f"SELECT * FROM {table}").fetchall()
                 out[table] = sorted(tuple(f"{k}={v}" for k, v in sorted(r.items())) for r in rows)
     return out
+
+
+# -- the registry against a fold over the log (tests/services) --------------------------------
+
+
+def fold_award_lines(rt) -> dict[tuple[str, int], dict[str, Any]]:
+    """Award lines straight from the log, with the positions of their events."""
+    lines: dict[tuple[str, int], dict[str, Any]] = {}
+    notifications = rt.app.recorder.select_notifications(start=None, limit=10**9)
+    for n in notifications:
+        event = rt.app.mapper.to_domain_event(n)
+        did = str(event.originator_id)
+        if isinstance(event, AwardDecision.Created):
+            issuer = Issuer.from_dict(event.issuer)
+            for line in event.lines:
+                lines[(did, line["line_no"])] = {
+                    "amount": line["amount"], "kind": line["recipient"]["kind"],
+                    "decided_on": event.decided_on, "position": n.id, "issuer": issuer.key,
+                    "revoked_on": None, "revoked_position": None,
+                }
+        elif isinstance(event, AwardDecision.LineRevoked):
+            line = lines[(did, event.line_no)]
+            if line["revoked_on"] is None:
+                line.update(revoked_on=event.revoked_on, revoked_position=n.id)
+        elif isinstance(event, AwardDecision.Revoked):
+            for (d, _), line in lines.items():
+                if d == did and line["revoked_on"] is None:
+                    line.update(revoked_on=event.revoked_on, revoked_position=n.id)
+    return lines
+
+
+def totals_from_fold(lines, *, as_of: date | None = None, position: int | None = None):
+    """Totals (all, and by issuer) of the folded lines in force as of a date and/or position."""
+    groups: dict[str | None, dict[str, Any]] = defaultdict(
+        lambda: {"lines": 0, "individuals": 0, "collectives": 0, "amount": 0, "stated": 0})
+    for line in lines.values():
+        if as_of is not None and line["decided_on"] > as_of:
+            continue
+        if position is not None and line["position"] > position:
+            continue
+        revoked_by_date = line["revoked_on"] is not None and (
+            as_of is None or line["revoked_on"] <= as_of)
+        revoked_by_position = line["revoked_position"] is not None and (
+            position is None or line["revoked_position"] <= position)
+        if as_of is None and position is None:
+            revoked = line["revoked_on"] is not None
+        elif as_of is not None and position is not None:
+            revoked = revoked_by_date and revoked_by_position
+        else:
+            revoked = revoked_by_date if as_of is not None else revoked_by_position
+        if revoked:
+            continue
+        for key in (None, line["issuer"]):
+            g = groups[key]
+            g["lines"] += 1
+            g[line["kind"] + "s"] += 1
+            if line["amount"] is not None:
+                g["amount"] += line["amount"]
+                g["stated"] += 1
+    return groups
+
+
+def compare_registry(registry, lines, **when) -> None:
+    """The registry's totals by issuer, and its line count, equal those of the fold."""
+    f = RegistryFilter(as_of=when.get("as_of"), as_of_position=when.get("position"))
+    got = registry.totals(f, group_by="issuer")
+    want = totals_from_fold(lines, **when)
+    parts = [(None, got["total"])] + [(g["key"], g) for g in got["groups"]]
+    assert {k for k, _ in parts} == set(want) | {None}, when
+    for key, total in parts:
+        w = want[key]
+        assert total["lines"] == w["lines"], (key, when)
+        assert (total["individuals"], total["collectives"]) == (w["individuals"],
+                                                                 w["collectives"])
+        assert total["amount"] == (w["amount"] if w["stated"] else None), (key, when)
+        assert total["lines_without_amount"] == w["lines"] - w["stated"]
+    listed = registry.lines(f)
+    assert listed["total"] == want[None]["lines"]

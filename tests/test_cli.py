@@ -124,7 +124,7 @@ def test_org_units_and_tree(tdkt, runtime):
     assert "Hà Nội" not in early and root in early
 
     rt = runtime()
-    unit = rt.app.org_unit(UUID(hanoi))
+    unit = rt.app.tree.org_unit(UUID(hanoi))
     assert unit.state_on(date(2024, 1, 1)).parent_id == UUID(root)
 
 
@@ -146,7 +146,7 @@ def test_user_add_prints_a_working_token(tdkt, runtime):
         ).stdout
     )
     rt = runtime()
-    actor = rt.app.authenticate(token)
+    actor = rt.app.users.authenticate(token)
     assert actor.username == "tw.vanphong"
     assert {(g.role, str(g.unit_id), g.chair) for g in actor.grants} == {
         ("approver", root, False),
@@ -167,10 +167,10 @@ def test_user_add_prints_a_working_token(tdkt, runtime):
     second = last_line(tdkt("user", "token", "tw.vanphong", "--label", "máy chủ").stdout)
     assert second != token
     rt2 = runtime()
-    assert rt2.app.authenticate(second).username == "tw.vanphong"
-    assert rt2.app.authenticate(token).username == "tw.vanphong"
+    assert rt2.app.users.authenticate(second).username == "tw.vanphong"
+    assert rt2.app.users.authenticate(token).username == "tw.vanphong"
     with pytest.raises(Unauthenticated):
-        rt2.app.authenticate(second[:-2] + ("aa" if not second.endswith("aa") else "bb"))
+        rt2.app.users.authenticate(second[:-2] + ("aa" if not second.endswith("aa") else "bb"))
 
 
 def test_status_and_project_once(tdkt, monkeypatch):
@@ -220,7 +220,7 @@ def test_demo_loads_once_and_rebuild_keeps_the_views(tdkt, runtime, tmp_path):
     assert "không nạp lại" in again.stderr
 
     rt = runtime()
-    assert rt.app.authenticate(tokens["admin"]).username == "admin"
+    assert rt.app.users.authenticate(tokens["admin"]).username == "admin"
     before = totals(rt)
     # The seed 004 amounts, as stated in the article.
     amounts = {number: amount for number, amount, _ in before["decisions"]}
@@ -229,9 +229,10 @@ def test_demo_loads_once_and_rebuild_keeps_the_views(tdkt, runtime, tmp_path):
     # every decision's certificates printed, some twice: the registers are views too
     decisions = [d["decision_id"] for d in rt.queries.decisions(page=Page(limit=500))["items"]]
     for decision_id in decisions:
-        _, saved = rt.app.print_certificates(SYSTEM, [UUID(decision_id)])
+        _, saved = rt.app.certificates.print_certificates(SYSTEM, [UUID(decision_id)])
         rt.after(saved)
-    _, saved = rt.app.print_certificates(SYSTEM, [UUID(decisions[0])], reprint_reason="Hỏng")
+    _, saved = rt.app.certificates.print_certificates(
+        SYSTEM, [UUID(decisions[0])], reprint_reason="Hỏng")
     rt.after(saved)
     head = rt.app.max_position()
     views = dump(rt.db, rt.runner.views)
@@ -266,6 +267,33 @@ def test_domain_errors_exit_2_with_a_vietnamese_message(tdkt):
     role = tdkt("user", "add", "binh.tran", "--grant", f"thu_truong:{root}", code=2)
     assert "user.invalid_role" in role.stderr
     assert "Vai trò" in role.stderr
+
+
+def test_a_bad_date_is_a_usage_error_in_vietnamese_in_every_command(tdkt):
+    """Every date option and argument goes through one parser: exit 2, the option named, a
+    Vietnamese sentence, no traceback, nothing done."""
+    unit = str(UUID(int=1))
+    commands = [  # (the option or argument, the bad date, the command line)
+        ("--on", "2024-02-30",
+         ("org", "add", "Trung ương Hội", "--level", "central", "--on", "2024-02-30")),
+        ("--as-of", "hôm nay", ("org", "tree", "--as-of", "hôm nay")),
+        ("--as-of", "0", ("org", "show", unit, "--as-of", "0")),
+        ("--as-of", "2024-13-01", ("registry", "--as-of", "2024-13-01")),
+        ("--as-of", "1899-12-31", ("totals", "--as-of", "1899-12-31")),
+        ("--as-of", "9/1/2024", ("export", "so.csv", "--as-of", "9/1/2024")),
+        ("effective_from", "01/07/2026",
+         ("schedules", "base-salary", "01/07/2026", "2530000", "--basis", "NĐ")),
+        ("effective_from", "2024",
+         ("schedules", "internal-rate", unit, "bang_khen_tw_hoi", "individual", "2024", "500000")),
+        ("on", "2024-7-1", ("calc", "bang_khen_tw_hoi", "individual", "2024-7-1", "--unit", unit)),
+    ]
+    for option, bad, args in commands:
+        out = tdkt(*args, code=2)
+        said = " ".join(out.stderr.replace("│", " ").split())  # unwrap the error box
+        assert "Traceback" not in out.output, args
+        assert f"'{option}': ngày «{bad}» phải là ngày có thật dạng YYYY-MM-DD, từ 1900 đến" \
+               " 2100" in said, (args, said)
+    assert "Trung ương Hội" not in tdkt("org", "tree").stdout  # the refused `org add` did nothing
 
 
 def test_money_from_the_command_line(tdkt):

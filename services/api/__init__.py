@@ -16,6 +16,7 @@ from services.api.routes_registry import router as registry_router
 from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
 from services.app import Runtime
+from services.web import install as install_page_errors
 from services.web import router as web_router
 
 DESCRIPTION = """
@@ -41,7 +42,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app = FastAPI(title="TĐKT", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.runtime = runtime or Runtime()
-    errors.install(app)
+    errors.install(app)  # refusals as JSON ...
+    install_page_errors(app)  # ... except from pages: the error page, or the sign-in redirect
     app.add_middleware(StrictJSONBody)
     openapi.install(app)
     app.include_router(system_router)

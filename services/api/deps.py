@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the runtime, the authenticated actor, read-your-writes, paging."""
+"""FastAPI dependencies of the API: the authenticated actor (401 without one), read-your-writes,
+paging. The runtime and the token are the pages' too: they live in ``services.http.deps``."""
 
 from __future__ import annotations
 
@@ -14,35 +15,20 @@ from projections.queries import Page
 from services.api.schemas import MAX_POSITION
 from services.app import Runtime
 from services.authz import Actor
+from services.http.deps import TOKEN_COOKIE as TOKEN_COOKIE  # the pages' cookie, re-exported
+from services.http.deps import RuntimeDep, bearer_token
 from services.store import Saved
 
-TOKEN_COOKIE = "tdkt_token"
-
-
-# Dependencies that do no I/O are ``async def``: FastAPI runs plain ``def`` dependencies in its
-# thread pool, and each hop costs more than the work (profile in bench/RESULTS.md, issue 6).
-
-
-async def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(runtime)]
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(TOKEN_COOKIE)
+# The runtime and the token are shared with the pages (``services.http.deps``). Dependencies that
+# do no I/O are ``async def``: FastAPI runs plain ``def`` dependencies in its thread pool, and
+# for a dependency that only reads request state that hop costs more than the work itself.
 
 
 def current_actor(request: Request, rt: RuntimeDep) -> Actor:
     token = bearer_token(request)
     if not token:
         raise Unauthenticated()
-    return rt.app.authenticate(token)
+    return rt.app.users.authenticate(token)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -1,8 +1,10 @@
-"""One place that turns refusals into HTTP answers.
+"""One place that turns refusals into the API's JSON answers.
 
 Every error body has the same shape: ``{"error": {"code", "message", "details"}}`` with a stable
-machine code and a Vietnamese message. Unknown exceptions are logged with a request id and
-answered 500: a test that sees one has found a bug.
+machine code and a Vietnamese message; the status of each kind of refusal is the pages' too
+(``services.http.errors``), and a refusal raised from a page is answered with the error page
+instead (``services.web.errors``, installed after this). Unknown exceptions are logged with a
+request id and answered 500: a test that sees one has found a bug.
 """
 
 from __future__ import annotations
@@ -20,16 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from domain.errors import DomainError
+from services.http.errors import status_for
 
 log = logging.getLogger("tdkt.api")
-
-STATUS_BY_KIND = {
-    "invalid": 422,
-    "forbidden": 403,
-    "not_found": 404,
-    "conflict": 409,
-    "unauthenticated": 401,
-}
 
 # pydantic error types → Vietnamese explanations.
 _PYDANTIC_VI = {
@@ -161,7 +156,7 @@ def allowed_methods(request: Request, error: StarletteHTTPException) -> list[str
 
 
 def domain_error_response(error: DomainError) -> JSONResponse:
-    status = STATUS_BY_KIND.get(error.kind, 422)
+    status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     details = {k: v for k, v in error.details.items() if _jsonable(v)}
     return JSONResponse(error_body(error.code, error.message, details), status, headers=headers)

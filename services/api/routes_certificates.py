@@ -30,13 +30,13 @@ def _download(body: bytes, media: str, filename: str, extra: dict[str, str] | No
 
 def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn,
               request: Request) -> Response:
-    items, saved = rt.app.print_certificates(actor, decision_ids,
+    items, saved = rt.app.certificates.print_certificates(actor, decision_ids,
                                              reprint_reason=body.reprint_reason)
     if saved is not None:
         rt.after(saved)
     base = rt.settings.link_base(str(request.base_url))
     place = nfc(body.place) if body.place else None
-    contexts = rt.app.certificate_contexts(items, verify_base=base, place=place)
+    contexts = rt.app.certificates.certificate_contexts(items, verify_base=base, place=place)
     pdf = printing.certificates_pdf(contexts, mode=body.mode, printer=body.printer)
     serials = [c["serial"] for c in contexts]
     return _download(pdf, PDF, "giay-chung-nhan.pdf", {
@@ -58,14 +58,14 @@ def print_decision(decision_id: UUID, body: PrintIn, rt: RuntimeDep, actor: Acto
              response_class=Response, responses={200: {"content": {PDF: {}}}})
 def print_ceremony(ceremony_id: UUID, body: PrintIn, rt: RuntimeDep, actor: ActorDep,
                    request: Request):
-    ceremony = rt.app.ceremony(ceremony_id)
+    ceremony = rt.app.ceremonies.ceremony(ceremony_id)
     return print_pdf(rt, actor, list(ceremony.decision_ids), body, request)
 
 
 @router.get("/decisions/{decision_id}/certificates", summary="Sổ vào sổ của quyết định")
 def certificate_register(decision_id: UUID, rt: RuntimeDep, actor: ActorDep, request: Request):
     """For the awards office: serials, copies printed, and each certificate's verification URL."""
-    decision = rt.app.decision(decision_id)
+    decision = rt.app.decisions.decision(decision_id)
     rt.app.authz.require(actor, "approver", decision.recorded_by_unit_id)
     rt.ensure_position(rt.app.max_position())
     base = rt.settings.link_base(str(request.base_url))
@@ -80,9 +80,9 @@ def certificate_register(decision_id: UUID, rt: RuntimeDep, actor: ActorDep, req
             response_class=Response)
 def decision_document(decision_id: UUID, fmt: Literal["pdf", "docx"], rt: RuntimeDep,
                       actor: ActorDep):
-    decision = rt.app.decision(decision_id)
-    document = documents.decision_document(decision, rt.app.place_of(decision),
-                                           rt.app.revocations(decision))
+    decision = rt.app.decisions.decision(decision_id)
+    document = documents.decision_document(decision, rt.app.certificates.place_of(decision),
+                                           rt.app.certificates.revocations(decision))
     filename = f"quyet-dinh-{decision.number}.{fmt}"
     if fmt == "pdf":
         return _download(printing.decision_pdf(document), PDF, filename)
@@ -92,7 +92,7 @@ def decision_document(decision_id: UUID, fmt: Literal["pdf", "docx"], rt: Runtim
 @router.get("/verify/{token}", summary="Kiểm tra giấy chứng nhận (công khai, không cần đăng nhập)",
             tags=["Công khai"])
 def verify(token: Annotated[str, Path(max_length=64)], rt: RuntimeDep):
-    found = rt.app.verification(token)
+    found = rt.app.certificates.verification(token)
     if found is None:
         raise NotFound(what="giấy chứng nhận với mã này")
     return found

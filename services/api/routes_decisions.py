@@ -19,21 +19,19 @@ from services.api.schemas import (
 )
 from services.app import Runtime
 from services.authz import Actor
-from services.privacy import Privacy
+from services.read_policy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Quyết định và trao thưởng"])
 
 
 def _decision_body(rt: Runtime, actor: Actor, decision: AwardDecision) -> dict:
     """The decision as JSON, without identity keys, and without the personal data of
-    recipients outside the reader's grants (``services.privacy``)."""
-    return Privacy(rt, actor).scrub(
-        rep.decision(decision),
-        units=[decision.issuer.get("unit_id"), decision.recorded_by_unit_id])
+    recipients outside the reader's grants (``services.read_policy``)."""
+    return Privacy(rt, actor).decision(rep.decision(decision), decision)
 
 
 def _decision_answer(rt: Runtime, actor: Actor, saved, status: int = 200):
-    body = _decision_body(rt, actor, rt.app.decision(saved.id))
+    body = _decision_body(rt, actor, rt.app.decisions.decision(saved.id))
     return command_result(
         rt,
         saved,
@@ -73,27 +71,25 @@ def issue_decision(body: DecisionIn, rt: RuntimeDep, actor: ActorDep):
     data = body.model_dump(mode="json", exclude_none=True)
     data["decided_on"] = body.decided_on
     data["lines"] = [line.model_dump(mode="json", exclude_none=True) for line in body.lines]
-    saved = rt.app.issue_decision(actor, data)
+    saved = rt.app.decisions.issue_decision(actor, data)
     return _decision_answer(rt, actor, saved, 201)
 
 
 @router.get("/decisions/{decision_id}", summary="Một quyết định với danh sách kèm theo")
 def get_decision(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    return _decision_body(rt, actor, rt.app.decision(decision_id))
+    return _decision_body(rt, actor, rt.app.decisions.decision(decision_id))
 
 
 @router.get("/decisions/{decision_id}/history", summary="Nhật ký của quyết định")
 def decision_history(decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    decision = rt.app.decision(decision_id)
-    events = Privacy(rt, actor).scrub(
-        rep.history(rt.app.history(decision_id)),
-        units=[decision.issuer.get("unit_id"), decision.recorded_by_unit_id])
+    decision = rt.app.decisions.decision(decision_id)
+    events = Privacy(rt, actor).decision(rep.history(rt.app.history(decision_id)), decision)
     return {"id": str(decision_id), "events": events}
 
 
 @router.post("/decisions/{decision_id}/revoke", summary="Hủy bỏ toàn bộ quyết định")
 def revoke_decision(decision_id: UUID, body: RevokeIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.revoke_decision(
+    saved = rt.app.decisions.revoke_decision(
         actor, decision_id, revoked_on=body.revoked_on, ground=body.ground, reason=body.reason
     )
     return _decision_answer(rt, actor, saved)
@@ -110,7 +106,7 @@ def revoke_line(
     rt: RuntimeDep,
     actor: ActorDep,
 ):
-    saved = rt.app.revoke_decision(
+    saved = rt.app.decisions.revoke_decision(
         actor,
         decision_id,
         revoked_on=body.revoked_on,
@@ -125,8 +121,8 @@ def revoke_line(
 
 
 def _ceremony_body(rt: Runtime, ceremony_id: UUID) -> dict:
-    ceremony = rt.app.ceremony(ceremony_id)
-    decisions = [rt.app.decision(d) for d in ceremony.decision_ids]
+    ceremony = rt.app.ceremonies.ceremony(ceremony_id)
+    decisions = [rt.app.decisions.decision(d) for d in ceremony.decision_ids]
     return rep.ceremony(ceremony, decisions)
 
 
@@ -148,7 +144,7 @@ def list_ceremonies(
 @router.post("/ceremonies", status_code=201, summary="Lập buổi trao thưởng")
 def plan_ceremony(body: CeremonyIn, rt: RuntimeDep, actor: ActorDep):
     data = body.model_dump()
-    saved = rt.app.plan_ceremony(actor, data)
+    saved = rt.app.ceremonies.plan_ceremony(actor, data)
     return command_result(
         rt, saved, _ceremony_body(rt, saved.id), status=201, location=f"/api/ceremonies/{saved.id}"
     )
@@ -161,7 +157,7 @@ def get_ceremony(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
 
 @router.get("/ceremonies/{ceremony_id}/history", summary="Nhật ký của buổi trao thưởng")
 def ceremony_history(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    rt.app.ceremony(ceremony_id)
+    rt.app.ceremonies.ceremony(ceremony_id)
     return {"id": str(ceremony_id), "events": rep.history(rt.app.history(ceremony_id))}
 
 
@@ -170,13 +166,13 @@ def change_ceremony(ceremony_id: UUID, body: CeremonyPatch, rt: RuntimeDep, acto
     changes = {k: getattr(body, k) for k in body.model_fields_set if k != "expected_version"}
     if "announced_total" in changes and "announced_source" not in changes:
         changes["announced_source"] = None
-    saved = rt.app.change_ceremony(actor, ceremony_id, changes, body.expected_version)
+    saved = rt.app.ceremonies.change_ceremony(actor, ceremony_id, changes, body.expected_version)
     return command_result(rt, saved, _ceremony_body(rt, ceremony_id))
 
 
 @router.post("/ceremonies/{ceremony_id}/decisions", summary="Thêm quyết định được trao")
 def add_decision(ceremony_id: UUID, body: CeremonyDecisionIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.add_ceremony_decision(
+    saved = rt.app.ceremonies.add_ceremony_decision(
         actor, ceremony_id, body.decision_id, body.expected_version
     )
     return command_result(rt, saved, _ceremony_body(rt, ceremony_id))
@@ -187,5 +183,5 @@ def add_decision(ceremony_id: UUID, body: CeremonyDecisionIn, rt: RuntimeDep, ac
     summary="Bỏ quyết định khỏi buổi trao thưởng",
 )
 def remove_decision(ceremony_id: UUID, decision_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.remove_ceremony_decision(actor, ceremony_id, decision_id)
+    saved = rt.app.ceremonies.remove_ceremony_decision(actor, ceremony_id, decision_id)
     return command_result(rt, saved, _ceremony_body(rt, ceremony_id))

@@ -3,7 +3,7 @@ calculator — "how much would this award carry on that date, and why" — befor
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -13,6 +13,7 @@ from domain.errors import NotFound, UnknownAwardKind, ValidationFailed
 from domain.money import dong_in_words, format_dong
 from domain.schedules import LEGAL_SCHEDULE_ID
 from services import representations as rep
+from services.api.choices import IssuerBody, Level, RecipientKind
 from services.api.deps import (
     ActorDep,
     FreshDep,
@@ -35,12 +36,12 @@ router = APIRouter(prefix="/api", tags=["Tiền thưởng"])
 
 
 def _schedules_answer(rt: Runtime, saved):
-    return command_result(rt, saved, rep.schedules(rt.app.money_schedules()))
+    return command_result(rt, saved, rep.schedules(rt.app.schedules.money_schedules()))
 
 
 @router.get("/schedules", summary="Biểu mức tiền thưởng theo quy định (lương cơ sở, hệ số)")
 def get_schedules(rt: RuntimeDep, actor: ActorDep):
-    return rep.schedules(rt.app.money_schedules())
+    return rep.schedules(rt.app.schedules.money_schedules())
 
 
 @router.get("/schedules/history", summary="Nhật ký thay đổi biểu mức tiền thưởng")
@@ -72,12 +73,12 @@ def schedule_differences(
 
 @router.post("/schedules/load", summary="Ghi những mức, bảng hệ số mới có trong bản phát hành")
 def load_schedules(rt: RuntimeDep, actor: ActorDep):
-    return _schedules_answer(rt, rt.app.load_shipped_schedules(actor))
+    return _schedules_answer(rt, rt.app.schedules.load_shipped_schedules(actor))
 
 
 @router.post("/schedules/base-salary", summary="Ghi mức lương cơ sở mới (từ một ngày)")
 def set_base_salary(body: BaseSalaryIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.set_base_salary(
+    saved = rt.app.schedules.set_base_salary(
         actor, effective_from=body.effective_from, amount=body.amount,
         legal_basis=body.legal_basis, verified=body.verified, note=body.note,
     )
@@ -86,7 +87,7 @@ def set_base_salary(body: BaseSalaryIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/schedules/base-salary/withdraw", summary="Rút một mức lương cơ sở ghi nhầm")
 def withdraw_base_salary(body: BaseSalaryWithdrawIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.withdraw_base_salary(
+    saved = rt.app.schedules.withdraw_base_salary(
         actor, effective_from=body.effective_from, reason=body.reason
     )
     return _schedules_answer(rt, saved)
@@ -94,13 +95,13 @@ def withdraw_base_salary(body: BaseSalaryWithdrawIn, rt: RuntimeDep, actor: Acto
 
 @router.put("/schedules/policy", summary="Chính sách: nhiều danh hiệu cùng thành tích")
 def set_policy(body: TitlePolicyIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.set_title_policy(actor, highest_title_only=body.highest_title_only)
+    saved = rt.app.schedules.set_title_policy(actor, highest_title_only=body.highest_title_only)
     return _schedules_answer(rt, saved)
 
 
 @router.get("/schedules/internal-rates", summary="Mức thưởng riêng của một đơn vị Hội")
 def get_internal_rates(unit_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    issuer, rates = rt.app.internal_rates_of(unit_id)
+    issuer, rates = rt.app.schedules.internal_rates_of(unit_id)
     return {
         "issuer": issuer.as_dict(),
         "items": [{**r.as_dict(), "amount_text": format_dong(r.amount)} for r in rates],
@@ -109,12 +110,12 @@ def get_internal_rates(unit_id: UUID, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/schedules/internal-rates", summary="Ghi mức thưởng riêng của đơn vị (từ một ngày)")
 def set_internal_rate(body: InternalRateIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.set_internal_rate(
+    saved = rt.app.schedules.set_internal_rate(
         actor, unit_id=body.unit_id, award_kind=body.award_kind,
         recipient_kind=body.recipient_kind, effective_from=body.effective_from,
         amount=body.amount, note=body.note,
     )
-    issuer, rates = rt.app.internal_rates_of(body.unit_id)
+    issuer, rates = rt.app.schedules.internal_rates_of(body.unit_id)
     return command_result(rt, saved, {
         "issuer": issuer.as_dict(),
         "items": [{**r.as_dict(), "amount_text": format_dong(r.amount)} for r in rates],
@@ -126,11 +127,11 @@ def calculator(
     rt: RuntimeDep,
     actor: ActorDep,
     award_kind: Annotated[str, Query(max_length=100)],
-    recipient_kind: Literal["individual", "collective", "household"],
+    recipient_kind: RecipientKind,
     on: Day,
     issuer_unit_id: UUID | None = None,
-    issuer_body: Literal["union", "government"] | None = None,
-    issuer_level: Literal["central", "province", "district", "commune", "branch"] | None = None,
+    issuer_body: IssuerBody | None = None,
+    issuer_level: Level | None = None,
     issuer_name: Annotated[str | None, Query(max_length=300)] = None,
 ):
     if issuer_unit_id is not None:
@@ -144,7 +145,7 @@ def calculator(
         raise ValidationFailed(
             reason="cần issuer_unit_id, hoặc issuer_body và issuer_level (cơ quan ngoài Hội)"
         )
-    q, resolved = rt.app.calculate(
+    q, resolved = rt.app.schedules.calculate(
         award_kind=award_kind, recipient_kind=recipient_kind, issuer=issuer, on=on
     )
     return rep.quote(q, resolved, on, award_kind, recipient_kind)
@@ -157,7 +158,7 @@ def kind_money(code: str, rt: RuntimeDep, actor: ActorDep):
     except UnknownAwardKind:
         raise NotFound(what=f"hình thức khen thưởng «{code}»") from None
     return {"award_kind": kind.code, "title": kind.title,
-            "rules": rep.kind_money(kind.code, rt.app.money_schedules())}
+            "rules": rep.kind_money(kind.code, rt.app.schedules.money_schedules())}
 
 
 @router.get("/money/in-words", summary="Đọc số tiền thành chữ (dùng cho văn bản)")

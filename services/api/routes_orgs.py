@@ -78,7 +78,7 @@ def tree(
 
 @router.post("/org-units", status_code=201, summary="Thành lập đơn vị")
 def create_unit(body: UnitCreateIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.create_unit(
+    saved = rt.app.orgs.create_unit(
         actor,
         name=body.name,
         level=body.level,
@@ -86,7 +86,7 @@ def create_unit(body: UnitCreateIn, rt: RuntimeDep, actor: ActorDep):
         code=body.code,
         established_on=body.established_on,
     )
-    unit = rt.app.org_unit(saved.id)
+    unit = rt.app.tree.org_unit(saved.id)
     return command_result(
         rt,
         saved,
@@ -98,7 +98,7 @@ def create_unit(body: UnitCreateIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/org-units/reorganisations", summary="Sắp xếp lại tổ chức (nhiều thao tác, một lần)")
 def reorganise(body: ReorganisationIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.reorganise(
+    saved = rt.app.orgs.reorganise(
         actor,
         on=body.effective_on,
         operations=[op.model_dump(exclude_none=True) for op in body.operations],
@@ -108,12 +108,14 @@ def reorganise(body: ReorganisationIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/org-units/merge", summary="Sáp nhập đơn vị")
 def merge_units(body: MergeIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.reorganise(
+    saved = rt.app.orgs.reorganise(
         actor,
         on=body.effective_on,
         operations=[{"op": "merge", "unit_ids": body.unit_ids, "target_id": body.target_id}],
     )
-    return command_result(rt, saved, rep.unit(rt.app.org_unit(body.target_id), body.effective_on))
+    return command_result(
+        rt, saved, rep.unit(rt.app.tree.org_unit(body.target_id), body.effective_on)
+    )
 
 
 @router.get("/org-units/{unit_id}", summary="Một đơn vị tại một ngày, với các giai đoạn")
@@ -124,34 +126,34 @@ def get_unit(
     fresh: FreshDep,
     as_of_date: Annotated[Day | None, Query(alias="as_of")] = None,
 ):
-    unit = rt.app.org_unit(unit_id)
+    unit = rt.app.tree.org_unit(unit_id)
     on = as_of(rt, as_of_date)
     out = rep.unit(unit, on)
-    out["path"] = rt.app.unit_path_on(unit_id, on)
+    out["path"] = rt.app.tree.unit_path_on(unit_id, on)
     out["versions"] = rt.queries.unit_versions(str(unit_id))
     return out
 
 
 @router.get("/org-units/{unit_id}/history", summary="Nhật ký thay đổi của đơn vị")
 def unit_history(unit_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    rt.app.org_unit(unit_id)
+    rt.app.tree.org_unit(unit_id)
     return {"id": str(unit_id), "events": rep.history(rt.app.history(unit_id))}
 
 
 def _single(rt, actor, unit_id: UUID, on: date, op: dict):
-    saved = rt.app.reorganise(actor, on=on, operations=[{**op, "unit_id": unit_id}])
-    return command_result(rt, saved, rep.unit(rt.app.org_unit(unit_id), on))
+    saved = rt.app.orgs.reorganise(actor, on=on, operations=[{**op, "unit_id": unit_id}])
+    return command_result(rt, saved, rep.unit(rt.app.tree.org_unit(unit_id), on))
 
 
 @router.post("/org-units/{unit_id}/rename", summary="Đổi tên đơn vị")
 def rename_unit(unit_id: UUID, body: RenameIn, rt: RuntimeDep, actor: ActorDep):
-    rt.app.org_unit(unit_id)
+    rt.app.tree.org_unit(unit_id)
     return _single(rt, actor, unit_id, body.effective_on, {"op": "rename", "name": body.name})
 
 
 @router.post("/org-units/{unit_id}/move", summary="Chuyển đơn vị sang trực thuộc đơn vị khác")
 def move_unit(unit_id: UUID, body: MoveIn, rt: RuntimeDep, actor: ActorDep):
-    rt.app.org_unit(unit_id)
+    rt.app.tree.org_unit(unit_id)
     return _single(
         rt, actor, unit_id, body.effective_on, {"op": "move", "parent_id": body.parent_id}
     )
@@ -159,7 +161,7 @@ def move_unit(unit_id: UUID, body: MoveIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/org-units/{unit_id}/dissolve", summary="Giải thể đơn vị")
 def dissolve_unit(unit_id: UUID, body: DissolveIn, rt: RuntimeDep, actor: ActorDep):
-    rt.app.org_unit(unit_id)
+    rt.app.tree.org_unit(unit_id)
     return _single(rt, actor, unit_id, body.effective_on, {"op": "dissolve", "reason": body.reason})
 
 
@@ -173,7 +175,7 @@ def _require_any_admin(actor) -> None:
 
 @router.get("/me", summary="Người dùng hiện tại")
 def me(rt: RuntimeDep, actor: ActorDep):
-    return rep.user(rt.app.user(actor.username))
+    return rep.user(rt.app.users.user(actor.username))
 
 
 @router.get("/users", summary="Danh sách người dùng (quản trị)")
@@ -186,14 +188,17 @@ def list_users(
 ):
     _require_any_admin(actor)
     # an admin sees the users of her subtree: homed there or holding a grant there
-    visible = None if actor.is_system else rt.queries.subtree_ids(
-        {str(u) for u in actor.units_for("admin")})
+    visible = (
+        None
+        if actor.is_system
+        else rt.queries.subtree_ids({str(u) for u in actor.units_for("admin")})
+    )
     return listing(rt.queries.users(q=q, page=page, within=visible), fresh)
 
 
 @router.post("/users", status_code=201, summary="Tạo người dùng")
 def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.create_user(
+    saved = rt.app.users.create_user(
         actor,
         username=body.username,
         full_name=body.full_name,
@@ -201,7 +206,7 @@ def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep):
         grants=[g.model_dump() for g in body.grants],
         home_unit_id=body.home_unit_id,
     )
-    user = rt.app.user(body.username)
+    user = rt.app.users.user(body.username)
     return command_result(
         rt, saved, rep.user(user), status=201, location=f"/api/users/{user.username}"
     )
@@ -212,47 +217,47 @@ def get_user(username: str, rt: RuntimeDep, actor: ActorDep):
     if username != actor.username:
         _require_any_admin(actor)
     try:
-        user = rt.app.user(username)
+        user = rt.app.users.user(username)
     except ValidationFailed:  # an impossible username is simply unknown here
         raise UnknownUser(username=username) from None
-    if not rt.app.may_see_user(actor, user):
+    if not rt.app.users.may_see_user(actor, user):
         raise OutsideScope(unit_id=str(user.home_unit_id or ""))
     return rep.user(user)
 
 
 @router.put("/users/{username}/home-unit", summary="Đổi đơn vị của người dùng")
 def set_home_unit(username: str, body: HomeUnitIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.set_home_unit(actor, username=username, unit_id=body.unit_id)
-    return command_result(rt, saved, rep.user(rt.app.user(username)))
+    saved = rt.app.users.set_home_unit(actor, username=username, unit_id=body.unit_id)
+    return command_result(rt, saved, rep.user(rt.app.users.user(username)))
 
 
 @router.post("/users/{username}/grants", summary="Giao vai trò tại một đơn vị")
 def add_grant(username: str, body: GrantIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.grant_role(
+    saved = rt.app.users.grant_role(
         actor, username=username, role=body.role, unit_id=body.unit_id, chair=body.chair
     )
-    return command_result(rt, saved, rep.user(rt.app.user(username)))
+    return command_result(rt, saved, rep.user(rt.app.users.user(username)))
 
 
 @router.delete("/users/{username}/grants", summary="Thu hồi vai trò")
 def remove_grant(username: str, role: str, unit_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.revoke_role(actor, username=username, role=role, unit_id=unit_id)
-    return command_result(rt, saved, rep.user(rt.app.user(username)))
+    saved = rt.app.users.revoke_role(actor, username=username, role=role, unit_id=unit_id)
+    return command_result(rt, saved, rep.user(rt.app.users.user(username)))
 
 
 @router.post("/users/{username}/tokens", status_code=201, summary="Cấp mã truy cập API")
 def add_token(username: str, body: TokenIn, rt: RuntimeDep, actor: ActorDep):
-    saved, token = rt.app.issue_token(actor, username=username, label=body.label)
+    saved, token = rt.app.users.issue_token(actor, username=username, label=body.label)
     return command_result(rt, saved, {"username": username, "token": token}, status=201)
 
 
 @router.delete("/users/{username}/tokens/{token_id}", summary="Thu hồi mã truy cập")
 def drop_token(username: str, token_id: str, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.revoke_token(actor, username=username, token_id=token_id)
-    return command_result(rt, saved, rep.user(rt.app.user(username)))
+    saved = rt.app.users.revoke_token(actor, username=username, token_id=token_id)
+    return command_result(rt, saved, rep.user(rt.app.users.user(username)))
 
 
 @router.post("/users/{username}/password", summary="Đặt mật khẩu")
 def set_password(username: str, body: PasswordIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.set_password(actor, username=username, password=body.password)
-    return command_result(rt, saved, rep.user(rt.app.user(username)))
+    saved = rt.app.users.set_password(actor, username=username, password=body.password)
+    return command_result(rt, saved, rep.user(rt.app.users.user(username)))

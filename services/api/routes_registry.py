@@ -11,14 +11,14 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.errors import NotFound, ValidationFailed
 from projections.queries import Page
-from projections.registry import GROUP_NAMES, RegistryFilter, reconciliation
+from projections.registry import ACTIVE, UNIT_LEVEL, RegistryFilter
 from services import exports
+from services.api.choices import GroupBy, Level, RecipientKind, RegistryStatus
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep
 from services.api.downloads import content_disposition
 from services.api.schemas import MAX_POSITION, Day
 from services.app import Runtime
-from services.authz import Actor
-from services.privacy import Privacy
+from services.read_policy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])
 EXPORT_LIMIT = 200_000
@@ -30,13 +30,13 @@ async def registry_filter(
     unit_id: Annotated[UUID | None, Query(description="Đơn vị và các đơn vị trực thuộc")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     award_kind: Annotated[str | None, Query(max_length=100)] = None,
-    recipient_kind: Literal["individual", "collective", "household"] | None = None,
+    recipient_kind: RecipientKind | None = None,
     recipient_id: Annotated[str | None, Query(
         max_length=100, description="Mã công khai của người / tập thể (trường `key`)")] = None,
     issuer_unit_id: UUID | None = None,
     decision_id: UUID | None = None,
     ceremony_id: UUID | None = None,
-    status: Literal["active", "revoked", "all"] = "active",
+    status: RegistryStatus = ACTIVE,
     as_of: Annotated[Day | None, Query(description="Đúng như tại ngày này")] = None,
     as_of_position: Annotated[int | None, Query(ge=0, le=MAX_POSITION,
                                                       description="Đúng như tại vị trí nhật ký")
@@ -53,28 +53,19 @@ async def registry_filter(
 
 
 FilterDep = Annotated[RegistryFilter, Depends(registry_filter)]
-GroupBy = Literal[GROUP_NAMES]  # type: ignore[valid-type]
-Level = Literal["central", "province", "district", "commune", "branch"]
 
 
 @router.get("/registry", summary="Sổ khen thưởng: mỗi dòng một khen thưởng")
 def registry(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep, f: FilterDep,
              sort: Literal["name", "date", "decision"] = "name"):
     found = rt.registry.lines(f, page, order=sort)
-    return JSONResponse({**found, "items": _private(rt, actor, found["items"]), "fresh": fresh})
-
-
-def _private(rt: Runtime, actor: Actor, lines: list[dict]) -> list[dict]:
-    """Registry lines without the personal data of recipients outside the reader's grants."""
-    privacy = Privacy(rt, actor)
-    return [privacy.scrub(line, units=[line["decision"]["issuer_unit_id"],
-                                        line["decision"]["recorded_by_unit_id"]])
-            for line in lines]
+    items = Privacy(rt, actor).registry_lines(found["items"])
+    return JSONResponse({**found, "items": items, "fresh": fresh})
 
 
 @router.get("/registry/totals", summary="Tổng hợp: số tập thể, cá nhân, số tiền theo nhóm")
 def totals(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, f: FilterDep,
-           group_by: GroupBy | None = None, level: Level = "commune"):
+           group_by: GroupBy | None = None, level: Level = UNIT_LEVEL):
     return JSONResponse({**rt.registry.totals(f, group_by, level), "fresh": fresh})
 
 
@@ -92,14 +83,14 @@ def history(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
     found = rt.registry.history(key, as_of)
     if not found["items"]:
         raise NotFound(what=f"khen thưởng của «{key}»")
-    return {**found, "items": _private(rt, actor, found["items"]), "fresh": fresh}
+    return {**found, "items": Privacy(rt, actor).registry_lines(found["items"]), "fresh": fresh}
 
 
 @router.get("/ceremonies/{ceremony_id}/reconciliation",
             summary="Đối chiếu tổng tiền công bố với tổng tính từ quyết định")
 def ceremony_reconciliation(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
                             as_of: Day | None = None):
-    found = reconciliation(rt.registry, str(ceremony_id), as_of)
+    found = rt.registry.reconciliation(str(ceremony_id), as_of)
     if found is None:
         raise NotFound(what="buổi trao thưởng")
     return {**found, "fresh": fresh}
@@ -151,7 +142,7 @@ def export_registry(fmt: Format, rt: RuntimeDep, actor: ActorDep, fresh: FreshDe
 @router.get("/decisions/{decision_id}/export.{fmt}", summary="Xuất danh sách kèm quyết định")
 def export_decision(decision_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
                     fresh: FreshDep):
-    decision = rt.app.decision(decision_id)
+    decision = rt.app.decisions.decision(decision_id)
     f = RegistryFilter(decision_id=str(decision_id), status="all")
     found = rt.registry.lines(f, Page.everything(EXPORT_LIMIT + 1), order="decision")
     table = exports.registry_table(
@@ -165,7 +156,7 @@ def export_decision(decision_id: UUID, fmt: Format, rt: RuntimeDep, actor: Actor
 @router.get("/ceremonies/{ceremony_id}/export.{fmt}", summary="Xuất tổng hợp buổi trao thưởng")
 def export_ceremony(ceremony_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
                     fresh: FreshDep, as_of: Day | None = None):
-    found = reconciliation(rt.registry, str(ceremony_id), as_of)
+    found = rt.registry.reconciliation(str(ceremony_id), as_of)
     if found is None:
         raise NotFound(what="buổi trao thưởng")
     table = exports.totals_table(

@@ -29,7 +29,7 @@ def projections(rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/auth/token", summary="Đăng nhập bằng mật khẩu, nhận mã truy cập")
 def login(body: LoginIn, rt: RuntimeDep):
-    actor, token = rt.app.login(username=body.username, password=body.password)
+    actor, token = rt.app.users.login(username=body.username, password=body.password)
     response = JSONResponse({"token": token, "username": actor.username, "token_type": "bearer"})
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
     return response

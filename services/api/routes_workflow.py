@@ -20,33 +20,13 @@ from services.api.schemas import (
     WithdrawIn,
 )
 from services.app import Runtime
-from services.authz import Actor
+from services.read_policy import nomination_scope, readable_nomination, readable_submission
 
 router = APIRouter(prefix="/api", tags=["Đề nghị khen thưởng"])
 
 
-def _scope(rt: Runtime, actor: Actor) -> set[str] | None:
-    """Units whose nominations the actor may list; None means everything."""
-    if actor.is_system:
-        return None
-    roots = {str(u) for u in actor.units_for()}
-    root = rt.app.root_unit_id()
-    if root is not None and str(root) in roots:
-        return None
-    return rt.queries.subtree_ids(roots)
-
-
-def _readable(rt: Runtime, actor: Actor, nomination_id: UUID):
-    nomination = rt.app.nomination(nomination_id)
-    if not rt.app.authz.covers(actor, nomination.proposing_unit_id):
-        reviewing = nomination.review_unit_id
-        if reviewing is None or not rt.app.authz.covers(actor, reviewing):
-            rt.app.authz.require_read(actor, nomination.proposing_unit_id)
-    return nomination
-
-
 def _answer(rt: Runtime, saved, status: int = 200):
-    nomination = rt.app.nomination(saved.id)
+    nomination = rt.app.nominations.nomination(saved.id)
     return command_result(
         rt,
         saved,
@@ -73,7 +53,7 @@ def list_nominations(
         status=status,
         proposing_unit_id=str(proposing_unit_id) if proposing_unit_id else None,
         review_unit_id=str(review_unit_id) if review_unit_id else None,
-        unit_ids=_scope(rt, actor),
+        unit_ids=nomination_scope(rt, actor),
         award_kind=award_kind,
         submission_id=str(submission_id) if submission_id else None,
         q=q,
@@ -85,25 +65,27 @@ def list_nominations(
 @router.post("/nominations", status_code=201, summary="Lập đề nghị khen thưởng (bản nháp)")
 def create_nomination(body: NominationIn, rt: RuntimeDep, actor: ActorDep):
     data = body.model_dump(exclude={"proposing_unit_id"}, mode="json")
-    saved = rt.app.draft_nomination(actor, proposing_unit_id=body.proposing_unit_id, data=data)
+    saved = rt.app.nominations.draft_nomination(
+        actor, proposing_unit_id=body.proposing_unit_id, data=data
+    )
     return _answer(rt, saved, 201)
 
 
 @router.get("/nominations/{nomination_id}", summary="Một đề nghị khen thưởng")
 def get_nomination(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    return rep.nomination(_readable(rt, actor, nomination_id))
+    return rep.nomination(readable_nomination(rt, actor, nomination_id))
 
 
 @router.get("/nominations/{nomination_id}/history", summary="Nhật ký của đề nghị")
 def nomination_history(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    _readable(rt, actor, nomination_id)
+    readable_nomination(rt, actor, nomination_id)
     return {"id": str(nomination_id), "events": rep.history(rt.app.history(nomination_id))}
 
 
 @router.patch("/nominations/{nomination_id}", summary="Sửa đề nghị (bản nháp hoặc bị trả lại)")
 def edit_nomination(nomination_id: UUID, body: NominationPatch, rt: RuntimeDep, actor: ActorDep):
     data = body.model_dump(exclude_unset=True, exclude={"expected_version"}, mode="json")
-    saved = rt.app.edit_nomination(actor, nomination_id, data, body.expected_version)
+    saved = rt.app.nominations.edit_nomination(actor, nomination_id, data, body.expected_version)
     return _answer(rt, saved)
 
 
@@ -111,7 +93,9 @@ def edit_nomination(nomination_id: UUID, body: NominationPatch, rt: RuntimeDep, 
 def submit_nomination(
     nomination_id: UUID, rt: RuntimeDep, actor: ActorDep, body: VersionIn | None = None
 ):
-    saved = rt.app.submit_nomination(actor, nomination_id, body.expected_version if body else None)
+    saved = rt.app.nominations.submit_nomination(
+        actor, nomination_id, body.expected_version if body else None
+    )
     return _answer(rt, saved)
 
 
@@ -120,13 +104,15 @@ def withdraw_nomination(
     nomination_id: UUID, rt: RuntimeDep, actor: ActorDep, body: WithdrawIn | None = None
 ):
     body = body or WithdrawIn()
-    saved = rt.app.withdraw_nomination(actor, nomination_id, body.reason, body.expected_version)
+    saved = rt.app.nominations.withdraw_nomination(
+        actor, nomination_id, body.reason, body.expected_version
+    )
     return _answer(rt, saved)
 
 
 @router.post("/nominations/{nomination_id}/votes", summary="Bỏ phiếu (thành viên Hội đồng)")
 def vote(nomination_id: UUID, body: VoteIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.cast_vote(
+    saved = rt.app.nominations.cast_vote(
         actor, nomination_id, vote=body.vote, comment=body.comment, score=body.score
     )
     return _answer(rt, saved)
@@ -134,7 +120,7 @@ def vote(nomination_id: UUID, body: VoteIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/nominations/{nomination_id}/recusal", summary="Xin không tham gia xét")
 def recuse(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep, body: RecuseIn | None = None):
-    saved = rt.app.recuse(actor, nomination_id, reason=(body or RecuseIn()).reason)
+    saved = rt.app.nominations.recuse(actor, nomination_id, reason=(body or RecuseIn()).reason)
     return _answer(rt, saved)
 
 
@@ -142,7 +128,7 @@ def recuse(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep, body: RecuseIn 
     "/nominations/{nomination_id}/close-review", summary="Kết luận xét duyệt (Chủ tịch Hội đồng)"
 )
 def close_review(nomination_id: UUID, body: CloseReviewIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.close_review(
+    saved = rt.app.nominations.close_review(
         actor,
         nomination_id,
         outcome=body.outcome,
@@ -157,7 +143,7 @@ def close_review(nomination_id: UUID, body: CloseReviewIn, rt: RuntimeDep, actor
 
 @router.post("/submissions", status_code=201, summary="Tờ trình kèm danh sách đề nghị")
 def file_submission(body: SubmissionIn, rt: RuntimeDep, actor: ActorDep):
-    saved = rt.app.file_submission(
+    saved = rt.app.nominations.file_submission(
         actor,
         proposing_unit_id=body.proposing_unit_id,
         number=body.number,
@@ -168,7 +154,7 @@ def file_submission(body: SubmissionIn, rt: RuntimeDep, actor: ActorDep):
     return command_result(
         rt,
         saved,
-        rep.submission(rt.app.submission(saved.id)),
+        rep.submission(rt.app.nominations.submission(saved.id)),
         status=201,
         location=f"/api/submissions/{saved.id}",
     )
@@ -176,11 +162,9 @@ def file_submission(body: SubmissionIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.get("/submissions", summary="Danh sách tờ trình")
 def list_submissions(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep, page: PageDep):
-    return listing(rt.queries.submissions(unit_ids=_scope(rt, actor), page=page), fresh)
+    return listing(rt.queries.submissions(unit_ids=nomination_scope(rt, actor), page=page), fresh)
 
 
 @router.get("/submissions/{submission_id}", summary="Một tờ trình")
 def get_submission(submission_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    submission = rt.app.submission(submission_id)
-    rt.app.authz.require_read(actor, submission.proposing_unit_id)
-    return rep.submission(submission)
+    return rep.submission(readable_submission(rt, actor, submission_id))

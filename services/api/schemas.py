@@ -4,13 +4,26 @@ strict integer of đồng; dates are ISO dates. Deeper rules live in the domain.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from domain.dates import parse_day
 from domain.errors import ValidationFailed
+from services.api.choices import (
+    AmountMode,
+    Gender,
+    IssuerBody,
+    Level,
+    Outcome,
+    PrintMode,
+    RecipientKind,
+    ReorganisationStep,
+    RevocationGround,
+    Role,
+    Vote,
+)
 
 
 def _day(value: object) -> date:
@@ -28,8 +41,6 @@ Money = Annotated[StrictInt, Field(ge=0, le=10**13)]
 Text = Annotated[str, Field(max_length=2_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=300)]
-# computed: by the rules; decided: the amount the decision states; not_stated: no figure recorded.
-AmountMode = Literal["computed", "decided", "not_stated"]
 
 
 class Body(BaseModel):
@@ -42,11 +53,11 @@ class LoginIn(Body):
 
 
 class RecipientIn(Body):
-    kind: Literal["individual", "collective", "household"]
+    kind: RecipientKind
     name: Name | None = None
     unit_id: UUID | None = None
     org_unit_id: UUID | None = None
-    gender: Literal["female", "male"] | None = None
+    gender: Gender | None = None
     birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
     birth_date: Day | None = None
     position: Name | None = None
@@ -59,7 +70,7 @@ class RecipientIn(Body):
 
 class UnitCreateIn(Body):
     name: Name
-    level: Literal["central", "province", "district", "commune", "branch"]
+    level: Level
     parent_id: UUID
     code: Annotated[str, Field(max_length=50)] | None = None
     established_on: Day
@@ -87,14 +98,14 @@ class MergeIn(Body):
 
 
 class ReorganisationOp(Body):
-    op: Literal["create", "rename", "move", "merge", "dissolve"]
+    op: ReorganisationStep
     key: Annotated[str, Field(max_length=100)] | None = None
     unit_id: Annotated[str, Field(max_length=101)] | None = None
     unit_ids: list[Annotated[str, Field(max_length=101)]] | None = None
     parent_id: Annotated[str, Field(max_length=101)] | None = None
     target_id: Annotated[str, Field(max_length=101)] | None = None
     name: Name | None = None
-    level: Literal["central", "province", "district", "commune", "branch"] | None = None
+    level: Level | None = None
     code: Annotated[str, Field(max_length=50)] | None = None
     reason: Text | None = None
     effective_on: Day | None = None
@@ -109,7 +120,7 @@ class ReorganisationIn(Body):
 
 
 class GrantIn(Body):
-    role: Literal["nominator", "reviewer", "approver", "admin"]
+    role: Role
     unit_id: UUID
     chair: StrictBool = False
 
@@ -170,7 +181,7 @@ class WithdrawIn(VersionIn):
 
 
 class VoteIn(Body):
-    vote: Literal["agree", "disagree", "abstain"]
+    vote: Vote
     comment: Text = ""
     score: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
 
@@ -180,7 +191,7 @@ class RecuseIn(Body):
 
 
 class CloseReviewIn(VersionIn):
-    outcome: Literal["recommended", "rejected", "returned"]
+    outcome: Outcome
     reason: Text = ""
 
 
@@ -197,8 +208,8 @@ class SubmissionIn(Body):
 
 class IssuerIn(Body):
     unit_id: UUID | None = None
-    body: Literal["union", "government"] | None = None
-    level: Literal["central", "province", "district", "commune", "branch"] | None = None
+    body: IssuerBody | None = None
+    level: Level | None = None
     name: Name | None = None
 
 
@@ -234,7 +245,7 @@ class DecisionIn(Body):
 
 class RevokeIn(Body):
     revoked_on: Day
-    ground: Literal["a", "b", "c", "d", "other"]
+    ground: RevocationGround
     reason: Text
 
 
@@ -285,7 +296,7 @@ class TitlePolicyIn(Body):
 class InternalRateIn(Body):
     unit_id: UUID
     award_kind: Annotated[str, Field(max_length=100)]
-    recipient_kind: Literal["individual", "collective", "household"]
+    recipient_kind: RecipientKind
     effective_from: Day
     amount: Money
     note: Text = ""
@@ -295,7 +306,7 @@ class InternalRateIn(Body):
 
 
 class PrintIn(Body):
-    mode: Literal["full", "overlay"] = "full"
+    mode: PrintMode = "full"
     printer: Annotated[str, Field(max_length=60)] = "default"
     place: Annotated[str, Field(max_length=100)] | None = None
     reprint_reason: Text | None = None

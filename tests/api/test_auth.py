@@ -46,9 +46,10 @@ def new_token(client, world, username: str, label: str = "máy tính bảng") ->
     return out["token"]
 
 
-def draft(client, world, user: str, unit: str, name: str) -> str:
-    body = nomination_body(world, unit, recipient=person(name=name, unit_id=world.u(unit)))
-    return ok(client.post("/api/nominations", json=body, headers=world.h(user)), 201)["id"]
+def draft(flow, user: str, unit: str, name: str) -> str:
+    """A draft by ``user`` for ``unit`` whose recipient is ``name``."""
+    recipient = person(name=name, unit_id=flow.world.u(unit))
+    return flow.draft(unit, by=user, recipient=recipient)["id"]
 
 
 # -- 401: who are you? -------------------------------------------------------------------------
@@ -83,8 +84,8 @@ def test_no_token_is_401(client, world):
                 refused(client.request(method, path, json=body), 401, "auth.unauthenticated")
 
 
-def test_no_token_on_resource_commands(client, world):
-    nid = draft(client, world, "xd.nom", "xd", "Nguyễn Thị Hồng Nhung")
+def test_no_token_on_resource_commands(client, world, flow):
+    nid = draft(flow, "xd.nom", "xd", "Nguyễn Thị Hồng Nhung")
     paths = ("/api/nominations", f"/api/nominations/{nid}", f"/api/nominations/{nid}/history")
     calls = [
         ("GET", f"/api/nominations/{nid}", None),
@@ -359,26 +360,17 @@ CASES_WARD_NOMINATOR_ACTS_ONLY_IN_HER_WARD = [
 ]
 
 
-def test_ward_nominator_acts_only_in_her_ward(client, world):
+def test_ward_nominator_acts_only_in_her_ward(client, world, flow):
     for unit, allowed in CASES_WARD_NOMINATOR_ACTS_ONLY_IN_HER_WARD:
         with case((unit, allowed)):
             if allowed:
-                body = nomination_body(world, unit)
-                ok(client.post("/api/nominations", json=body, headers=world.h("xd.nom")), 201)
+                flow.draft(unit, by="xd.nom")
                 continue
             with nothing_recorded(client, world, "/api/nominations"):
-                refused(
-                    client.post(
-                        "/api/nominations",
-                        json=nomination_body(world, unit),
-                        headers=world.h("xd.nom"),
-                    ),
-                    403,
-                    "auth.outside_scope",
-                )
+                flow.draft(unit, by="xd.nom", expect=403, code="auth.outside_scope")
 
 
-def test_district_nominator_covers_the_wards_below(client, world):
+def test_district_nominator_covers_the_wards_below(client, world, flow):
     ok(
         client.post(
             "/api/users",
@@ -397,24 +389,13 @@ def test_district_nominator_covers_the_wards_below(client, world):
     ]
     client.cookies.clear()
     for unit in ("btl", "xd", "cn1"):
-        ok(
-            client.post(
-                "/api/nominations", json=nomination_body(world, unit), headers=bearer(token)
-            ),
-            201,
-        )
+        flow.draft(unit, by=bearer(token))
     for unit in ("hanoi", "root", "backan", "nt"):
         with nothing_recorded(client, world, "/api/nominations"):
-            refused(
-                client.post(
-                    "/api/nominations", json=nomination_body(world, unit), headers=bearer(token)
-                ),
-                403,
-                "auth.outside_scope",
-            )
+            flow.draft(unit, by=bearer(token), expect=403, code="auth.outside_scope")
 
 
-def test_a_removed_role_takes_effect_at_once(client, world):
+def test_a_removed_role_takes_effect_at_once(client, world, flow):
     ok(
         client.delete(
             "/api/users/xd.nom/grants",
@@ -423,11 +404,7 @@ def test_a_removed_role_takes_effect_at_once(client, world):
         )
     )
     with nothing_recorded(client, world, "/api/nominations"):
-        refused(
-            client.post("/api/nominations", json=nomination_body(world), headers=world.h("xd.nom")),
-            403,
-            "auth.role_required",
-        )
+        flow.draft(expect=403, code="auth.role_required")
     # She is still who she is (the token is valid), with no grants left and nothing to read.
     me = ok(client.get("/api/me", headers=world.h("xd.nom")))
     assert me["grants"] == []
@@ -586,14 +563,14 @@ def test_approver_scope_for_decisions(client, world):
 
 
 @pytest.fixture
-def spread(client, world):
+def spread(flow):
     """Two nominations in phường Xuân Đỉnh (Hà Nội), one in xã Nông Thượng (Bắc Kạn)."""
     ids = {
-        "xd1": draft(client, world, "xd.nom", "xd", "Nguyễn Thị Hồng Nhung"),
-        "xd2": draft(client, world, "xd.nom", "xd", "Lê Thị Mai"),
-        "nt1": draft(client, world, "nt.nom", "nt", "Hoàng Thị Sáu"),
+        "xd1": draft(flow, "xd.nom", "xd", "Nguyễn Thị Hồng Nhung"),
+        "xd2": draft(flow, "xd.nom", "xd", "Lê Thị Mai"),
+        "nt1": draft(flow, "nt.nom", "nt", "Hoàng Thị Sáu"),
     }
-    ok(client.post(f"/api/nominations/{ids['xd2']}/submit", headers=world.h("xd.nom")))
+    flow.submit(ids["xd2"])
     return ids
 
 
@@ -645,7 +622,7 @@ def test_nomination_lists_are_scoped_to_the_readers_subtree(client, world, sprea
                         )
 
 
-def test_sister_ward_sees_nothing_of_xuan_dinh(client, world, spread):
+def test_sister_ward_sees_nothing_of_xuan_dinh(client, world, flow, spread):
     ok(
         client.post(
             "/api/users",
@@ -669,38 +646,22 @@ def test_sister_ward_sees_nothing_of_xuan_dinh(client, world, spread):
     # A chair, but of another council: she may not vote on or close Xuân Đỉnh's review.
     nid = spread["xd2"]
     with nothing_recorded(client, world, f"/api/nominations/{nid}"):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/votes", json={"vote": "agree"}, headers=bearer(token)
-            ),
-            403,
-            "review.not_council_member",
-        )
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                json={"outcome": "rejected", "reason": "Không rõ"},
-                headers=bearer(token),
-            ),
-            403,
-            "review.not_chair",
+        flow.vote(nid, by=bearer(token), expect=403, code="review.not_council_member")
+        flow.close(
+            nid,
+            by=bearer(token),
+            outcome="rejected",
+            reason="Không rõ",
+            expect=403,
+            code="review.not_chair",
         )
 
 
-def test_forwarded_nomination_stays_readable_below_and_becomes_visible_above(client, world, spread):
+def test_forwarded_nomination_stays_readable_below_and_becomes_visible_above(
+    client, world, flow, spread
+):
     nid = spread["xd2"]
-    ok(
-        client.post(
-            f"/api/nominations/{nid}/votes", json={"vote": "agree"}, headers=world.h("xd.chair")
-        )
-    )
-    out = ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            json={"outcome": "recommended"},
-            headers=world.h("xd.chair"),
-        )
-    )
+    out = flow.recommend(nid, by="xd.chair")
     assert out["review_unit_id"] == world.u("btl")
     queue = ok(
         client.get(

@@ -104,8 +104,8 @@ def test_a_decision_prints_one_page_per_line_with_serial_and_verification(client
 
 def _context_from(client, world, dec, line_no):
     rt = world.rt
-    decision = rt.app.decision(UUID(dec["id"]))
-    return rt.app.certificate_context(decision, decision.line(line_no), None,
+    decision = rt.app.decisions.decision(UUID(dec["id"]))
+    return rt.app.certificates.certificate_context(decision, decision.line(line_no), None,
                                       verify_base="http://testserver")
 
 
@@ -180,7 +180,7 @@ def test_two_print_runs_at_once_never_duplicate_or_skip_a_serial(world, rt, clie
 
     def run(ids):
         try:
-            rt.app.print_certificates(actor, ids, reprint_reason="in lại cho buổi lễ")
+            rt.app.certificates.print_certificates(actor, ids, reprint_reason="in lại cho buổi lễ")
         except Exception as exc:
             errors.append(exc)
 

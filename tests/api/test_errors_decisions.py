@@ -15,12 +15,13 @@ import pytest
 
 from tests.helpers import (
     case,
-    nomination_body,
+    cer_paths,
+    dec_paths,
+    nom_paths,
     nothing_recorded,
     ok,
     person,
     refused,
-    vote_and_recommend,
 )
 
 LISTS = ("/api/decisions", "/api/ceremonies", "/api/nominations")
@@ -28,18 +29,8 @@ NHUNG = "Nguyễn Thị Hồng Nhung"
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def dec_paths(did: str) -> tuple[str, str]:
-    return f"/api/decisions/{did}", f"/api/decisions/{did}/history"
-
-
-def cer_paths(cid: str) -> tuple[str, str]:
-    return f"/api/ceremonies/{cid}", f"/api/ceremonies/{cid}/history"
-
-
-def nom_paths(nid: str) -> tuple[str, str]:
-    return f"/api/nominations/{nid}", f"/api/nominations/{nid}/history"
+# Nominations come from ``flow`` (tests/workflow.py): ``flow.nomination_in("recommended")`` is a
+# Giấy khen of phường Xuân Đỉnh recommended by both councils, waiting for quận Bắc Từ Liêm.
 
 
 def line(name: str = "Lê Thị Mai", birth_year: int = 1975, **extra: Any) -> dict:
@@ -109,67 +100,14 @@ def revoke(client, world, did: str, line_no: int | None = None, user: str = "btl
     return client.post(path, json=body, headers=world.h(user))
 
 
-# Nominations through the council, to the state the test needs.
-
-
-def nominate(client, world, **extra) -> str:
-    body = nomination_body(world, **extra)
-    return ok(client.post("/api/nominations", json=body, headers=world.h("xd.nom")), 201)["id"]
-
-
-def submit(client, world, nid: str) -> None:
-    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
-
-
-def recommend_at(client, world, nid: str, chair: str) -> dict:
-    return vote_and_recommend(client, world, nid, chair)
-
-
-def nomination_in(client, world, state: str, **extra) -> str:
-    nid = nominate(client, world, **extra)
-    if state == "draft":
-        return nid
-    if state == "withdrawn":
-        ok(client.post(f"/api/nominations/{nid}/withdraw", headers=world.h("xd.nom")))
-        return nid
-    submit(client, world, nid)
-    if state == "under_review":
-        return nid
-    if state == "rejected":
-        ok(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "rejected", "reason": "Chưa đủ tiêu chuẩn"},
-            )
-        )
-        return nid
-    if state == "returned":
-        ok(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "returned", "reason": "Bổ sung minh chứng"},
-            )
-        )
-        return nid
-    out = recommend_at(client, world, nid, "xd.chair")
-    assert out["review_unit_id"] == world.u("btl")
-    if state == "forwarded":
-        return nid
-    out = recommend_at(client, world, nid, "btl.chair")
-    assert state == "recommended" and out["status"] == "recommended"
-    return nid
-
-
 # -- decisions and nominations -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "state", ["draft", "under_review", "forwarded", "returned", "rejected", "withdrawn"]
 )
-def test_decision_including_a_nomination_not_yet_recommended(client, world, state):
-    nid = nomination_in(client, world, state)
+def test_decision_including_a_nomination_not_yet_recommended(client, world, flow, state):
+    nid = flow.nomination_in(state)["id"]
     lines = [line(), {"nomination_id": nid, "amount": 300_000}]
     with nothing_recorded(client, world, *LISTS, *nom_paths(nid)):
         out = refused(issue(client, world, lines=lines), 409, "nomination.not_decidable")
@@ -179,8 +117,8 @@ def test_decision_including_a_nomination_not_yet_recommended(client, world, stat
     assert issued(client, world, lines=[line()])["number"] == "15/QĐ-HPN"
 
 
-def test_nomination_decided_twice(client, world):
-    nid = nomination_in(client, world, "recommended")
+def test_nomination_decided_twice(client, world, flow):
+    nid = flow.nomination_in("recommended")["id"]
     issued(client, world, lines=[{"nomination_id": nid}])
     with nothing_recorded(client, world, *LISTS, *nom_paths(nid)):
         refused(
@@ -190,9 +128,9 @@ def test_nomination_decided_twice(client, world):
         )
 
 
-def test_nomination_decided_at_another_unit(client, world):
+def test_nomination_decided_at_another_unit(client, world, flow):
     # Recommended to the district (it decides Giấy khen); the city office may not take it.
-    nid = nomination_in(client, world, "recommended")
+    nid = flow.nomination_in("recommended")["id"]
     with nothing_recorded(client, world, *LISTS, *nom_paths(nid)):
         refused(
             issue(client, world, "hn.appr", "hanoi", lines=[{"nomination_id": nid}]),
@@ -208,10 +146,10 @@ CASES_LINE_THAT_CONTRADICTS_ITS_NOMINATION = [
 ]
 
 
-def test_line_that_contradicts_its_nomination(client, world):
+def test_line_that_contradicts_its_nomination(client, world, flow):
     for override in CASES_LINE_THAT_CONTRADICTS_ITS_NOMINATION:
         with case(override):
-            nid = nomination_in(client, world, "recommended")
+            nid = flow.nomination_in("recommended")["id"]
             with nothing_recorded(client, world, *LISTS, *nom_paths(nid)):
                 refused(
                     issue(client, world, lines=[{"nomination_id": nid, **override}]),
@@ -220,8 +158,8 @@ def test_line_that_contradicts_its_nomination(client, world):
                 )
 
 
-def test_same_nomination_twice_in_one_decision(client, world):
-    nid = nomination_in(client, world, "recommended")
+def test_same_nomination_twice_in_one_decision(client, world, flow):
+    nid = flow.nomination_in("recommended")["id"]
     lines = [{"nomination_id": nid}, {"nomination_id": nid}]
     with nothing_recorded(client, world, *LISTS, *nom_paths(nid)):
         refused(issue(client, world, lines=lines), 422, "validation.invalid")
@@ -902,9 +840,9 @@ def test_revoke_by_someone_without_authority(client, world):
                     refused(revoke(client, world, dec["id"], line_no, user=user), 403, code)
 
 
-def test_revoking_a_decided_nomination_keeps_it_linked(client, world):
+def test_revoking_a_decided_nomination_keeps_it_linked(client, world, flow):
     # A refused revocation must not touch the nomination either.
-    nid = nomination_in(client, world, "recommended")
+    nid = flow.nomination_in("recommended")["id"]
     dec = issued(client, world, lines=[{"nomination_id": nid}])
     with nothing_recorded(client, world, *dec_paths(dec["id"]), *nom_paths(nid)):
         refused(
@@ -915,9 +853,7 @@ def test_revoking_a_decided_nomination_keeps_it_linked(client, world):
     ok(revoke(client, world, dec["id"], 1))
     with nothing_recorded(client, world, *dec_paths(dec["id"]), *nom_paths(nid)):
         refused(revoke(client, world, dec["id"]), 409, "decision.already_revoked")
-    assert (
-        ok(client.get(f"/api/nominations/{nid}", headers=world.h("xd.nom")))["status"] == "revoked"
-    )
+    assert flow.nomination(nid, by="xd.nom")["status"] == "revoked"
 
 
 # -- unknown ids in paths ----------------------------------------------------------------------
@@ -934,10 +870,10 @@ CASES_UNKNOWN_DECISION_IN_PATH = [
 ]
 
 
-def test_unknown_decision_in_path(client, world):
+def test_unknown_decision_in_path(client, world, flow):
     for method, suffix, body in CASES_UNKNOWN_DECISION_IN_PATH:
         with case((method, suffix, body)):
-            nid = nominate(client, world)  # a real aggregate, but not a decision
+            nid = flow.draft()["id"]  # a real aggregate, but not a decision
             for ghost in (str(uuid.uuid4()), nid):
                 with nothing_recorded(client, world, *LISTS):
                     out = refused(
@@ -1109,7 +1045,7 @@ def test_ceremony_with_a_stale_version(client, world):
         )
 
 
-def test_ceremony_unknown_references_in_bodies(client, world):
+def test_ceremony_unknown_references_in_bodies(client, world, flow):
     ghost = str(uuid.uuid4())
     with nothing_recorded(client, world, *LISTS):
         refused(
@@ -1130,7 +1066,7 @@ def test_ceremony_unknown_references_in_bodies(client, world):
             "reference.not_found",
         )
     cer = planned(client, world, [])
-    nid = nominate(client, world)  # a nomination id is not a decision
+    nid = flow.draft()["id"]  # a nomination id is not a decision
     for ref in (ghost, nid):
         with nothing_recorded(client, world, *cer_paths(cer["id"])):
             out = refused(

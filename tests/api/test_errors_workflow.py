@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import (
     READER,
     case,
+    nom_paths,
     nomination_body,
     nothing_recorded,
     ok,
@@ -22,91 +23,16 @@ from tests.helpers import (
     refused,
 )
 
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def nom_paths(nid: str) -> tuple[str, str]:
-    return f"/api/nominations/{nid}", f"/api/nominations/{nid}/history"
-
+# The nominations each test starts from come from ``flow`` (tests/workflow.py): ``flow.draft()``,
+# ``flow.submitted()``, ``flow.nomination_in("rejected")`` … — all of phường Xuân Đỉnh.
 
 LISTS = ("/api/nominations", "/api/submissions")
-
-
-def draft(client, world, user: str = "xd.nom", unit: str = "xd", **extra) -> dict:
-    return ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, unit, **extra), headers=world.h(user)
-        ),
-        201,
-    )
-
-
-def submitted(client, world, **extra) -> dict:
-    nid = draft(client, world, **extra)["id"]
-    return ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
-
-
-def vote(client, world, nid: str, user: str, value: str = "agree"):
-    return ok(
-        client.post(f"/api/nominations/{nid}/votes", headers=world.h(user), json={"vote": value})
-    )
-
-
-def close(client, world, nid: str, user: str, outcome: str = "recommended", reason: str = ""):
-    body = {"outcome": outcome, "reason": reason}
-    return ok(client.post(f"/api/nominations/{nid}/close-review", headers=world.h(user), json=body))
-
-
-def forwarded_to_district(client, world, **extra) -> dict:
-    """Recommended by the ward council, now under review at the district (Bắc Từ Liêm)."""
-    nid = submitted(client, world, **extra)["id"]
-    vote(client, world, nid, "xd.chair")
-    out = close(client, world, nid, "xd.chair")
-    assert out["status"] == "under_review" and out["review_unit_id"] == world.u("btl")
-    return out
-
-
-def recommended(client, world, **extra) -> dict:
-    """Recommended by the district council, which decides a Giấy khen: waiting for a decision."""
-    nid = forwarded_to_district(client, world, **extra)["id"]
-    vote(client, world, nid, "btl.chair")
-    out = close(client, world, nid, "btl.chair")
-    assert out["status"] == "recommended" and out["decision_unit_id"] == world.u("btl")
-    return out
-
-
-def decided(client, world) -> dict:
-    nid = recommended(client, world)["id"]
-    ok(
-        client.post(
-            "/api/decisions",
-            headers=world.h("btl.appr"),
-            json={
-                "number": "21/QĐ-HPN",
-                "decided_on": "2024-01-05",
-                "issuer": {"unit_id": world.u("btl")},
-                "lines": [{"nomination_id": nid, "amount": 300_000}],
-            },
-        ),
-        201,
-    )
-    out = ok(client.get(f"/api/nominations/{nid}", headers=world.h("xd.nom")))
-    assert out["status"] == "decided"
-    return out
-
-
-def rejected(client, world) -> dict:
-    nid = submitted(client, world)["id"]
-    vote(client, world, nid, "xd.member", "disagree")
-    out = close(client, world, nid, "xd.chair", "rejected", "Chưa đủ tiêu chuẩn")
-    assert out["status"] == "rejected"
-    return out
 
 
 # -- drafting ----------------------------------------------------------------------------------
 
 
-def test_nominator_outside_her_subtree_cannot_draft(client, world):
+def test_nominator_outside_her_subtree_cannot_draft(client, world, flow):
     # nt.nom (xã Nông Thượng, Bắc Kạn) proposes for phường Xuân Đỉnh (Hà Nội).
     with nothing_recorded(client, world, *LISTS):
         body = refused(
@@ -118,8 +44,7 @@ def test_nominator_outside_her_subtree_cannot_draft(client, world):
         )
     assert body["details"]["unit_id"] == world.u("xd")
     # The same nominator is fine in her own unit (the refusal was about scope, not the body).
-    body = nomination_body(world, "nt")
-    ok(client.post("/api/nominations", json=body, headers=world.h("nt.nom")), 201)
+    flow.draft("nt")
 
 
 CASES_DRAFTING_NEEDS_THE_NOMINATOR_ROLE = ["xd.member", "xd.chair", "btl.appr", "hn.admin"]
@@ -315,8 +240,8 @@ def test_malformed_json_is_refused(client, world):
             assert all(f["message"] for f in out["details"]["fields"])
 
 
-def test_malformed_json_on_commands_with_optional_bodies(client, world):
-    nid = draft(client, world)["id"]
+def test_malformed_json_on_commands_with_optional_bodies(client, world, flow):
+    nid = flow.draft()["id"]
     headers = {**world.h("xd.nom"), "Content-Type": "application/json"}
     for action in ("submit", "withdraw"):
         with nothing_recorded(client, world, *nom_paths(nid)):
@@ -337,7 +262,7 @@ def test_malformed_json_on_commands_with_optional_bodies(client, world):
             )
 
 
-def test_proposing_unit_no_longer_active(client, world):
+def test_proposing_unit_no_longer_active(client, world, flow):
     # The admin dissolves the ward as of 2024-06-01; today (2024-06-30) it cannot nominate.
     ok(
         client.post(
@@ -347,90 +272,57 @@ def test_proposing_unit_no_longer_active(client, world):
         )
     )
     with nothing_recorded(client, world, *LISTS):
-        refused(
-            client.post("/api/nominations", json=nomination_body(world), headers=world.h("xd.nom")),
-            409,
-            "org_unit.not_active",
-        )
+        flow.draft(expect=409, code="org_unit.not_active")
 
 
 # -- editing -----------------------------------------------------------------------------------
 
 
-def test_edit_after_submission(client, world):
-    nom = submitted(client, world)
+def test_edit_after_submission(client, world, flow):
+    nom = flow.submitted()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        out = refused(
-            client.patch(
-                f"/api/nominations/{nom['id']}",
-                headers=world.h("xd.nom"),
-                json={"achievement": "Sửa sau khi đã trình"},
-            ),
-            409,
-            "nomination.not_editable",
+        out = flow.edit(
+            nom["id"],
+            achievement="Sửa sau khi đã trình",
+            expect=409,
+            code="nomination.not_editable",
         )
     assert "Đang xét duyệt" in out["message"]
 
 
 @pytest.mark.parametrize("state", ["recommended", "rejected", "decided"])
-def test_edit_after_the_council_has_ruled(client, world, state):
-    nom = {"recommended": recommended, "rejected": rejected, "decided": decided}[state](
-        client, world
-    )
+def test_edit_after_the_council_has_ruled(client, world, flow, state):
+    nom = flow.nomination_in(state)
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        refused(
-            client.patch(
-                f"/api/nominations/{nom['id']}",
-                headers=world.h("xd.nom"),
-                json={"period": "2024"},
-            ),
-            409,
-            "nomination.not_editable",
-        )
+        flow.edit(nom["id"], period="2024", expect=409, code="nomination.not_editable")
 
 
-def test_edit_with_a_stale_version(client, world):
-    nom = draft(client, world)
-    first = ok(
-        client.patch(
-            f"/api/nominations/{nom['id']}",
-            headers=world.h("xd.nom"),
-            json={"expected_version": nom["version"], "achievement": "Bản sửa thứ nhất"},
-        )
-    )
+def test_edit_with_a_stale_version(client, world, flow):
+    nom = flow.draft()
+    first = flow.edit(nom["id"], expected_version=nom["version"], achievement="Bản sửa thứ nhất")
     assert first["version"] == nom["version"] + 1
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        out = refused(
-            client.patch(
-                f"/api/nominations/{nom['id']}",
-                headers=world.h("xd.nom"),
-                json={"expected_version": nom["version"], "achievement": "Bản sửa đè"},
-            ),
-            409,
-            "concurrency.stale_version",
+        out = flow.edit(
+            nom["id"],
+            expected_version=nom["version"],
+            achievement="Bản sửa đè",
+            expect=409,
+            code="concurrency.stale_version",
         )
     assert out["details"] == {"current": first["version"], "expected": nom["version"]}
-    current = ok(client.get(f"/api/nominations/{nom['id']}", headers=world.h("xd.nom")))
+    current = flow.nomination(nom["id"], by="xd.nom")
     assert current["achievement"] == "Bản sửa thứ nhất"
 
 
-def test_edit_by_a_nominator_elsewhere(client, world):
-    nom = draft(client, world)
+def test_edit_by_a_nominator_elsewhere(client, world, flow):
+    nom = flow.draft()
     for user, code in (("nt.nom", "auth.outside_scope"), ("xd.chair", "auth.role_required")):
         with nothing_recorded(client, world, *nom_paths(nom["id"])):
-            refused(
-                client.patch(
-                    f"/api/nominations/{nom['id']}",
-                    headers=world.h(user),
-                    json={"achievement": "Sửa hộ"},
-                ),
-                403,
-                code,
-            )
+            flow.edit(nom["id"], by=user, achievement="Sửa hộ", expect=403, code=code)
 
 
-def test_edit_to_an_invalid_state(client, world):
-    nom = draft(client, world)
+def test_edit_to_an_invalid_state(client, world, flow):
+    nom = flow.draft()
     patches = [
         ({"award_kind": "tap_the_lao_dong_tien_tien"}, "award_kind.recipient_not_allowed"),
         ({"award_kind": "khong_co"}, "award_kind.unknown"),
@@ -444,69 +336,36 @@ def test_edit_to_an_invalid_state(client, world):
     for change, code in patches:
         status = 403 if code.startswith("auth.") else 422
         with nothing_recorded(client, world, *nom_paths(nom["id"])):
-            refused(
-                client.patch(
-                    f"/api/nominations/{nom['id']}", headers=world.h("xd.nom"), json=change
-                ),
-                status,
-                code,
-            )
+            flow.edit(nom["id"], **change, expect=status, code=code)
 
 
 # -- submitting and withdrawing ----------------------------------------------------------------
 
 
-def test_submit_twice(client, world):
-    nom = submitted(client, world)
+def test_submit_twice(client, world, flow):
+    nom = flow.submitted()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        out = refused(
-            client.post(f"/api/nominations/{nom['id']}/submit", headers=world.h("xd.nom")),
-            409,
-            "nomination.not_submittable",
-        )
+        out = flow.submit(nom["id"], expect=409, code="nomination.not_submittable")
     assert out["details"]["status"] == "under_review"
 
 
 @pytest.mark.parametrize("state", ["forwarded", "recommended", "rejected", "decided", "withdrawn"])
-def test_submit_in_other_states(client, world, state):
-    if state == "withdrawn":
-        nid = draft(client, world)["id"]
-        ok(client.post(f"/api/nominations/{nid}/withdraw", headers=world.h("xd.nom")))
-    else:
-        builders = {
-            "forwarded": forwarded_to_district,
-            "recommended": recommended,
-            "rejected": rejected,
-            "decided": decided,
-        }
-        nid = builders[state](client, world)["id"]
+def test_submit_in_other_states(client, world, flow, state):
+    nid = flow.nomination_in(state)["id"]
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")),
-            409,
-            "nomination.not_submittable",
-        )
+        flow.submit(nid, expect=409, code="nomination.not_submittable")
 
 
-def test_submit_with_a_stale_version(client, world):
-    nom = draft(client, world)
+def test_submit_with_a_stale_version(client, world, flow):
+    nom = flow.draft()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/submit",
-                headers=world.h("xd.nom"),
-                json={"expected_version": nom["version"] + 1},
-            ),
-            409,
-            "concurrency.stale_version",
+        flow.submit(
+            nom["id"],
+            expected_version=nom["version"] + 1,
+            expect=409,
+            code="concurrency.stale_version",
         )
-    ok(
-        client.post(
-            f"/api/nominations/{nom['id']}/submit",
-            headers=world.h("xd.nom"),
-            json={"expected_version": nom["version"]},
-        )
-    )
+    flow.submit(nom["id"], expected_version=nom["version"])
 
 
 CASES_SUBMIT_AND_WITHDRAW_BY_OTHERS = [
@@ -516,104 +375,60 @@ CASES_SUBMIT_AND_WITHDRAW_BY_OTHERS = [
 ]
 
 
-def test_submit_and_withdraw_by_others(client, world):
+def test_submit_and_withdraw_by_others(client, world, flow):
     for user, code in CASES_SUBMIT_AND_WITHDRAW_BY_OTHERS:
         with case((user, code)):
-            nid = draft(client, world)["id"]
-            for action in ("submit", "withdraw"):
+            nid = flow.draft()["id"]
+            for action in (flow.submit, flow.withdraw):
                 with nothing_recorded(client, world, *nom_paths(nid)):
-                    refused(
-                        client.post(f"/api/nominations/{nid}/{action}", headers=world.h(user)),
-                        403,
-                        code,
-                    )
+                    action(nid, by=user, expect=403, code=code)
 
 
-def test_withdraw_a_decided_nomination(client, world):
-    nom = decided(client, world)
+def test_withdraw_a_decided_nomination(client, world, flow):
+    nom = flow.decided()
     with nothing_recorded(client, world, *nom_paths(nom["id"]), "/api/decisions"):
-        out = refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/withdraw",
-                headers=world.h("xd.nom"),
-                json={"reason": "Không muốn nữa"},
-            ),
-            409,
-            "nomination.not_withdrawable",
+        out = flow.withdraw(
+            nom["id"], reason="Không muốn nữa", expect=409, code="nomination.not_withdrawable"
         )
     assert out["details"]["status"] == "decided"
 
 
 @pytest.mark.parametrize("state", ["recommended", "rejected", "withdrawn"])
-def test_withdraw_in_other_final_states(client, world, state):
-    if state == "withdrawn":
-        nid = draft(client, world)["id"]
-        ok(client.post(f"/api/nominations/{nid}/withdraw", headers=world.h("xd.nom")))
-    else:
-        nid = (recommended if state == "recommended" else rejected)(client, world)["id"]
+def test_withdraw_in_other_final_states(client, world, flow, state):
+    nid = flow.nomination_in(state)["id"]
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(f"/api/nominations/{nid}/withdraw", headers=world.h("xd.nom")),
-            409,
-            "nomination.not_withdrawable",
-        )
+        flow.withdraw(nid, expect=409, code="nomination.not_withdrawable")
 
 
-def test_withdraw_with_a_stale_version(client, world):
-    nom = submitted(client, world)
+def test_withdraw_with_a_stale_version(client, world, flow):
+    nom = flow.submitted()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/withdraw",
-                headers=world.h("xd.nom"),
-                json={"expected_version": nom["version"] - 1, "reason": "Rút"},
-            ),
-            409,
-            "concurrency.stale_version",
+        flow.withdraw(
+            nom["id"],
+            expected_version=nom["version"] - 1,
+            reason="Rút",
+            expect=409,
+            code="concurrency.stale_version",
         )
 
 
 # -- council review ----------------------------------------------------------------------------
 
 
-def test_vote_after_the_review_closed(client, world):
-    nom = rejected(client, world)
+def test_vote_after_the_review_closed(client, world, flow):
+    nom = flow.rejected()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        out = refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/votes",
-                headers=world.h("xd.chair"),
-                json={"vote": "agree"},
-            ),
-            409,
-            "review.not_open",
-        )
+        out = flow.vote(nom["id"], by="xd.chair", expect=409, code="review.not_open")
     assert "Không được đề nghị" in out["message"]
 
 
-def test_vote_on_a_draft_or_a_recommended_nomination(client, world):
-    nid = draft(client, world)["id"]
+def test_vote_on_a_draft_or_a_recommended_nomination(client, world, flow):
+    nid = flow.draft()["id"]
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/votes",
-                headers=world.h("xd.member"),
-                json={"vote": "agree"},
-            ),
-            409,
-            "review.not_open",
-        )
-    nid = recommended(client, world, period="2022")["id"]
+        flow.vote(nid, by="xd.member", expect=409, code="review.not_open")
+    nid = flow.recommended(period="2022")["id"]
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/votes",
-                headers=world.h("btl.chair"),
-                json={"vote": "agree"},
-            ),
-            409,
-            "review.not_open",
-        )
+        flow.vote(nid, by="btl.chair", expect=409, code="review.not_open")
 
 
 CASES_VOTE_BY_SOMEONE_NOT_ON_THAT_UNITS_COUNCIL = [
@@ -626,48 +441,29 @@ CASES_VOTE_BY_SOMEONE_NOT_ON_THAT_UNITS_COUNCIL = [
 ]
 
 
-def test_vote_by_someone_not_on_that_units_council(client, world):
+def test_vote_by_someone_not_on_that_units_council(client, world, flow):
     for user in CASES_VOTE_BY_SOMEONE_NOT_ON_THAT_UNITS_COUNCIL:
         with case(user):
-            nid = submitted(client, world)["id"]  # under review at the ward (xd)
+            nid = flow.submitted()["id"]  # under review at the ward (xd)
             with nothing_recorded(client, world, *nom_paths(nid)):
-                refused(
-                    client.post(
-                        f"/api/nominations/{nid}/votes",
-                        headers=world.h(user),
-                        json={"vote": "agree"},
-                    ),
-                    403,
-                    "review.not_council_member",
-                )
+                flow.vote(nid, by=user, expect=403, code="review.not_council_member")
             with nothing_recorded(client, world, *nom_paths(nid)):
-                refused(
-                    client.post(f"/api/nominations/{nid}/recusal", headers=world.h(user), json={}),
-                    403,
-                    "review.not_council_member",
-                )
+                flow.recuse(nid, by=user, expect=403, code="review.not_council_member")
 
 
-def test_ward_council_cannot_vote_once_forwarded_to_the_district(client, world):
-    nid = forwarded_to_district(client, world)["id"]
+def test_ward_council_cannot_vote_once_forwarded_to_the_district(client, world, flow):
+    nid = flow.forwarded()["id"]
     for user in ("xd.member", "xd.chair"):
         with nothing_recorded(client, world, *nom_paths(nid)):
-            refused(
-                client.post(
-                    f"/api/nominations/{nid}/votes", headers=world.h(user), json={"vote": "agree"}
-                ),
-                403,
-                "review.not_council_member",
-            )
+            flow.vote(nid, by=user, expect=403, code="review.not_council_member")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "rejected", "reason": "Xét lại"},
-            ),
-            403,
-            "review.not_chair",
+        flow.close(
+            nid,
+            by="xd.chair",
+            outcome="rejected",
+            reason="Xét lại",
+            expect=403,
+            code="review.not_chair",
         )
 
 
@@ -680,150 +476,96 @@ CASES_CLOSE_BY_SOMEONE_WHO_IS_NOT_THE_CHAIR_OF_THAT_COUNCIL = [
 ]
 
 
-def test_close_by_someone_who_is_not_the_chair_of_that_council(client, world):
+def test_close_by_someone_who_is_not_the_chair_of_that_council(client, world, flow):
     for user in CASES_CLOSE_BY_SOMEONE_WHO_IS_NOT_THE_CHAIR_OF_THAT_COUNCIL:
         with case(user):
-            nid = submitted(client, world)["id"]
-            vote(client, world, nid, "xd.member")
-            vote(client, world, nid, "xd.chair")
+            nid = flow.submitted()["id"]
+            flow.vote(nid, by="xd.member")
+            flow.vote(nid, by="xd.chair")
             with nothing_recorded(client, world, *nom_paths(nid)):
-                refused(
-                    client.post(
-                        f"/api/nominations/{nid}/close-review",
-                        headers=world.h(user),
-                        json={"outcome": "recommended"},
-                    ),
-                    403,
-                    "review.not_chair",
-                )
+                flow.close(nid, by=user, expect=403, code="review.not_chair")
 
 
-def test_recommend_without_majority(client, world):
-    nid = submitted(client, world)["id"]
+def test_recommend_without_majority(client, world, flow):
+    nid = flow.submitted()["id"]
     # No votes at all.
     with nothing_recorded(client, world, *nom_paths(nid)):
-        out = refused(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "recommended"},
-            ),
-            409,
-            "review.no_majority",
-        )
+        out = flow.close(nid, by="xd.chair", expect=409, code="review.no_majority")
     assert out["details"] == {"agree": 0, "cast": 0}
     # A tie is not a majority.
-    vote(client, world, nid, "xd.member", "agree")
-    vote(client, world, nid, "xd.chair", "disagree")
+    flow.vote(nid, by="xd.member", choice="agree")
+    flow.vote(nid, by="xd.chair", choice="disagree")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        out = refused(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "recommended"},
-            ),
-            409,
-            "review.no_majority",
-        )
+        out = flow.close(nid, by="xd.chair", expect=409, code="review.no_majority")
     assert out["details"] == {"agree": 1, "cast": 2}
     assert "1/2" in out["message"]
     # An abstention counts as cast: still no majority.
-    vote(client, world, nid, "xd.chair", "abstain")
+    flow.vote(nid, by="xd.chair", choice="abstain")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "recommended"},
-            ),
-            409,
-            "review.no_majority",
-        )
+        flow.close(nid, by="xd.chair", expect=409, code="review.no_majority")
 
 
 CASES_REJECT_OR_RETURN_WITHOUT_REASON = [None, "", "   \n\t "]
 
 
 @pytest.mark.parametrize("outcome", ["rejected", "returned"])
-def test_reject_or_return_without_reason(client, world, outcome):
+def test_reject_or_return_without_reason(client, world, flow, outcome):
     for reason in CASES_REJECT_OR_RETURN_WITHOUT_REASON:
         with case(reason):
-            nid = submitted(client, world)["id"]
-            vote(client, world, nid, "xd.member", "disagree")
-            body = (
-                {"outcome": outcome} if reason is None else {"outcome": outcome, "reason": reason}
-            )
+            nid = flow.submitted()["id"]
+            flow.vote(nid, by="xd.member", choice="disagree")
+            given = {} if reason is None else {"reason": reason}  # no reason, or a blank one
             with nothing_recorded(client, world, *nom_paths(nid)):
-                refused(
-                    client.post(
-                        f"/api/nominations/{nid}/close-review",
-                        headers=world.h("xd.chair"),
-                        json=body,
-                    ),
-                    422,
-                    "review.reason_required",
+                flow.close(
+                    nid,
+                    by="xd.chair",
+                    outcome=outcome,
+                    **given,
+                    expect=422,
+                    code="review.reason_required",
                 )
 
 
-def test_close_with_a_stale_version(client, world):
-    nom = submitted(client, world)
-    vote(client, world, nom["id"], "xd.member")  # the nomination moved on since it was read
+def test_close_with_a_stale_version(client, world, flow):
+    nom = flow.submitted()
+    flow.vote(nom["id"], by="xd.member")  # the nomination moved on since it was read
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        out = refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "recommended", "expected_version": nom["version"]},
-            ),
-            409,
-            "concurrency.stale_version",
+        out = flow.close(
+            nom["id"],
+            by="xd.chair",
+            expected_version=nom["version"],
+            expect=409,
+            code="concurrency.stale_version",
         )
     assert out["details"]["expected"] == nom["version"]
     assert out["details"]["current"] == nom["version"] + 1
 
 
-def test_close_twice(client, world):
-    nom = rejected(client, world)
+def test_close_twice(client, world, flow):
+    nom = flow.rejected()
     with nothing_recorded(client, world, *nom_paths(nom["id"])):
-        refused(
-            client.post(
-                f"/api/nominations/{nom['id']}/close-review",
-                headers=world.h("xd.chair"),
-                json={"outcome": "returned", "reason": "Bổ sung hồ sơ"},
-            ),
-            409,
-            "review.not_open",
+        flow.close(
+            nom["id"],
+            by="xd.chair",
+            outcome="returned",
+            reason="Bổ sung hồ sơ",
+            expect=409,
+            code="review.not_open",
         )
 
 
-def test_recusal_rules(client, world):
-    nid = submitted(client, world)["id"]
-    vote(client, world, nid, "xd.member")
+def test_recusal_rules(client, world, flow):
+    nid = flow.submitted()["id"]
+    flow.vote(nid, by="xd.member")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/recusal",
-                headers=world.h("xd.member"),
-                json={"reason": "Người thân"},
-            ),
-            409,
-            "review.already_voted",
+        flow.recuse(
+            nid, by="xd.member", reason="Người thân", expect=409, code="review.already_voted"
         )
-    ok(client.post(f"/api/nominations/{nid}/recusal", headers=world.h("xd.chair"), json={}))
+    flow.recuse(nid, by="xd.chair")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(
-                f"/api/nominations/{nid}/votes", headers=world.h("xd.chair"), json={"vote": "agree"}
-            ),
-            409,
-            "review.recused",
-        )
+        flow.vote(nid, by="xd.chair", expect=409, code="review.recused")
     with nothing_recorded(client, world, *nom_paths(nid)):
-        refused(
-            client.post(f"/api/nominations/{nid}/recusal", headers=world.h("xd.chair"), json={}),
-            409,
-            "review.recused",
-        )
+        flow.recuse(nid, by="xd.chair", expect=409, code="review.recused")
 
 
 CASES_INVALID_BALLOTS = [
@@ -839,10 +581,10 @@ CASES_INVALID_BALLOTS = [
 ]
 
 
-def test_invalid_ballots(client, world):
+def test_invalid_ballots(client, world, flow):
     for body in CASES_INVALID_BALLOTS:
         with case(body):
-            nid = submitted(client, world)["id"]
+            nid = flow.submitted()["id"]
             with nothing_recorded(client, world, *nom_paths(nid)):
                 refused(
                     client.post(
@@ -861,11 +603,11 @@ CASES_INVALID_CLOSE_REVIEW_BODIES = [
 ]
 
 
-def test_invalid_close_review_bodies(client, world):
+def test_invalid_close_review_bodies(client, world, flow):
     for body in CASES_INVALID_CLOSE_REVIEW_BODIES:
         with case(body):
-            nid = submitted(client, world)["id"]
-            vote(client, world, nid, "xd.member")
+            nid = flow.submitted()["id"]
+            flow.vote(nid, by="xd.member")
             with nothing_recorded(client, world, *nom_paths(nid)):
                 refused(
                     client.post(
@@ -990,7 +732,7 @@ def test_candidate_with_unknown_field(client, world):
     assert [f["field"] for f in out["details"]["fields"]] == ["candidates.1.proposing_unit_id"]
 
 
-def test_nominations_of_a_submission_refuse_a_second_submit(client, world):
+def test_nominations_of_a_submission_refuse_a_second_submit(client, world, flow):
     filed = ok(
         client.post(
             "/api/submissions",
@@ -1001,19 +743,9 @@ def test_nominations_of_a_submission_refuse_a_second_submit(client, world):
     )
     for nid in filed["nomination_ids"]:
         with nothing_recorded(client, world, *nom_paths(nid)):
-            refused(
-                client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")),
-                409,
-                "nomination.not_submittable",
-            )
+            flow.submit(nid, expect=409, code="nomination.not_submittable")
         with nothing_recorded(client, world, *nom_paths(nid)):
-            refused(
-                client.patch(
-                    f"/api/nominations/{nid}", headers=world.h("xd.nom"), json={"period": "2021"}
-                ),
-                409,
-                "nomination.not_editable",
-            )
+            flow.edit(nid, period="2021", expect=409, code="nomination.not_editable")
 
 
 # -- unknown ids in paths ----------------------------------------------------------------------
@@ -1096,7 +828,7 @@ def test_malformed_ids_in_path(client, world):
                 )
 
 
-def test_unknown_submission_in_path(client, world):
+def test_unknown_submission_in_path(client, world, flow):
     ghost = str(uuid.uuid4())
     with nothing_recorded(client, world, *LISTS):
         refused(
@@ -1104,7 +836,7 @@ def test_unknown_submission_in_path(client, world):
             404,
             "submission.not_found",
         )
-    nid = draft(client, world)["id"]  # a nomination is not a submission
+    nid = flow.draft()["id"]  # a nomination is not a submission
     with nothing_recorded(client, world, *LISTS):
         refused(
             client.get(f"/api/submissions/{nid}", headers=world.h("xd.nom")),

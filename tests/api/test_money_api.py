@@ -409,8 +409,8 @@ def test_an_upgrade_is_one_event_and_the_office_sees_which_lines_differ(client, 
     assert before["total"] == 0 and before["lines_checked"] == 4
 
     history = ok(client.get("/api/schedules/history", headers=admin))["events"]
-    assert rt.app.upgrade_schedules() is not None  # what `tdkt serve` does at start-up
-    assert rt.app.upgrade_schedules() is None  # once
+    assert rt.app.schedules.upgrade_schedules() is not None  # what `tdkt serve` does at start-up
+    assert rt.app.schedules.upgrade_schedules() is None  # once
     rt.runner.catch_up()
     after = ok(client.get("/api/schedules/history", headers=admin))["events"]
     assert len(after) == len(history) + 1

@@ -120,6 +120,61 @@ def test_every_reference_resolves(client):
     assert refs <= set(doc["components"]["schemas"])
 
 
+def enum_of(doc: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The allowed values a (possibly optional) schema lists."""
+    schema = resolve(doc, schema)
+    if "enum" in schema:
+        return schema["enum"]
+    options = [resolve(doc, option) for option in schema["anyOf"]]
+    (listed,) = [option["enum"] for option in options if "enum" in option]
+    return listed
+
+
+def test_closed_sets_of_values_are_listed_as_the_domain_defines_them(client):
+    """Levels, recipient kinds, roles… are written once (domain, catalog) and the API takes
+    them from there (``services.api.choices``); its document lists them, in the same order."""
+    from domain.catalog import BODIES, RECIPIENT_KINDS, catalog
+    from domain.decision import REVOCATION_GROUNDS
+    from domain.nomination import OUTCOMES, VOTES
+    from domain.pricing import AMOUNT_MODES
+    from domain.users import ROLES
+    from projections.registry import GROUP_NAMES
+
+    doc = document(client)
+    levels = list(catalog().levels)
+    assert levels == ["central", "province", "district", "commune", "branch"]
+    bodies = {  # component → field → the domain's values
+        "RecipientIn": {"kind": RECIPIENT_KINDS},
+        "UnitCreateIn": {"level": levels},
+        "ReorganisationOp": {"level": levels},
+        "GrantIn": {"role": ROLES},
+        "VoteIn": {"vote": VOTES},
+        "CloseReviewIn": {"outcome": OUTCOMES},
+        "IssuerIn": {"body": BODIES, "level": levels},
+        "LineIn": {"amount_mode": AMOUNT_MODES},
+        "RevokeIn": {"ground": REVOCATION_GROUNDS},
+        "InternalRateIn": {"recipient_kind": RECIPIENT_KINDS},
+    }
+    for component, fields in bodies.items():
+        properties = doc["components"]["schemas"][component]["properties"]
+        for field, values in fields.items():
+            with case((component, field)):
+                assert enum_of(doc, properties[field]) == list(values)
+    queries = {
+        ("/api/registry/totals", "level"): levels,
+        ("/api/registry/totals", "group_by"): GROUP_NAMES,
+        ("/api/registry/totals", "recipient_kind"): RECIPIENT_KINDS,
+        ("/api/registry", "status"): ("active", "revoked", "all"),
+        ("/api/calculator", "recipient_kind"): RECIPIENT_KINDS,
+        ("/api/calculator", "issuer_body"): BODIES,
+        ("/api/calculator", "issuer_level"): levels,
+    }
+    for (path, name), values in queries.items():
+        with case((path, name)):
+            (param,) = [p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == name]
+            assert enum_of(doc, param["schema"]) == list(values)
+
+
 def test_real_refusals_match_what_their_operation_declares(client, world):
     doc = document(client)
     unknown = uuid.uuid4()

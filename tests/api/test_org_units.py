@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 
 from services.authz import SYSTEM
-from tests.helpers import err, head, nomination_body, ok
+from tests.helpers import err, head, ok
 
 REFORM = "2025-07-01"
 AFTER_REFORM = date(2025, 8, 1)
@@ -46,14 +46,14 @@ def create_unit(client, world, user: str, name: str, level: str, parent: str, on
 
 
 def add_user(rt, world, username: str, role: str, unit: str, chair: bool = False) -> None:
-    rt.app.create_user(
+    rt.app.users.create_user(
         SYSTEM,
         username=username,
         full_name=username,
         password="mat-khau-123",
         grants=[{"role": role, "unit_id": world.units[unit], "chair": chair}],
     )
-    _, world.tokens[username] = rt.app.issue_token(SYSTEM, username=username)
+    _, world.tokens[username] = rt.app.users.issue_token(SYSTEM, username=username)
     rt.runner.catch_up()
 
 
@@ -121,13 +121,6 @@ def unit(client, world, key: str, as_of: str | None = None, user: str = "admin")
 
 def units(client, world, user: str = "admin", **params: Any) -> dict:
     return ok(client.get("/api/org-units", headers=world.h(user), params=params))
-
-
-def vote(client, world, nid: str, user: str, expect: int | None = 200):
-    response = client.post(
-        f"/api/nominations/{nid}/votes", headers=world.h(user), json={"vote": "agree"}
-    )
-    return ok(response, expect) if expect is not None else response
 
 
 OLD_TREE = [
@@ -844,63 +837,29 @@ def test_reading_the_tree_needs_a_login(client, world):
 # -- the workflow after the reform -------------------------------------------------------------
 
 
-def test_scope_follows_the_current_tree_after_the_reform(client, rt, world, clock):
+def test_scope_follows_the_current_tree_after_the_reform(client, rt, world, flow, clock):
     clock.today = BEFORE_REFORM
     add_user(rt, world, "cn1.nom", "nominator", "cn1")
     add_user(rt, world, "btl.nom", "nominator", "btl")
     add_user(rt, world, "hn.nom", "nominator", "hanoi")
-    n_xd = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "xd"), headers=world.h("xd.nom")
-        ),
-        201,
-    )["id"]
-    n_cn1 = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "cn1"), headers=world.h("cn1.nom")
-        ),
-        201,
-    )["id"]
+    n_xd = flow.draft("xd")["id"]
+    n_cn1 = flow.draft("cn1", by="cn1.nom")["id"]
     # Before the reform the district nominator covers both wards.
-    ok(
-        client.patch(
-            f"/api/nominations/{n_xd}", headers=world.h("btl.nom"), json={"period": "2024"}
-        )
-    )
+    flow.edit(n_xd, by="btl.nom", period="2024")
 
     run_reform(client, world, user="admin")
     clock.today = AFTER_REFORM
 
     # Xuân Đỉnh now sits directly under Hà Nội: the province nominator still covers it ...
-    edited = ok(
-        client.patch(
-            f"/api/nominations/{n_xd}",
-            headers=world.h("hn.nom"),
-            json={"achievement": "Hoàn thành xuất sắc nhiệm vụ năm 2024"},
-        )
-    )
+    edited = flow.edit(n_xd, by="hn.nom", achievement="Hoàn thành xuất sắc nhiệm vụ năm 2024")
     assert edited["achievement"] == "Hoàn thành xuất sắc nhiệm vụ năm 2024"
     # ... and so does the ward's own nominator, for its own files and for the files of the ward
     # merged into it.
-    ok(client.patch(f"/api/nominations/{n_xd}", headers=world.h("xd.nom"), json={"period": "2024"}))
-    ok(
-        client.patch(
-            f"/api/nominations/{n_cn1}", headers=world.h("xd.nom"), json={"period": "2024"}
-        )
-    )
-    ok(
-        client.patch(
-            f"/api/nominations/{n_cn1}", headers=world.h("hn.nom"), json={"period": "2023-2024"}
-        )
-    )
+    flow.edit(n_xd, by="xd.nom", period="2024")
+    flow.edit(n_cn1, by="xd.nom", period="2024")
+    flow.edit(n_cn1, by="hn.nom", period="2023-2024")
     # The abolished district's nominator no longer covers Xuân Đỉnh.
-    err(
-        client.patch(
-            f"/api/nominations/{n_xd}", headers=world.h("btl.nom"), json={"period": "2025"}
-        ),
-        403,
-        "auth.outside_scope",
-    )
+    flow.edit(n_xd, by="btl.nom", period="2025", expect=403, code="auth.outside_scope")
     # Listings follow the same scope.
     listed = ok(client.get("/api/nominations", headers=world.h("xd.nom")))
     assert {n["nomination_id"] for n in listed["items"]} == {n_xd, n_cn1}
@@ -908,127 +867,63 @@ def test_scope_follows_the_current_tree_after_the_reform(client, rt, world, cloc
     assert {n["nomination_id"] for n in listed["items"]} == {n_xd, n_cn1}
 
     # New nominations: the merged-away ward can no longer propose; its successor can.
-    err(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "cn1"), headers=world.h("hn.nom")
-        ),
-        409,
-        "org_unit.not_active",
-    )
-    fresh = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "xd"), headers=world.h("hn.nom")
-        ),
-        201,
-    )
+    flow.draft("cn1", by="hn.nom", expect=409, code="org_unit.not_active")
+    fresh = flow.draft("xd", by="hn.nom")
     assert fresh["proposing_unit_id"] == world.u("xd")
     # A Hà Nội nominator can propose for the new ward created by the reform.
-    for_new = nomination_body(world, "new")
-    ok(client.post("/api/nominations", json=for_new, headers=world.h("hn.nom")), 201)
-    err(
-        client.post("/api/nominations", json=for_new, headers=world.h("nt.nom")),
-        403,
-        "auth.outside_scope",
-    )
+    flow.draft("new", by="hn.nom")
+    flow.draft("new", by="nt.nom", expect=403, code="auth.outside_scope")
 
 
-def test_a_ward_forwards_to_the_province_after_the_reform(client, rt, world, clock):
+def test_a_ward_forwards_to_the_province_after_the_reform(client, rt, world, flow, clock):
     clock.today = BEFORE_REFORM
-    nid = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "xd"), headers=world.h("xd.nom")
-        ),
-        201,
-    )["id"]
-    submitted = ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
+    submitted = flow.submitted()
+    nid = submitted["id"]
     assert submitted["review_unit_id"] == world.u("xd")
 
     run_reform(client, world, user="admin")
     clock.today = AFTER_REFORM
 
-    vote(client, world, nid, "xd.member")
-    vote(client, world, nid, "xd.chair")
-    forwarded = ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h("xd.chair"),
-            json={"outcome": "recommended"},
-        )
-    )
+    flow.vote(nid, by="xd.member")
+    flow.vote(nid, by="xd.chair")
+    forwarded = flow.close(nid, by="xd.chair")
     # Not to the abolished district: to Hà Nội, the first active ancestor.
     assert forwarded["status"] == "under_review"
     assert forwarded["review_unit_id"] == world.u("hanoi")
 
-    vote(client, world, nid, "hn.chair")
-    ready = ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h("hn.chair"),
-            json={"outcome": "recommended"},
-        )
-    )
+    ready = flow.recommend(nid, by="hn.chair")
     assert ready["status"] == "recommended"
     assert ready["decision_unit_id"] == world.u("hanoi")
     # The district's council has nothing to do with it any more.
-    err(vote(client, world, nid, "btl.chair", expect=None), 403, "review.not_council_member")
+    flow.vote(nid, by="btl.chair", expect=403, code="review.not_council_member")
 
 
-def test_a_ward_still_forwards_to_its_district_before_the_reform_date(client, rt, world, clock):
+def test_a_ward_still_forwards_to_its_district_before_the_reform_date(
+    client, rt, world, flow, clock
+):
     """The reform is recorded in advance; until 2025-07-01 the district is still the next level."""
     clock.today = BEFORE_REFORM
     run_reform(client, world, user="admin")
-    nid = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "xd"), headers=world.h("xd.nom")
-        ),
-        201,
-    )["id"]
-    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
-    vote(client, world, nid, "xd.chair")
-    forwarded = ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h("xd.chair"),
-            json={"outcome": "recommended"},
-        )
-    )
+    forwarded = flow.forwarded()  # asserts: under review at the district (btl)
     assert forwarded["review_unit_id"] == world.u("btl")
 
 
-def test_a_file_pending_at_the_district_is_not_stranded_by_the_reform(client, rt, world, clock):
+def test_a_file_pending_at_the_district_is_not_stranded_by_the_reform(
+    client, rt, world, flow, clock
+):
     clock.today = BEFORE_REFORM
-    nid = ok(
-        client.post(
-            "/api/nominations", json=nomination_body(world, "xd"), headers=world.h("xd.nom")
-        ),
-        201,
-    )["id"]
-    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
-    vote(client, world, nid, "xd.chair")
-    at_district = ok(
-        client.post(
-            f"/api/nominations/{nid}/close-review",
-            headers=world.h("xd.chair"),
-            json={"outcome": "recommended"},
-        )
-    )
+    at_district = flow.forwarded()
+    nid = at_district["id"]
     assert at_district["review_unit_id"] == world.u("btl")
 
     run_reform(client, world, user="admin")
     clock.today = AFTER_REFORM
 
-    nomination = ok(client.get(f"/api/nominations/{nid}", headers=world.h("admin")))
+    nomination = flow.nomination(nid)
     waiting_at = nomination["decision_unit_id"] or nomination["review_unit_id"]
     if nomination["status"] == "under_review" and waiting_at == world.u("btl"):
         # Today the dissolved district's council can still conclude ...
-        vote(client, world, nid, "btl.chair")
-        nomination = ok(
-            client.post(
-                f"/api/nominations/{nid}/close-review",
-                headers=world.h("btl.chair"),
-                json={"outcome": "recommended"},
-            )
-        )
+        nomination = flow.recommend(nid, by="btl.chair")
         waiting_at = nomination["decision_unit_id"] or nomination["review_unit_id"]
     # ... but the file must end up waiting at a unit that exists today.
     assert unit(client, world, "btl")["status"] == "dissolved"
@@ -1037,18 +932,11 @@ def test_a_file_pending_at_the_district_is_not_stranded_by_the_reform(client, rt
 
 
 def test_a_file_waiting_for_a_decision_at_a_dissolved_district_is_decided_by_its_successor(
-    client, rt, world, clock
+    client, rt, world, flow, clock
 ):
     clock.today = BEFORE_REFORM
-    nid = ok(client.post("/api/nominations", json=nomination_body(world, "xd"),
-                         headers=world.h("xd.nom")), 201)["id"]
-    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
-    vote(client, world, nid, "xd.chair")
-    ok(client.post(f"/api/nominations/{nid}/close-review", headers=world.h("xd.chair"),
-                   json={"outcome": "recommended"}))
-    vote(client, world, nid, "btl.chair")
-    waiting = ok(client.post(f"/api/nominations/{nid}/close-review", headers=world.h("btl.chair"),
-                             json={"outcome": "recommended"}))
+    waiting = flow.recommended()
+    nid = waiting["id"]
     assert waiting["status"] == "recommended" and waiting["review_unit_id"] == world.u("btl")
 
     run_reform(client, world, user="admin")
@@ -1059,7 +947,6 @@ def test_a_file_waiting_for_a_decision_at_a_dissolved_district_is_decided_by_its
     # the dissolved district can no longer decide; Hà Nội, which took over its files, can
     assert client.post("/api/decisions", json={**body, "issuer": {"unit_id": world.u("btl")}},
                        headers=world.h("btl.appr")).status_code in (403, 409, 422)
-    decided = ok(client.post("/api/decisions", json=body, headers=world.h("hn.appr")), 201)
+    decided = flow.send("POST", "/api/decisions", by="hn.appr", json=body, expect=201)
     assert decided["lines"][0]["nomination_id"] == nid
-    assert ok(client.get(f"/api/nominations/{nid}", headers=world.h("admin")))["status"] == \
-        "decided"
+    assert flow.nomination(nid)["status"] == "decided"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
-from tests.helpers import nomination_body, ok
+from tests.helpers import err, nomination_body, ok
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def login(client, username: str) -> None:
@@ -212,7 +218,7 @@ def test_registry_page_finds_people_without_diacritics_and_totals_as_of_a_date(c
 
 def test_the_office_sees_lines_the_schedule_now_computes_otherwise(client, world):
     rt = world.rt
-    rt.app.set_internal_rate(world.actor("hn.appr"), unit_id=world.units["hanoi"],
+    rt.app.schedules.set_internal_rate(world.actor("hn.appr"), unit_id=world.units["hanoi"],
                              award_kind="bang_khen_hoi_tinh", recipient_kind="individual",
                              effective_from=date(2024, 1, 1), amount=500_000)
     ok(client.post("/api/decisions", headers=world.h("hn.appr"), json={
@@ -224,7 +230,7 @@ def test_the_office_sees_lines_the_schedule_now_computes_otherwise(client, world
     page = client.get("/schedules/differences")
     assert page.status_code == 200 and "0</strong> dòng khác" in page.text
     # the office records that its rate was 600.000 đ from 2024-01-01
-    rt.after(rt.app.set_internal_rate(
+    rt.after(rt.app.schedules.set_internal_rate(
         world.actor("hn.appr"), unit_id=world.units["hanoi"], award_kind="bang_khen_hoi_tinh",
         recipient_kind="individual", effective_from=date(2024, 1, 1), amount=600_000))
     page = client.get("/schedules/differences")
@@ -237,3 +243,140 @@ def test_the_office_sees_lines_the_schedule_now_computes_otherwise(client, world
     refused = client.get("/schedules/differences")
     assert refused.status_code == 403 and "Trần Thị Bích" not in refused.text
     assert 'href="/schedules/differences"' not in client.get("/calculator").text
+
+
+# -- the pages' machinery: signed-in dependency, the two handlers, modules that import alone ------
+
+SIGNED_IN_PAGES = [
+    ("get", "/"),
+    ("get", "/nominations"),
+    ("get", "/nominations/new"),
+    ("post", "/nominations/new"),
+    ("get", "/nominations/00000000-0000-0000-0000-000000000000"),
+    ("post", "/nominations/00000000-0000-0000-0000-000000000000/submit"),
+    ("get", "/decisions"),
+    ("get", "/decisions/00000000-0000-0000-0000-000000000000"),
+    ("get", "/ceremonies"),
+    ("get", "/ceremonies/00000000-0000-0000-0000-000000000000"),
+    ("get", "/org"),
+    ("get", "/registry"),
+    ("get", "/calculator"),
+    ("get", "/schedules/differences"),
+    ("get", "/certificates/preview?decision_id=00000000-0000-0000-0000-000000000000"),
+]
+
+
+def test_every_page_but_the_public_ones_sends_a_stranger_to_the_sign_in_form(client, world):
+    for method, path in SIGNED_IN_PAGES:
+        answer = getattr(client, method)(path, follow_redirects=False)
+        assert answer.status_code == 303, (path, answer.status_code, answer.text[:200])
+        assert answer.headers["location"] == f"/login?next={path.split('?')[0]}", path
+    # a session that no longer signs in is no session; the sign-in form comes back here
+    client.cookies.set("tdkt_token", "khong-con-hieu-luc")
+    again = client.get("/decisions/abc", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/login?next=/decisions/abc"
+    assert client.get("/login").status_code == 200  # public
+    assert client.get("/verify/khong-co-ma-nay").status_code == 404  # public, no redirect
+    # the API keeps its own answer to the same stranger: 401 in JSON, no redirect
+    err(client.get("/api/nominations", follow_redirects=False), 401)
+
+
+PAGE_REFUSALS = [  # (user, page, status the API gives the same refusal, what the page says)
+    ("admin", "/decisions/00000000-0000-0000-0000-000000000000", 404,
+     "Không tìm thấy quyết định khen thưởng"),
+    ("admin", "/ceremonies/not-an-id", 422, "không hợp lệ"),
+    ("admin", "/certificates/preview?decision_id=x", 422, "không hợp lệ"),
+    ("admin", "/org?as_of=2020-02-30", 422, ""),
+    ("nt.nom", "/nominations/{nid}", 403, ""),
+    ("xd.nom", "/schedules/differences", 403, ""),
+]
+
+
+def test_a_refusal_on_a_page_is_the_error_page_with_the_api_s_status(client, world):
+    created = ok(client.post("/api/nominations", json=nomination_body(world),
+                             headers=world.h("xd.nom")), 201)
+    for user, path, status, said in PAGE_REFUSALS:
+        login(client, user)
+        page = client.get(path.format(nid=created["id"]))
+        assert page.status_code == status, (path, page.text)
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Không thực hiện được" in page.text and said in page.text, path
+        assert 'action="/logout"' in page.text  # the signed-in user keeps her menu
+        message = re.search(r'<div class="error" role="alert">(.*?)</div>', page.text, re.S)
+        assert message and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", message.group(1)), path
+        assert "auth." not in page.text and "not_found" not in page.text  # codes: for the API
+
+
+def test_the_api_answers_the_same_refusals_in_json(client, world):
+    login(client, "admin")  # the session cookie signs the API in too
+    err(client.get("/api/decisions/00000000-0000-0000-0000-000000000000"), 404,
+        "decision.not_found")
+    created = ok(client.post("/api/nominations", json=nomination_body(world),
+                             headers=world.h("xd.nom")), 201)
+    err(client.get(f"/api/nominations/{created['id']}", headers=world.h("nt.nom")), 403,
+        "auth.outside_scope")
+
+
+def test_an_action_no_button_sends_is_the_error_page(client, world):
+    created = ok(client.post("/api/nominations", json=nomination_body(world),
+                             headers=world.h("xd.nom")), 201)
+    login(client, "xd.nom")
+    page = client.post(f"/nominations/{created['id']}/bay-bong", data={})
+    assert page.status_code == 422 and "thao tác không hợp lệ" in page.text
+    assert "Không thực hiện được" in page.text
+    # a refused action that a button sends stays on the nomination, with its message
+    refused = client.post(f"/nominations/{created['id']}/close", data={"outcome": "recommended"})
+    assert refused.status_code == 409, refused.text  # a draft is not under review
+    assert "Không thực hiện được" not in refused.text
+    assert created["recipient"]["name"] in refused.text
+
+
+SHARED = ("services/web", "services/http", "services/read_policy.py")
+
+
+def _modules(*places: str) -> list[Path]:
+    return sorted(path for place in places for path in (
+        [ROOT / place] if place.endswith(".py") else (ROOT / place).glob("*.py")))
+
+
+def _name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def test_each_page_module_imports_alone():
+    """No cycle between the pages and the API: each module imports into a fresh ``services``
+    (one interpreter; only our modules are imported again)."""
+    names = [*(_name(path) for path in _modules(*SHARED)), "services.api"]
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        f"for name in {names!r}:\n"
+        "    for key in [k for k in sys.modules if k == 'services' or k.startswith('services.')]:\n"
+        "        del sys.modules[key]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as error:\n"
+        "        failed.append(f'{name}: {error!r}')\n"
+        "print('\\n'.join(failed))\n"
+        "sys.exit(1 if failed else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pages_and_api_import_no_private_names_and_pages_not_the_api():
+    """What pages and API share is public (``services.http``, ``services.read_policy``); the
+    pages never reach into the API's modules."""
+    found = []
+    for path in _modules(*SHARED, "services/api"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            if private and node.module != "__future__":
+                found.append(f"{_name(path)}: {node.module} {private}")
+            if not _name(path).startswith("services.api") and node.module.startswith(
+                    "services.api"):
+                found.append(f"{_name(path)}: imports {node.module}")
+    assert not found, found

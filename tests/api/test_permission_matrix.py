@@ -42,6 +42,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.helpers import World, head, nomination_body, ok, person
+from tests.workflow import Workflow
 
 # -- who holds what --------------------------------------------------------------------------
 
@@ -141,6 +142,11 @@ class Ctx:
     def u(self, key: str) -> str:
         return self.world.u(key)
 
+    @property
+    def flow(self) -> Workflow:
+        self.client.cookies.clear()
+        return Workflow(self.client, self.world)
+
     def call(self, user: str, method: str, path: str, status: int = 200, **kw: Any) -> dict:
         self.client.cookies.clear()
         return ok(self.client.request(method, path, headers=self.world.h(user), **kw), status)
@@ -179,13 +185,12 @@ class Ctx:
     def under_review(self, council: str) -> str:
         """Under review by the council of Xuân Đỉnh, or (forwarded twice) of Hà Nội."""
         nid = self.draft("xd", award_kind="bang_khen_hoi_tinh")
-        self.call("xd.nom", "POST", f"/api/nominations/{nid}/submit")
+        flow = self.flow
+        flow.submit(nid)
         if council == "hanoi":
             for chair in ("xd.chair", "btl.chair"):
-                self.call(chair, "POST", f"/api/nominations/{nid}/votes", json={"vote": "agree"})
-                self.call(chair, "POST", f"/api/nominations/{nid}/close-review",
-                          json={"outcome": "recommended"})
-        got = self.call("admin", "GET", f"/api/nominations/{nid}")
+                flow.recommend(nid, by=chair)
+        got = flow.nomination(nid)
         assert got["review_unit_id"] == self.u(council), got
         return nid
 

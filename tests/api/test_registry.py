@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import err, ok, vote_and_recommend
+from tests.helpers import err, ok
 
 
 @pytest.fixture(autouse=True)
@@ -217,18 +217,14 @@ def test_award_history_of_a_person(client, world, history):
                    headers=world.h("admin")), 404)
 
 
-def test_work_queues_show_what_waits_where_and_for_how_long(client, world, clock):
-    from tests.helpers import nomination_body
-
-    nid = ok(client.post("/api/nominations", json=nomination_body(world, "xd"),
-                         headers=world.h("xd.nom")), 201)["id"]
-    ok(client.post(f"/api/nominations/{nid}/submit", headers=world.h("xd.nom")))
+def test_work_queues_show_what_waits_where_and_for_how_long(client, world, flow, clock):
+    nid = flow.submitted()["id"]
     queues = get(client, world, "/api/queues")["items"]
     [waiting] = [q for q in queues if q["unit_id"] == world.u("xd")]
     assert (waiting["stage"], waiting["waiting"]) == ("under_review", 1)
     assert waiting["stage_label"] == "Chờ Hội đồng xét"
     assert waiting["oldest_age_days"] >= 0
-    vote_and_recommend(client, world, nid, "xd.chair")
+    flow.recommend(nid, by="xd.chair")
     stages = {(q["unit_id"], q["stage"]) for q in get(client, world, "/api/queues")["items"]}
     assert (world.u("btl"), "under_review") in stages or (world.u("xd"), "recommended") in stages
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.calculator import LEGAL, NONE, highest_title_only, quote, round_up_10000
+from domain.calculator import LEGAL, NONE, quote, round_up_10000
 from domain.catalog import catalog
 from domain.errors import (
     AmountMissing,
@@ -38,6 +37,8 @@ from domain.pricing import (
     WARNING_ABOVE_CAP,
     WARNING_DIFFERS,
     apply_highest_title_policy,
+    highest_title_groups,
+    highest_title_only,
     price,
 )
 from domain.schedules import (
@@ -48,8 +49,6 @@ from domain.schedules import (
     MoneySchedules,
     kind_rules,
 )
-
-PREVIOUS_RELEASE = Path(__file__).parent.parent / "data" / "money_rules_2025-07.toml"
 
 
 def shipped() -> MoneySchedules:
@@ -428,10 +427,18 @@ def test_several_titles_for_one_achievement_pay_only_the_highest_and_a_form_is_p
         _line(5, "lao_dong_tien_tien", key="cccd:2"),  # another person
     ]
     assert highest_title_only(lines) == [1]
+    assert {no: paid["line_no"] for no, paid in highest_title_groups(lines).items()} == {1: 2}
     apply_highest_title_policy(lines)
     paid = {line["line_no"]: line["amount"] for line in lines}
     assert paid == {1: 0, 2: 2_340_000, 3: 2_340_000, 4: 710_000, 5: 710_000}
     assert "dòng 2" in lines[0]["explanation"]
+
+
+def test_on_a_tie_of_titles_the_earlier_line_is_paid():
+    lines = [_line(1, "lao_dong_tien_tien"), _line(2, "lao_dong_tien_tien")]
+    apply_highest_title_policy(lines)
+    assert [line["amount"] for line in lines] == [710_000, 0]
+    assert "dòng 1" in lines[1]["explanation"]
 
 
 # -- properties -------------------------------------------------------------------------------

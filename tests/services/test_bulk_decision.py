@@ -18,7 +18,7 @@ def test_a_five_thousand_line_decision_saves_in_one_transaction(rt, clock):
     clock.today = date(2025, 1, 1)
     world = World.build(rt)
     head = rt.app.max_position()
-    saved = rt.app.issue_decision(SYSTEM, {
+    saved = rt.app.decisions.issue_decision(SYSTEM, {
         "number": "35/QĐ-UBND", "decided_on": date(2024, 1, 5),
         "issuer": {"body": "government", "level": "district", "name": "UBND quận Bắc Từ Liêm"},
         "recorded_by_unit_id": world.units["btl"], "award_kind": "giay_khen_ubnd_huyen",
@@ -27,7 +27,7 @@ def test_a_five_thousand_line_decision_saves_in_one_transaction(rt, clock):
                                  "birth_year": 1950 + i % 50, "unit_id": world.u("xd")},
                    "amount": 360_000} for i in range(LINES)],
     })
-    decision = rt.app.decision(saved.id)
+    decision = rt.app.decisions.decision(saved.id)
     assert len(decision.lines) == LINES
     # the decision, its number claim and one achievement claim per line: one save
     assert rt.app.max_position() - head == LINES + 2

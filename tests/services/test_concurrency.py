@@ -79,14 +79,14 @@ def recommended_nomination(world: World, name: str) -> UUID:
         "achievement": "Hoàn thành xuất sắc nhiệm vụ công tác Hội năm 2023",
         "period": "2023",
     }
-    nid = app.draft_nomination(
+    nid = app.nominations.draft_nomination(
         world.actor("xd.nom"), proposing_unit_id=world.units["xd"], data=data
     ).id
-    app.submit_nomination(world.actor("xd.nom"), nid)
+    app.nominations.submit_nomination(world.actor("xd.nom"), nid)
     for chair in ("xd.chair", "btl.chair"):
-        app.cast_vote(world.actor(chair), nid, vote="agree")
-        app.close_review(world.actor(chair), nid, outcome="recommended")
-    nomination = app.nomination(nid)
+        app.nominations.cast_vote(world.actor(chair), nid, vote="agree")
+        app.nominations.close_review(world.actor(chair), nid, outcome="recommended")
+    nomination = app.nominations.nomination(nid)
     assert nomination.status == "recommended"
     assert nomination.review_unit_id == world.units["btl"]
     return nid
@@ -126,7 +126,7 @@ def test_two_approvers_decide_the_same_nomination(rt, rt2, world):
         nid = recommended_nomination(world, f"Trần Thị Đua {round_no}")
 
         def decide(app, actor: Actor, number: str, nid: UUID = nid) -> Any:
-            return app.issue_decision(
+            return app.decisions.issue_decision(
                 actor,
                 {
                     "number": number,
@@ -148,10 +148,10 @@ def test_two_approvers_decide_the_same_nomination(rt, rt2, world):
         decided = decided_events(rt, nid)
         assert len(decided) == 1
         assert decided[0].decision_id == saved.id
-        nomination = rt.app.nomination(nid)
+        nomination = rt.app.nominations.nomination(nid)
         assert nomination.status == "decided"
         assert nomination.decision["number"] == pair[winner]
-        assert rt2.app.nomination(nid).version == nomination.version
+        assert rt2.app.nominations.nomination(nid).version == nomination.version
 
         # The read model lists exactly one of the two decisions.
         listed = listed_numbers(rt)
@@ -167,8 +167,10 @@ def test_two_decisions_give_the_same_kyniemchuong_at_once(rt, rt2, world):
         someone = person(name=f"Lê Thị Kỷ Niệm {round_no}", birth_year=1960 + round_no)
         pair = [f"{100 + 2 * round_no}/QĐ-ĐCT", f"{101 + 2 * round_no}/QĐ-ĐCT"]
         outcomes = race(
-            lambda r=someone, n=pair[0]: rt.app.issue_decision(approver, knc_decision(world, n, r)),
-            lambda r=someone, n=pair[1]: rt2.app.issue_decision(
+            lambda r=someone, n=pair[0]: rt.app.decisions.issue_decision(
+                approver, knc_decision(world, n, r)
+            ),
+            lambda r=someone, n=pair[1]: rt2.app.decisions.issue_decision(
                 approver, knc_decision(world, n, r)
             ),
         )
@@ -192,12 +194,16 @@ def test_two_decisions_with_the_same_number_at_once(rt, rt2, world):
         first = person(name=f"Phạm Thị Một {round_no}")
         second = person(name=f"Vũ Thị Hai {round_no}")
         outcomes = race(
-            lambda r=first, n=number: rt.app.issue_decision(approver, knc_decision(world, n, r)),
-            lambda r=second, n=number: rt2.app.issue_decision(approver, knc_decision(world, n, r)),
+            lambda r=first, n=number: rt.app.decisions.issue_decision(
+                approver, knc_decision(world, n, r)
+            ),
+            lambda r=second, n=number: rt2.app.decisions.issue_decision(
+                approver, knc_decision(world, n, r)
+            ),
         )
         winner, saved = one_winner(outcomes, {"decision.number_taken"})
         winning_name = (first, second)[winner]["name"]
-        decision = rt.app.decision(saved.id)
+        decision = rt.app.decisions.decision(saved.id)
         assert decision.number == number
         assert [line["recipient"]["name"] for line in decision.lines] == [winning_name]
         assert listed_numbers(rt).count(number) == 1
@@ -213,25 +219,27 @@ def test_revoking_a_knc_line_releases_the_person_but_never_the_number(rt, world)
     approver = world.actor("tw.appr")
     nhung = person(name="Nguyễn Thị Hồng Nhung", birth_year=1980)
     mai = person(name="Lê Thị Mai", birth_year=1975)
-    first = app.issue_decision(
+    first = app.decisions.issue_decision(
         approver,
         knc_decision(world, "1488/QĐ-ĐCT", nhung, lines=[{"recipient": nhung}, {"recipient": mai}]),
     )
 
     # While the award stands, the same person cannot get it again, even for another period.
     with pytest.raises(DomainError) as refused:
-        app.issue_decision(approver, knc_decision(world, "1500/QĐ-ĐCT", nhung, period="2025"))
+        app.decisions.issue_decision(
+            approver, knc_decision(world, "1500/QĐ-ĐCT", nhung, period="2025")
+        )
     assert refused.value.code == "award.already_received"
     # Names arriving without diacritics are the same person.
     with pytest.raises(DomainError) as refused:
-        app.issue_decision(
+        app.decisions.issue_decision(
             approver,
             knc_decision(world, "1500/QĐ-ĐCT", {**nhung, "name": "Nguyen Thi Hong Nhung"}),
         )
     assert refused.value.code == "award.already_received"
 
     # Line 1 revoked (false information): her claim is released, Mai's is not.
-    app.revoke_decision(
+    app.decisions.revoke_decision(
         approver,
         first.id,
         revoked_on=date(2024, 5, 1),
@@ -239,19 +247,21 @@ def test_revoking_a_knc_line_releases_the_person_but_never_the_number(rt, world)
         reason="Khai không trung thực thành tích",
         line_no=1,
     )
-    again = app.issue_decision(approver, knc_decision(world, "1500/QĐ-ĐCT", nhung))
-    assert app.decision(again.id).lines[0]["recipient"]["name"] == nhung["name"]
+    again = app.decisions.issue_decision(approver, knc_decision(world, "1500/QĐ-ĐCT", nhung))
+    assert app.decisions.decision(again.id).lines[0]["recipient"]["name"] == nhung["name"]
     with pytest.raises(DomainError) as refused:
-        app.issue_decision(approver, knc_decision(world, "1501/QĐ-ĐCT", mai))
+        app.decisions.issue_decision(approver, knc_decision(world, "1501/QĐ-ĐCT", mai))
     assert refused.value.code == "award.already_received"
     # The re-issued award holds the claim again.
     with pytest.raises(DomainError) as refused:
-        app.issue_decision(approver, knc_decision(world, "1502/QĐ-ĐCT", nhung, period="2026"))
+        app.decisions.issue_decision(
+            approver, knc_decision(world, "1502/QĐ-ĐCT", nhung, period="2026")
+        )
     assert refused.value.code == "award.already_received"
     assert refused.value.details["decision_number"] == "1500/QĐ-ĐCT"
 
     # Revoking the whole first decision never frees its number (any spelling of it).
-    app.revoke_decision(
+    app.decisions.revoke_decision(
         approver,
         first.id,
         revoked_on=date(2024, 5, 2),
@@ -260,10 +270,12 @@ def test_revoking_a_knc_line_releases_the_person_but_never_the_number(rt, world)
     )
     for spelling in ("1488/QĐ-ĐCT", "1488/qđ-đct"):
         with pytest.raises(DomainError) as refused:
-            app.issue_decision(approver, knc_decision(world, spelling, person(name="Đỗ Thị Mới")))
+            app.decisions.issue_decision(
+                approver, knc_decision(world, spelling, person(name="Đỗ Thị Mới"))
+            )
         assert refused.value.code == "decision.number_taken"
     # …but Mai, released with it, may receive the award under a new number.
-    app.issue_decision(approver, knc_decision(world, "1503/QĐ-ĐCT", mai))
+    app.decisions.issue_decision(approver, knc_decision(world, "1503/QĐ-ĐCT", mai))
     rt.runner.catch_up()
     assert sorted(r["number"] for r in rt.queries.decisions()["items"]) == [
         "1488/QĐ-ĐCT",
@@ -276,7 +288,7 @@ def test_revoking_a_decided_nomination_keeps_its_number_taken(rt, world):
     """The same rules hold for a decision issued from a nomination."""
     app = rt.app
     nid = recommended_nomination(world, "Bùi Thị Thu")
-    saved = app.issue_decision(
+    saved = app.decisions.issue_decision(
         world.actor("btl.appr"),
         {
             "number": "15/QĐ-HPN",
@@ -285,7 +297,7 @@ def test_revoking_a_decided_nomination_keeps_its_number_taken(rt, world):
             "lines": [{"nomination_id": str(nid), "amount": 300_000}],
         },
     )
-    app.revoke_decision(
+    app.decisions.revoke_decision(
         world.actor("btl.appr"),
         saved.id,
         revoked_on=date(2024, 2, 1),
@@ -293,9 +305,9 @@ def test_revoking_a_decided_nomination_keeps_its_number_taken(rt, world):
         reason="Thành tích không đúng",
     )
     assert len(decided_events(rt, nid)) == 1
-    assert app.nomination(nid).status == "revoked"
+    assert app.nominations.nomination(nid).status == "revoked"
     with pytest.raises(DomainError) as refused:
-        app.issue_decision(
+        app.decisions.issue_decision(
             world.actor("btl.appr"),
             {
                 "number": "15/QĐ-HPN",

@@ -20,7 +20,7 @@ KINDS = [("bang_khen_tw_hoi", "root", "tw.appr"), ("giay_khen_hoi", "hanoi", "hn
 def decide(world: World, number: str, names: list[str], kind: int = 0,
            on: date = date(2024, 5, 1)) -> Any:
     code, unit, user = KINDS[kind]
-    return world.rt.after(world.rt.app.issue_decision(world.actor(user), {
+    return world.rt.after(world.rt.app.decisions.issue_decision(world.actor(user), {
         "number": number, "decided_on": on, "issuer": {"unit_id": world.u(unit)},
         "signer": {"name": "Hà Thị Nga", "title": "Chủ tịch"}, "award_kind": code,
         "amount_mode": "not_stated",
@@ -30,7 +30,7 @@ def decide(world: World, number: str, names: list[str], kind: int = 0,
 
 def test_every_table_in_the_view_database_belongs_to_a_view(rt, world):
     decision = decide(world, "1/QĐ-ĐCT", ["Nguyễn Thị Hoa"])
-    rt.app.print_certificates(world.actor("tw.appr"), [decision.id])
+    rt.app.certificates.print_certificates(world.actor("tw.appr"), [decision.id])
     owned = {t for v in default_views() for t in v.table_names(rt.db.dialect)}
     assert "certificate_books" in owned
     assert tables_in(rt.db) == owned | {"projection_tracking"}
@@ -38,7 +38,7 @@ def test_every_table_in_the_view_database_belongs_to_a_view(rt, world):
 
 def test_a_rebuild_after_printed_certificates_equals_the_live_views(rt, world):
     decision = decide(world, "1/QĐ-ĐCT", ["Nguyễn Thị Hoa", "Lê Thị Mai"])
-    _, saved = rt.app.print_certificates(world.actor("tw.appr"), [decision.id])
+    _, saved = rt.app.certificates.print_certificates(world.actor("tw.appr"), [decision.id])
     rt.after(saved)
     views = rt.runner.views
     before = dump(rt.db, views)
@@ -104,26 +104,27 @@ def test_a_rebuild_from_zero_equals_the_views_built_event_by_event(rt, world, op
                 state["decisions"].append(decide(world, f"{n}/QĐ", names, op[2]).id)
             elif op[0] == "revoke_line" and state["decisions"]:
                 did = state["decisions"][op[1] % len(state["decisions"])]
-                decision = app.decision(did)
+                decision = app.decisions.decision(did)
                 user = "tw.appr" if decision.issuer.get("level") == "central" else "hn.appr"
-                rt.after(app.revoke_decision(world.actor(user), did, revoked_on=date(2024, 6, 1),
-                                             ground="b", reason="Hồ sơ sai", line_no=op[2]))
+                rt.after(app.decisions.revoke_decision(
+                    world.actor(user), did, revoked_on=date(2024, 6, 1), ground="b",
+                    reason="Hồ sơ sai", line_no=op[2]))
             elif op[0] == "print" and state["decisions"]:
                 did = state["decisions"][op[1] % len(state["decisions"])]
-                _, saved = app.print_certificates(world.actor("admin"), [did],
+                _, saved = app.certificates.print_certificates(world.actor("admin"), [did],
                                                   reprint_reason="In lại")
                 if saved is not None:
                     rt.after(saved)
             elif op[0] == "ceremony" and state["decisions"]:
                 did = state["decisions"][op[1] % len(state["decisions"])]
-                rt.after(app.plan_ceremony(world.actor("tw.appr"), {
+                rt.after(app.ceremonies.plan_ceremony(world.actor("tw.appr"), {
                     "title": f"Hội nghị {n}", "held_on": date(2024, 6, 2), "place": "Hà Nội",
                     "host_unit_id": world.units["root"], "decision_ids": [did]}))
             elif op[0] == "rename":
-                rt.after(app.reorganise(world.actor("admin"), on=date(2024, 1, 1), operations=[
+                rt.after(app.orgs.reorganise(world.actor("admin"), on=date(2024, 1, 1), operations=[
                     {"op": "rename", "unit_id": world.units[op[1]], "name": f"Hội LHPN {n}"}]))
             elif op[0] == "nominate":
-                rt.after(app.draft_nomination(
+                rt.after(app.nominations.draft_nomination(
                     world.actor("xd.nom"), proposing_unit_id=world.units["xd"],
                     data={"recipient": {"kind": "individual", "name": op[1], "birth_year": 1990},
                           "award_kind": "giay_khen_hoi", "period": str(2000 + n),
@@ -145,7 +146,7 @@ def test_the_embedded_service_catches_up_before_serving(rt, world):
     from services.api import create_app
 
     # a decision recorded but not projected: the process died before the views were fed
-    rt.app.issue_decision(world.actor("tw.appr"), {
+    rt.app.decisions.issue_decision(world.actor("tw.appr"), {
         "number": "9/QĐ-ĐCT", "decided_on": date(2024, 5, 1),
         "issuer": {"unit_id": world.u("root")}, "signer": {"name": "Hà Thị Nga"},
         "award_kind": "bang_khen_tw_hoi", "amount_mode": "not_stated",

@@ -4,7 +4,6 @@ direct fold over the events in the log — now, as of any date, and as of any lo
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -12,11 +11,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.decision import AwardDecision, Issuer
 from domain.errors import DomainError
 from domain.text import vietnamese_sort_key
 from projections.queries import Page
 from projections.registry import RegistryFilter
+from tests.helpers import compare_registry, fold_award_lines
 
 NUMBERS = itertools.count(1)
 FIRST_DAY = date(2023, 1, 1)
@@ -68,95 +67,22 @@ def run(world, ops) -> None:
                         for who, amount, u in lines
                     ],
                 }
-                saved = app.issue_decision(world.actor(user), body)
+                saved = app.decisions.issue_decision(world.actor(user), body)
                 issued.append((user, saved.id, decided_on))
             elif issued and op[0] == "revoke_line":
                 _, index, line_no, later = op
                 user, decision_id, decided_on = issued[index % len(issued)]
-                app.revoke_decision(world.actor(user), decision_id, line_no=line_no,
+                app.decisions.revoke_decision(world.actor(user), decision_id, line_no=line_no,
                                     revoked_on=decided_on + timedelta(days=later), ground="a",
                                     reason="Kiểm tra lại")
             elif issued and op[0] == "revoke":
                 _, index, later = op
                 user, decision_id, decided_on = issued[index % len(issued)]
-                app.revoke_decision(world.actor(user), decision_id,
+                app.decisions.revoke_decision(world.actor(user), decision_id,
                                     revoked_on=decided_on + timedelta(days=later), ground="b",
                                     reason="Hồ sơ sai")
         except DomainError:
             pass  # a refused command records nothing; the fold below reads only what was saved
-
-
-def fold(rt) -> dict[tuple[str, int], dict[str, Any]]:
-    """Award lines straight from the log, with the positions of their events."""
-    lines: dict[tuple[str, int], dict[str, Any]] = {}
-    notifications = rt.app.recorder.select_notifications(start=None, limit=10**9)
-    for n in notifications:
-        event = rt.app.mapper.to_domain_event(n)
-        did = str(event.originator_id)
-        if isinstance(event, AwardDecision.Created):
-            issuer = Issuer.from_dict(event.issuer)
-            for line in event.lines:
-                lines[(did, line["line_no"])] = {
-                    "amount": line["amount"], "kind": line["recipient"]["kind"],
-                    "decided_on": event.decided_on, "position": n.id, "issuer": issuer.key,
-                    "revoked_on": None, "revoked_position": None,
-                }
-        elif isinstance(event, AwardDecision.LineRevoked):
-            line = lines[(did, event.line_no)]
-            if line["revoked_on"] is None:
-                line.update(revoked_on=event.revoked_on, revoked_position=n.id)
-        elif isinstance(event, AwardDecision.Revoked):
-            for (d, _), line in lines.items():
-                if d == did and line["revoked_on"] is None:
-                    line.update(revoked_on=event.revoked_on, revoked_position=n.id)
-    return lines
-
-
-def expected(lines, *, as_of: date | None = None, position: int | None = None):
-    groups: dict[str | None, dict[str, Any]] = defaultdict(
-        lambda: {"lines": 0, "individuals": 0, "collectives": 0, "amount": 0, "stated": 0})
-    for line in lines.values():
-        if as_of is not None and line["decided_on"] > as_of:
-            continue
-        if position is not None and line["position"] > position:
-            continue
-        revoked_by_date = line["revoked_on"] is not None and (
-            as_of is None or line["revoked_on"] <= as_of)
-        revoked_by_position = line["revoked_position"] is not None and (
-            position is None or line["revoked_position"] <= position)
-        if as_of is None and position is None:
-            revoked = line["revoked_on"] is not None
-        elif as_of is not None and position is not None:
-            revoked = revoked_by_date and revoked_by_position
-        else:
-            revoked = revoked_by_date if as_of is not None else revoked_by_position
-        if revoked:
-            continue
-        for key in (None, line["issuer"]):
-            g = groups[key]
-            g["lines"] += 1
-            g[line["kind"] + "s"] += 1
-            if line["amount"] is not None:
-                g["amount"] += line["amount"]
-                g["stated"] += 1
-    return groups
-
-
-def compare(registry, lines, **when) -> None:
-    f = RegistryFilter(as_of=when.get("as_of"), as_of_position=when.get("position"))
-    got = registry.totals(f, group_by="issuer")
-    want = expected(lines, **when)
-    parts = [(None, got["total"])] + [(g["key"], g) for g in got["groups"]]
-    assert {k for k, _ in parts} == set(want) | {None}, when
-    for key, total in parts:
-        w = want[key]
-        assert total["lines"] == w["lines"], (key, when)
-        assert (total["individuals"], total["collectives"]) == (w["individuals"],
-                                                                 w["collectives"])
-        assert total["amount"] == (w["amount"] if w["stated"] else None), (key, when)
-        assert total["lines_without_amount"] == w["lines"] - w["stated"]
-    listed = registry.lines(f)
-    assert listed["total"] == want[None]["lines"]
 
 
 @settings(max_examples=15, deadline=None,
@@ -166,16 +92,16 @@ def test_totals_equal_a_fold_over_the_log(rt, world, clock, ops, probe):
     clock.today = date(2026, 1, 1)
     run(world, ops)
     rt.runner.catch_up()
-    lines = fold(rt)
-    compare(rt.registry, lines)
+    lines = fold_award_lines(rt)
+    compare_registry(rt.registry, lines)
     day = probe.draw(st.dates(min_value=FIRST_DAY, max_value=date(2026, 1, 1)), label="as_of")
-    compare(rt.registry, lines, as_of=day)
+    compare_registry(rt.registry, lines, as_of=day)
     head = rt.app.max_position()
     # a share of the log, not an integer up to head: the log grows across examples, and a draw
     # must not depend on it, or hypothesis cannot replay a failing example
     position = head * probe.draw(st.integers(min_value=0, max_value=1000), label="‰ of log") // 1000
-    compare(rt.registry, lines, position=position)
-    compare(rt.registry, lines, as_of=day, position=position)
+    compare_registry(rt.registry, lines, position=position)
+    compare_registry(rt.registry, lines, as_of=day, position=position)
     summed_equals_line_totals(rt.registry, world, head, probe)
 
 

@@ -14,8 +14,7 @@ import pytest
 
 from services.app import Runtime
 from tests.conftest import make_settings
-from tests.helpers import World
-from tests.services.test_registry_fold import compare, fold
+from tests.helpers import World, compare_registry, fold_award_lines
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ def test_worker_killed_mid_run_resumes_exactly_once(worker_rt, clock):
     world = World.build(rt)  # projects the world itself, in process
     actor = world.actor("btl.appr")
     for d in range(120):
-        saved = rt.app.issue_decision(actor, {
+        saved = rt.app.decisions.issue_decision(actor, {
             "number": f"{d + 1}/QĐ-HPN", "decided_on": date(2024, 1, 1 + d % 28),
             "issuer": {"unit_id": world.u("btl")}, "award_kind": "giay_khen_hoi",
             "period": "2023",
@@ -63,8 +62,9 @@ def test_worker_killed_mid_run_resumes_exactly_once(worker_rt, clock):
                        **({"amount": 300_000 + i} if i % 5 else {})} for i in range(25)],
         })
         if d % 17 == 3:
-            rt.app.revoke_decision(actor, saved.id, line_no=2, revoked_on=date(2024, 6, 1),
-                                   ground="a", reason="Sai thành tích")
+            rt.app.decisions.revoke_decision(actor, saved.id, line_no=2,
+                                             revoked_on=date(2024, 6, 1), ground="a",
+                                             reason="Sai thành tích")
     head = rt.app.max_position()
     start = decisions_position(rt)
     assert start < head
@@ -89,9 +89,9 @@ def test_worker_killed_mid_run_resumes_exactly_once(worker_rt, clock):
                                capture_output=True, timeout=300)
     assert restarted.returncode == 0, restarted.stderr.decode()
     assert decisions_position(rt) == head
-    lines = fold(rt)
-    compare(rt.registry, lines)
-    compare(rt.registry, lines, as_of=date(2024, 1, 15))
+    lines = fold_award_lines(rt)
+    compare_registry(rt.registry, lines)
+    compare_registry(rt.registry, lines, as_of=date(2024, 1, 15))
     with rt.db.read() as cur:
         stored = cur.scalar("SELECT COUNT(*) FROM award_lines")
         distinct = cur.scalar(

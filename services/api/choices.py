@@ -1,0 +1,42 @@
+"""The closed sets of values the API accepts, each taken from where its rule is defined.
+
+A value such as a level or a recipient kind is written once (the domain, the catalog, the module
+that acts on it); here it becomes a ``Literal`` in the same order, so pydantic refuses anything
+else and the OpenAPI document lists the allowed values (``enum``) as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from domain.catalog import BODIES, RECIPIENT_KINDS, catalog
+from domain.decision import REVOCATION_GROUNDS
+from domain.nomination import OUTCOMES, VOTES
+from domain.pricing import AMOUNT_MODES
+from domain.recipients import GENDERS
+from domain.users import ROLES
+from projections.registry import ACTIVE, ALL, GROUP_NAMES, REVOKED
+from services.orgs import OPERATIONS
+from services.printing import MODES as PRINT_MODES
+
+
+def one_of(values: Iterable[str]) -> Any:
+    """``Literal[...]`` of these values, in their order."""
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+# computed: by the rules; decided: the amount the decision states; not_stated: no figure recorded.
+AmountMode = one_of(AMOUNT_MODES)
+RecipientKind = one_of(RECIPIENT_KINDS)
+Gender = one_of(GENDERS)
+Level = one_of(catalog().levels)  # the levels of the catalog (domain/data/catalog.toml)
+IssuerBody = one_of(BODIES)
+Role = one_of(ROLES)
+Vote = one_of(VOTES)
+Outcome = one_of(OUTCOMES)
+RevocationGround = one_of(REVOCATION_GROUNDS)
+ReorganisationStep = one_of(OPERATIONS)
+PrintMode = one_of(PRINT_MODES)
+RegistryStatus = one_of((ACTIVE, REVOKED, ALL))
+GroupBy = one_of(GROUP_NAMES)

@@ -1,0 +1,18 @@
+"""The HTTP status of each kind of refusal (``DomainError.kind``), for the API's JSON answers
+and the pages' error page alike."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+STATUS_BY_KIND = {
+    "invalid": 422,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "unauthenticated": 401,
+}
+
+
+def status_for(error: DomainError) -> int:
+    return STATUS_BY_KIND.get(error.kind, 422)

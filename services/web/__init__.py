@@ -1,0 +1,46 @@
+"""Server-rendered pages (Jinja2) for people: sign in, work queues, nominations with their
+actions, decisions, ceremonies with the reconciliation of totals, the org tree on any date, the
+registry, the calculator, certificates.
+
+Pages stand on the API's machinery: the same runtime and session token
+(``services.http.deps``), the same read policy (``services.read_policy``), the same status for
+each refusal (``services.http.errors``). The session is the API token in an HTTP-only cookie.
+
+To add a page: put it in the ``pages_*`` module of its area (or a new one, included below), with
+a router from ``page_router()``, ``actor: SignedInDep`` for a signed-in user, and let refusals
+raise — ``install`` answers them with the error page (or the sign-in form).
+
+| module | pages |
+|---|---|
+| ``pages_session`` | ``/login``, ``/logout``, ``/`` (work queues) |
+| ``pages_workflow`` | ``/nominations``, ``/nominations/new``, ``/nominations/{id}``, actions |
+| ``pages_decisions`` | ``/decisions``, ``/decisions/{id}``, ``/ceremonies``, ``/ceremonies/{id}``|
+| ``pages_registry`` | ``/org``, ``/registry`` |
+| ``pages_money`` | ``/calculator``, ``/schedules/differences`` |
+| ``pages_certificates`` | ``/verify/{token}`` (public), ``/certificates/preview`` |
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.web import (
+    pages_certificates,
+    pages_decisions,
+    pages_money,
+    pages_registry,
+    pages_session,
+    pages_workflow,
+)
+from services.web.errors import install
+from services.web.templating import page_message, templates
+
+router = APIRouter(include_in_schema=False)
+router.include_router(pages_session.router)
+router.include_router(pages_workflow.router)
+router.include_router(pages_decisions.router)
+router.include_router(pages_registry.router)
+router.include_router(pages_money.router)
+router.include_router(pages_certificates.router)
+
+__all__ = ["install", "page_message", "router", "templates"]

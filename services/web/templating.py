@@ -1,0 +1,47 @@
+"""The pages' Jinja2 environment (``templates/pages/``) and the one way a page is rendered."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from domain.catalog import RECIPIENT_LABELS
+from domain.money import format_dong
+from domain.nomination import STATUS_LABELS, VOTE_LABELS
+from services.authz import Actor
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
+templates.env.filters["dong"] = format_dong
+# ISO date text → dd/mm/yyyy, as offices write it
+templates.env.filters["ngay"] = lambda iso: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
+templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
+templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS
+
+_RAW_ID = re.compile(r"\s*«?\b[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b»?", re.IGNORECASE)
+
+
+def page_message(error: Any) -> str:
+    """What a page says of a refusal: its Vietnamese message, without raw ids ("Không tìm thấy
+    đề nghị khen thưởng 3f2a…" → "Không tìm thấy đề nghị khen thưởng."); the machine code and
+    the ids stay in the JSON API."""
+    return _RAW_ID.sub("", str(getattr(error, "message", error))).strip()
+
+
+templates.env.filters["page_message"] = page_message
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
+           actor: Actor | None = None) -> HTMLResponse:
+    """A page: the template with the signed-in user (for the menu) and today's date."""
+    return templates.TemplateResponse(
+        request, name,
+        {"actor": actor, "today": request.app.state.runtime.app.today(), **context},
+        status_code=status,
+    )

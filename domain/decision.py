@@ -1,13 +1,14 @@
 """Award decisions (quyết định khen thưởng): one aggregate, all its lines in one event.
 
-A decision with thousands of lines is still one ``Created`` event saved in one transaction. Lines
-are plain dicts. Revocation (Luật TĐKT 2022 Art. 93.2) cancels one line or the whole decision from a
-date; the lines stay in the log and in the registry with their revocation.
+A decision with thousands of lines is still one ``Created`` event saved in one transaction. In
+the event each line is a plain dict (the stored format); the aggregate and everything that reads
+it use ``DecisionLine``. Revocation (Luật TĐKT 2022 Art. 93.2) cancels one line or the whole
+decision from a date; the lines stay in the log and in the registry with their revocation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -103,6 +104,60 @@ def normalise_number(number: str) -> str:
     return number
 
 
+@dataclass(frozen=True)
+class DecisionLine:
+    """One line of a decision: who receives which award for what, and its money with the rule
+    and the explanation it came from (``domain.pricing``). ``unit_path`` is the recipient's unit
+    path (root first) on the decision's date."""
+
+    line_no: int
+    recipient: dict[str, Any]
+    recipient_key: str
+    award_kind: str
+    period: str
+    achievement: str
+    amount: int | None
+    amount_source: str
+    amount_mode: str
+    explanation: str = ""
+    rule_amount: int | None = None
+    rule_maximum: int | None = None
+    rule: dict[str, Any] = field(default_factory=dict)
+    rule_verified: bool = False
+    warnings: tuple[dict[str, str], ...] = ()
+    nomination_id: str | None = None
+    unit_path: tuple[dict[str, Any], ...] = ()
+    revoked_on: date | None = None
+    revocation_reason: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_on is None
+
+    @property
+    def recipient_name(self) -> str:
+        return str(self.recipient.get("name") or "")
+
+    @property
+    def recipient_kind(self) -> str:
+        return str(self.recipient.get("kind") or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form (inside ``AwardDecision.Created``)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["warnings"] = [dict(w) for w in self.warnings]
+        data["unit_path"] = [dict(step) for step in self.unit_path]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DecisionLine:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["warnings"] = tuple(values.get("warnings") or ())
+        values["unit_path"] = tuple(values.get("unit_path") or ())
+        return cls(**values)
+
+
 def build_line(
     *,
     line_no: int,
@@ -111,8 +166,8 @@ def build_line(
     default_achievement: str,
     pricer: Pricer | None = None,
     default_mode: str | None = None,
-) -> dict[str, Any]:
-    """Validate one line of a decision into plain event data (unit path added by services).
+) -> DecisionLine:
+    """Validate one line of a decision (its unit path is added by the service).
 
     ``pricer`` quotes the rule's amount on the decision date (from the schedules the service
     read); the line stores its amount, where it came from and why (``domain.pricing``)."""
@@ -132,7 +187,7 @@ def build_line(
     money = price(line_no=line_no, mode=mode, amount=amount, quote=quote)
     achievement = nfc_multiline(str(raw.get("achievement") or "")) or default_achievement
     nomination_id = raw.get("nomination_id")
-    return {
+    return DecisionLine.from_dict({
         "line_no": line_no,
         "recipient": recipient.as_dict(),
         "recipient_key": recipient.key,
@@ -141,13 +196,10 @@ def build_line(
         "achievement": achievement,
         **money,
         "nomination_id": str(nomination_id) if nomination_id else None,
-        "unit_path": [],
-        "revoked_on": None,
-        "revocation_reason": None,
-    }
+    })
 
 
-def check_no_duplicates(lines: list[dict[str, Any]]) -> None:
+def check_no_duplicates(lines: list[DecisionLine]) -> None:
     """No two lines of one decision may break an award rule between them (the claims check
     the same keys across decisions)."""
     for purpose in (ACHIEVEMENT, LIFETIME):
@@ -157,8 +209,8 @@ def check_no_duplicates(lines: list[dict[str, Any]]) -> None:
                 if claim.purpose != purpose:
                     continue
                 if claim.key in seen:
-                    raise DuplicateLine(line_no=line["line_no"], other_line_no=seen[claim.key])
-                seen[claim.key] = line["line_no"]
+                    raise DuplicateLine(line_no=line.line_no, other_line_no=seen[claim.key])
+                seen[claim.key] = line.line_no
 
 
 class AwardDecision(Aggregate):
@@ -234,7 +286,7 @@ class AwardDecision(Aggregate):
         self.legal_basis = legal_basis
         self.achievement = achievement
         self.external = external
-        self.lines = [dict(line) for line in lines]
+        self.lines = [DecisionLine.from_dict(line) for line in lines]
         self.revoked_on: date | None = None
         self.revocation_reason: str | None = None
 
@@ -271,7 +323,7 @@ class AwardDecision(Aggregate):
             legal_basis=nfc_multiline(legal_basis or ""),
             achievement=nfc_multiline(achievement or ""),
             external=issuer.unit_id is None,
-            lines=lines,
+            lines=[line.as_dict() for line in lines],
             actor=actor,
         )
 
@@ -283,12 +335,12 @@ class AwardDecision(Aggregate):
 
     @property
     def status(self) -> str:
-        revoked = sum(1 for line in self.lines if line["revoked_on"] is not None)
+        revoked = sum(1 for line in self.lines if not line.in_force)
         if revoked == 0:
             return IN_FORCE
         return REVOKED if revoked == len(self.lines) else PARTLY_REVOKED
 
-    def line(self, line_no: int) -> dict[str, Any]:
+    def line(self, line_no: int) -> DecisionLine:
         if not 1 <= line_no <= len(self.lines):
             raise UnknownLine(line_no=line_no)
         return self.lines[line_no - 1]
@@ -309,30 +361,30 @@ class AwardDecision(Aggregate):
 
     def revoke_line(
         self, *, line_no: int, on: date, ground: str, reason: str, actor: str
-    ) -> dict[str, Any]:
+    ) -> DecisionLine:
         line = self.line(line_no)
-        if line["revoked_on"] is not None:
+        if line.revoked_on is not None:
             raise AlreadyRevoked(
                 what=f"Dòng {line_no} của quyết định {self.number}",
-                revoked_on=line["revoked_on"].isoformat(),
+                revoked_on=line.revoked_on.isoformat(),
             )
         reason = self._check_revocation(on, ground, reason)
         self._line_revoked(
             line_no=line_no, revoked_on=on, ground=ground, reason=reason, actor=actor
         )
-        return line
+        return self.line(line_no)
 
-    def revoke(self, *, on: date, ground: str, reason: str, actor: str) -> list[dict[str, Any]]:
+    def revoke(self, *, on: date, ground: str, reason: str, actor: str) -> list[DecisionLine]:
         """Revoke the whole decision; returns the lines that this revocation cancels."""
-        open_lines = [line for line in self.lines if line["revoked_on"] is None]
+        open_lines = [line.line_no for line in self.lines if line.in_force]
         if self.revoked_on is not None or not open_lines:  # every line already revoked
-            revoked_on = self.revoked_on or max(line["revoked_on"] for line in self.lines)
+            revoked_on = self.revoked_on or max(line.revoked_on for line in self.lines)
             raise AlreadyRevoked(
                 what=f"Quyết định {self.number}", revoked_on=revoked_on.isoformat()
             )
         reason = self._check_revocation(on, ground, reason)
         self._revoked(revoked_on=on, ground=ground, reason=reason, actor=actor)
-        return open_lines
+        return [self.line(line_no) for line_no in open_lines]
 
     # -- event application --------------------------------------------------------------------
 
@@ -340,15 +392,15 @@ class AwardDecision(Aggregate):
     def _line_revoked(
         self, line_no: int, revoked_on: date, ground: str, reason: str, actor: str
     ) -> None:
-        line = self.lines[line_no - 1]
-        line["revoked_on"] = revoked_on
-        line["revocation_reason"] = reason
+        self.lines[line_no - 1] = replace(
+            self.lines[line_no - 1], revoked_on=revoked_on, revocation_reason=reason)
 
     @event(Revoked)
     def _revoked(self, revoked_on: date, ground: str, reason: str, actor: str) -> None:
         self.revoked_on = revoked_on
         self.revocation_reason = reason
-        for line in self.lines:
-            if line["revoked_on"] is None:
-                line["revoked_on"] = revoked_on
-                line["revocation_reason"] = reason
+        self.lines = [
+            replace(line, revoked_on=revoked_on, revocation_reason=reason) if line.in_force
+            else line
+            for line in self.lines
+        ]

@@ -19,9 +19,8 @@ the rule broken.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -66,18 +65,26 @@ def decision_number_claim(issuer_key: str, year: int, number: str) -> ClaimKey:
     return ClaimKey(DECISION_NUMBER, (issuer_key, str(year), number_key(number)))
 
 
-def achievement_claim(line: Mapping[str, Any]) -> ClaimKey:
-    text = f"{line['recipient_key']}|{line['award_kind']}|{fold(line['period'])}"
+class AwardLine(Protocol):
+    """What the award rules read of a decision line (``domain.decision.DecisionLine``)."""
+
+    recipient_key: str
+    award_kind: str
+    period: str
+
+
+def achievement_claim(line: AwardLine) -> ClaimKey:
+    text = f"{line.recipient_key}|{line.award_kind}|{fold(line.period)}"
     return ClaimKey(ACHIEVEMENT, (text,))
 
 
-def lifetime_claim(line: Mapping[str, Any]) -> ClaimKey | None:
-    if not catalog().kind(line["award_kind"]).once_per_lifetime:
+def lifetime_claim(line: AwardLine) -> ClaimKey | None:
+    if not catalog().kind(line.award_kind).once_per_lifetime:
         return None
-    return ClaimKey(LIFETIME, (line["recipient_key"], line["award_kind"]))
+    return ClaimKey(LIFETIME, (line.recipient_key, line.award_kind))
 
 
-def line_claims(line: Mapping[str, Any]) -> list[ClaimKey]:
+def line_claims(line: AwardLine) -> list[ClaimKey]:
     """The award rules one decision line must not break: once per achievement, and once per
     lifetime where its kind says so."""
     lifetime = lifetime_claim(line)

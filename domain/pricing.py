@@ -14,8 +14,9 @@ never change an old decision's amount, and every line can say how much and why:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
 from domain.calculator import INTERNAL, LEGAL, Quote
 from domain.catalog import catalog
@@ -153,52 +154,73 @@ def price(
     return fields
 
 
-def highest_title_groups(lines: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+class PricedLine(Protocol):
+    """What the "highest title only" policy reads of a line."""
+
+    line_no: int
+    recipient_key: str
+    period: str
+    award_kind: str
+    amount_source: str
+    amount: int | None
+
+
+def highest_title_groups(lines: Sequence[PricedLine]) -> dict[int, int]:
     """The "several titles for one achievement → only the highest" grouping, the one place it is
     decided: among the computed title lines (an amount from the law or the issuer's own rates) of
     one recipient and period, the best paid one (the earlier line on a tie) is paid and every
     other is not. A title plus a form are both paid; different periods are each paid.
 
-    Answers each unpaid line's number → the line paid in its stead."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    Answers each unpaid line's number → the number of the line paid in its stead. ``lines``:
+    decision lines (``DecisionLine``) or anything with the same attributes (``PricedLine``)."""
+    groups: dict[tuple[str, str], list[PricedLine]] = {}
     for line in lines:
-        if line.get("amount_source") not in (LEGAL, INTERNAL) or line.get("amount") is None:
+        if line.amount_source not in (LEGAL, INTERNAL) or line.amount is None:
             continue
-        if catalog().kind(line["award_kind"]).family != "title":
+        if catalog().kind(line.award_kind).family != "title":
             continue
-        groups.setdefault((line["recipient_key"], line["period"]), []).append(line)
-    unpaid: dict[int, dict[str, Any]] = {}
+        groups.setdefault((line.recipient_key, line.period), []).append(line)
+    unpaid: dict[int, int] = {}
     for group in groups.values():
         if len(group) < 2:
             continue
-        best = max(group, key=lambda line: (line["amount"], -line["line_no"]))
-        unpaid.update((line["line_no"], best) for line in group if line is not best)
+        best = max(group, key=lambda line: (line.amount, -line.line_no))
+        unpaid.update((line.line_no, best.line_no) for line in group if line is not best)
     return unpaid
 
 
-def highest_title_only(lines: list[dict[str, Any]]) -> list[int]:
+def highest_title_only(lines: Sequence[PricedLine]) -> list[int]:
     """Line numbers that the "only the highest title" policy pays nothing
     (``highest_title_groups``)."""
     return sorted(highest_title_groups(lines))
 
 
-def apply_highest_title_policy(lines: list[dict[str, Any]]) -> None:
+L = TypeVar("L")  # a decision line (``DecisionLine``), frozen: the policy answers new ones
+
+
+def apply_highest_title_policy(lines: list[L]) -> list[L]:
     """Several titles for one achievement at one time: only the highest is paid (computed lines).
 
     The other computed title lines of the same recipient and period (``highest_title_groups``)
     keep their rule figures but are paid 0 đ, with a warning that says which line is paid.
+    Answers the lines, changed where the policy applies.
     """
     unpaid = highest_title_groups(lines)
+    out = []
     for line in lines:
-        paid = unpaid.get(line["line_no"])
-        if paid is None:
-            continue
-        line["amount"] = 0
-        line["explanation"] = (
-            f"{line['explanation']} Cùng thành tích, cùng thời điểm đã có danh hiệu được thưởng "
-            f"cao hơn (dòng {paid['line_no']}): chỉ nhận mức tiền thưởng cao nhất — 0 đ."
-        )
-        line["warnings"] = [*line.get("warnings", []), _warning(
-            WARNING_HIGHEST_TITLE,
-            f"Chỉ nhận tiền thưởng của danh hiệu cao nhất (dòng {paid['line_no']}).",
-        )]
+        paid = unpaid.get(line.line_no)
+        if paid is not None:
+            line = replace(
+                line,
+                amount=0,
+                explanation=(
+                    f"{line.explanation} Cùng thành tích, cùng thời điểm đã có danh hiệu được "
+                    f"thưởng cao hơn (dòng {paid}): chỉ nhận mức tiền thưởng cao nhất — 0 đ."
+                ),
+                warnings=(*line.warnings, _warning(
+                    WARNING_HIGHEST_TITLE,
+                    f"Chỉ nhận tiền thưởng của danh hiệu cao nhất (dòng {paid}).",
+                )),
+            )
+        out.append(line)
+    return out

@@ -22,7 +22,8 @@ Numbers only: their words ("16 tập thể, 30 cá nhân, 33.840.000 đ") are th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import date
+from typing import Any, Protocol, TypeVar
 
 from domain.catalog import RECIPIENT_KINDS
 
@@ -30,9 +31,20 @@ from domain.catalog import RECIPIENT_KINDS
 RECIPIENT_COUNT_KEYS = {kind: f"{kind}s" for kind in RECIPIENT_KINDS}
 
 
-def in_force(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lines that count in a total: those not revoked (decision lines as stored)."""
-    return [line for line in lines if line["revoked_on"] is None]
+class AwardLine(Protocol):
+    """What a total reads of a decision line (``domain.decision.DecisionLine``)."""
+
+    revoked_on: date | None
+    recipient_kind: str
+    amount: int | None
+
+
+L = TypeVar("L", bound=AwardLine)
+
+
+def in_force(lines: Iterable[L]) -> list[L]:
+    """The lines that count in a total: those not revoked."""
+    return [line for line in lines if line.revoked_on is None]
 
 
 def states_amount(amount: int | None) -> bool:
@@ -68,10 +80,10 @@ def line_totals(lines: Iterable[tuple[str, int | None]]) -> dict[str, Any]:
     return totals(lines=count, amount_sum=amount, stated=stated, **counts)
 
 
-def totals_in_force(lines: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Totals of decision lines as stored (one decision's, or several decisions'): the lines in
-    force only."""
-    return line_totals((line["recipient"]["kind"], line["amount"]) for line in in_force(lines))
+def totals_in_force(lines: Iterable[AwardLine]) -> dict[str, Any]:
+    """Totals of decision lines (one decision's, or several decisions'): the lines in force
+    only."""
+    return line_totals((line.recipient_kind, line.amount) for line in in_force(lines))
 
 
 def reconcile(announced: int | None, amount: int | None) -> int | None:

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificates import CertificateBook, book_id
-from domain.decision import AwardDecision
+from domain.decision import AwardDecision, DecisionLine
 from domain.errors import ConcurrentChange, ValidationFailed
 from services.authz import Actor, Authorizer
 from services.decisions import Decisions
@@ -55,7 +55,7 @@ class Certificates:
             if isinstance(event, AwardDecision.LineRevoked):
                 line_nos, whole = [event.line_no], False
             elif isinstance(event, AwardDecision.Revoked):
-                line_nos = [li["line_no"] for li in decision.lines if li["line_no"] not in done]
+                line_nos = [li.line_no for li in decision.lines if li.line_no not in done]
                 whole = True
             else:
                 continue
@@ -70,7 +70,7 @@ class Certificates:
         decision_ids: list[UUID],
         *,
         reprint_reason: str | None = None,
-    ) -> tuple[list[tuple[AwardDecision, dict[str, Any], dict[str, Any]]], Saved | None]:
+    ) -> tuple[list[tuple[AwardDecision, DecisionLine, dict[str, Any]]], Saved | None]:
         """Give serials to the in-force lines of these decisions (reprints need a reason) and
         return (decision, line, register entry) for each certificate, in decision and line order.
         """
@@ -79,12 +79,12 @@ class Certificates:
             raise ValidationFailed(reason="không có quyết định nào để in")
         for decision in decisions:
             self.authz.require(actor, "approver", decision.recorded_by_unit_id)
-        wanted: dict[UUID, list[tuple[AwardDecision, dict[str, Any]]]] = {}
+        wanted: dict[UUID, list[tuple[AwardDecision, DecisionLine]]] = {}
         for decision in decisions:
             issuer = decision.issuer_obj
             bid = book_id(issuer.key, decision.decided_on.year)
             for line in decision.lines:
-                if line["revoked_on"] is None:
+                if line.revoked_on is None:
                     wanted.setdefault(bid, []).append((decision, line))
         if not wanted:
             raise ValidationFailed(reason="mọi khen thưởng trong quyết định đã bị hủy bỏ")
@@ -96,7 +96,7 @@ class Certificates:
                     issuer_key=first.issuer_obj.key, issuer_name=first.issuer["name"],
                     year=first.decided_on.year)
                 book.issue(
-                    [(d.id, line["line_no"]) for d, line in items],
+                    [(d.id, line.line_no) for d, line in items],
                     [secrets.token_urlsafe(18) for _ in items],
                     printed_on=self.store.today(), reprint_reason=reprint_reason,
                     actor=actor.username,
@@ -111,15 +111,15 @@ class Certificates:
             for decision in decisions:
                 bid = book_id(decision.issuer_obj.key, decision.decided_on.year)
                 for line in decision.lines:
-                    if line["revoked_on"] is None:
+                    if line.revoked_on is None:
                         out.append((decision, line, by_book[bid].entry(decision.id,
-                                                                       line["line_no"])))
+                                                                       line.line_no)))
             return out, saved
         raise ConcurrentChange()
 
     def certificate_contexts(
         self,
-        items: list[tuple[AwardDecision, dict[str, Any], dict[str, Any]]],
+        items: list[tuple[AwardDecision, DecisionLine, dict[str, Any]]],
         *,
         verify_base: str,
         place: str | None = None,
@@ -137,7 +137,7 @@ class Certificates:
     def certificate_context(
         self,
         decision: AwardDecision,
-        line: dict[str, Any],
+        line: DecisionLine,
         entry: dict[str, Any] | None,
         *,
         verify_base: str,

@@ -3,6 +3,9 @@ revoking lines or whole decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -47,6 +50,56 @@ MAX_LINES = 20_000
 _FROM_NOMINATION = ("recipient", "award_kind", "period", "achievement")
 
 
+@dataclass(frozen=True)
+class DecisionDraft:
+    """The command to issue (or record) a decision, as its edge parsed it: the API from its
+    validated request body, the CLI, the demo and tests with ``from_mapping``.
+
+    ``issuer``: {unit_id} or {body, level, name}; ``recorded_by_unit_id`` for outside issuers.
+    Each of ``lines`` (recipient, award_kind, period, achievement, amount, amount_mode,
+    nomination_id) may take award_kind / period / achievement / amount_mode from the decision's
+    defaults here, and recipient / award_kind / period / achievement from the nomination it
+    names; the domain validates each line (``domain.decision.build_line``)."""
+
+    number: str
+    decided_on: date
+    issuer: dict[str, Any]
+    lines: tuple[dict[str, Any], ...]
+    recorded_by_unit_id: UUID | None = None
+    signer: dict[str, str] = dataclass_field(default_factory=dict)
+    subject: str = ""
+    legal_basis: str = ""
+    achievement: str = ""
+    award_kind: str | None = None
+    period: str | None = None
+    amount_mode: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> DecisionDraft:
+        decided_on = data.get("decided_on")
+        if not isinstance(decided_on, date):
+            raise ValidationFailed(reason="cần ngày quyết định")
+        recorded_by = data.get("recorded_by_unit_id")
+        try:
+            recorded_by_id = UUID(str(recorded_by)) if recorded_by else None
+        except ValueError:
+            raise UnknownReference(what="đơn vị ghi nhận", ref=str(recorded_by)) from None
+        return cls(
+            number=str(data.get("number") or ""),
+            decided_on=decided_on,
+            issuer=dict(data.get("issuer") or {}),
+            lines=tuple(dict(line or {}) for line in data.get("lines") or ()),
+            recorded_by_unit_id=recorded_by_id,
+            signer=dict(data.get("signer") or {}),
+            subject=str(data.get("subject") or ""),
+            legal_basis=str(data.get("legal_basis") or ""),
+            achievement=str(data.get("achievement") or ""),
+            award_kind=data.get("award_kind") or None,
+            period=data.get("period") or None,
+            amount_mode=data.get("amount_mode") or None,
+        )
+
+
 class Decisions:
     """Award decisions of the Union's units and outside decisions recorded by them."""
 
@@ -71,21 +124,16 @@ class Decisions:
 
     # -- issuing ------------------------------------------------------------------------------
 
-    def issue_decision(self, actor: Actor, data: dict[str, Any]) -> Saved:
-        """Issue (or record) a decision with its lines, claims and nomination links, atomically.
-
-        ``data``: number, decided_on, issuer ({unit_id} or {body, level, name}),
-        recorded_by_unit_id (for outside issuers), signer, subject, legal_basis, and lines. A line
-        may take award_kind / period / achievement from the decision's defaults, and recipient /
-        award_kind / period / achievement from the nomination it names.
-        """
-        decided_on = data.get("decided_on")
-        if not isinstance(decided_on, date):
-            raise ValidationFailed(reason="cần ngày quyết định")
+    def issue_decision(self, actor: Actor, draft: DecisionDraft | Mapping[str, Any]) -> Saved:
+        """Issue (or record) a decision with its lines, claims and nomination links, atomically
+        (``DecisionDraft``; a mapping is parsed into one)."""
+        if not isinstance(draft, DecisionDraft):
+            draft = DecisionDraft.from_mapping(draft)
+        decided_on = draft.decided_on
         if decided_on > self.store.today():
             raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
-        issuer = self.tree.issuer_for(data.get("issuer") or {}, decided_on, active=True)
-        recorded_by = issuer.unit_id or data.get("recorded_by_unit_id")
+        issuer = self.tree.issuer_for(draft.issuer, decided_on, active=True)
+        recorded_by = issuer.unit_id or draft.recorded_by_unit_id
         if recorded_by is None:
             raise ValidationFailed(
                 reason="quyết định của cơ quan ngoài Hội cần đơn vị Hội ghi nhận "
@@ -93,7 +141,7 @@ class Decisions:
             )
         recorded_by_unit = self.tree.referenced_unit(recorded_by, "đơn vị ghi nhận")
         self.authz.require(actor, "approver", recorded_by_unit.id)
-        raw_lines = list(data.get("lines") or [])
+        raw_lines = draft.lines
         if len(raw_lines) > MAX_LINES:
             raise ValidationFailed(reason=f"quyết định có quá nhiều dòng (tối đa {MAX_LINES})")
         decision_id = uuid4()
@@ -101,7 +149,7 @@ class Decisions:
         for _attempt in range(3):
             built = self._build_decision(
                 actor,
-                data,
+                draft,
                 decision_id,
                 decided_on,
                 issuer,
@@ -125,18 +173,19 @@ class Decisions:
     def _build_decision(
         self,
         actor: Actor,
-        data: dict[str, Any],
+        draft: DecisionDraft,
         decision_id: UUID,
         decided_on: date,
         issuer: Issuer,
         recorded_by_unit_id: UUID,
-        raw_lines: list[dict[str, Any]],
+        raw_lines: tuple[dict[str, Any], ...],
         known_claims: dict[UUID, Claim],
     ) -> tuple[AwardDecision, list[Nomination], list[Claim]]:
-        defaults = {k: data[k] for k in ("award_kind", "period") if data.get(k)}
+        defaults = {k: v for k, v in (("award_kind", draft.award_kind), ("period", draft.period))
+                    if v}
         pricer, schedules = self.schedules.pricer(issuer, decided_on)
-        default_achievement = str(data.get("achievement") or "")
-        paths: dict[UUID, list[dict[str, Any]]] = {}
+        default_achievement = draft.achievement
+        paths: dict[UUID, tuple[dict[str, Any], ...]] = {}
         units: dict[str, OrgUnit] = {}
         scope_root = issuer.unit_id or recorded_by_unit_id
         within: dict[str, bool] = {}
@@ -159,36 +208,36 @@ class Decisions:
                     issuer=issuer,
                     default_achievement=default_achievement,
                     pricer=pricer,
-                    default_mode=data.get("amount_mode"),
+                    default_mode=draft.amount_mode,
                 )
             except ValidationFailed as error:
                 raise ValidationFailed(
                     reason=f"dòng {line_no}: {error.details.get('reason')}", line_no=line_no
                 ) from None
-            scope_unit = Recipient.from_dict(line["recipient"]).scope_unit_id
+            scope_unit = Recipient.from_dict(line.recipient).scope_unit_id
             if scope_unit is not None:
                 if scope_unit not in paths:
-                    paths[scope_unit] = self.tree.unit_path_on(scope_unit, decided_on)
-                line["unit_path"] = paths[scope_unit]
+                    paths[scope_unit] = tuple(self.tree.unit_path_on(scope_unit, decided_on))
+                line = replace(line, unit_path=paths[scope_unit])
             lines.append(line)
         if schedules.highest_title_only:
-            apply_highest_title_policy(lines)
+            lines = apply_highest_title_policy(lines)
         decision = AwardDecision.issue(
             decision_id=decision_id,
-            number=str(data.get("number") or ""),
+            number=draft.number,
             decided_on=decided_on,
             issuer=issuer,
             recorded_by_unit_id=recorded_by_unit_id,
-            signer=dict(data.get("signer") or {}),
-            subject=str(data.get("subject") or ""),
-            legal_basis=str(data.get("legal_basis") or ""),
+            signer=draft.signer,
+            subject=draft.subject,
+            legal_basis=draft.legal_basis,
             achievement=default_achievement,
             lines=lines,
             actor=actor.username,
         )
         for line in decision.lines:
-            if line["nomination_id"]:
-                nomination = nominations[UUID(line["nomination_id"])]
+            if line.nomination_id:
+                nomination = nominations[UUID(line.nomination_id)]
                 # A file left waiting at a unit that has since ended is decided by the unit
                 # that took over its files.
                 acting_for = recorded_by_unit_id
@@ -199,7 +248,7 @@ class Decisions:
                 nomination.mark_decided(
                     decision_id=decision.id,
                     decision_number=decision.number,
-                    line_no=line["line_no"],
+                    line_no=line.line_no,
                     decided_on=decided_on,
                     deciding_unit_id=acting_for,
                     actor=actor.username,
@@ -290,8 +339,8 @@ class Decisions:
         for line in decision.lines:
             line_holder = {
                 **holder,
-                "line_no": line["line_no"],
-                "recipient_name": line["recipient"]["name"],
+                "line_no": line.line_no,
+                "recipient_name": line.recipient_name,
             }
             wanted.extend((claim, line_holder) for claim in line_claims(line))
         held = [known[c.id] for c, _ in wanted if c.id in known and known[c.id].is_held]
@@ -330,16 +379,16 @@ class Decisions:
              if any(c.id == claim.id for c in line_claims(line))),
             None,
         )
-        title = catalog().kind(line["award_kind"]).title if line else ""
+        title = catalog().kind(line.award_kind).title if line else ""
         details = {
             "recipient_name": holder.get("recipient_name")
-            or (line["recipient"]["name"] if line else ""),
+            or (line.recipient_name if line else ""),
             "award_title": title,
-            "award_kind": line["award_kind"] if line else None,
+            "award_kind": line.award_kind if line else None,
             "decision_number": holder.get("number"),
             "decision_id": holder.get("decision_id"),
-            "line_no": line["line_no"] if line else None,
-            "period": line["period"] if line else "",
+            "line_no": line.line_no if line else None,
+            "period": line.period if line else "",
         }
         if claim.purpose == LIFETIME:
             return AwardAlreadyReceived(**details)
@@ -385,12 +434,12 @@ class Decisions:
                 ):
                     claim.release(release_reason)
                     others.append(claim)
-            if line["nomination_id"]:
-                nomination = self.store.load_or_none(Nomination, UUID(line["nomination_id"]))
+            if line.nomination_id:
+                nomination = self.store.load_or_none(Nomination, UUID(line.nomination_id))
                 if nomination is not None:
                     nomination.mark_award_revoked(
                         decision_id=decision.id,
-                        line_no=line["line_no"],
+                        line_no=line.line_no,
                         revoked_on=revoked_on,
                         reason=reason,
                         actor=actor.username,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import Any
 
 from docx import Document
@@ -48,10 +49,10 @@ def revocation_notes(decision: AwardDecision,
     stays as issued. ``revocations`` (from the events) give the ground; without them the lines'
     own revocation dates and reasons are used."""
     if revocations is None:
-        revocations = [{"line_nos": [li["line_no"]], "whole": False, "revoked_on": li["revoked_on"],
-                        "ground": "", "reason": li.get("revocation_reason") or ""}
-                       for li in decision.lines if li["revoked_on"] is not None]
-    names = {li["line_no"]: li["recipient"]["name"] for li in decision.lines}
+        revocations = [{"line_nos": [li.line_no], "whole": False, "revoked_on": li.revoked_on,
+                        "ground": "", "reason": li.revocation_reason or ""}
+                       for li in decision.lines if li.revoked_on is not None]
+    names = {li.line_no: li.recipient_name for li in decision.lines}
     notes = []
     for act in revocations:
         on = act["revoked_on"].strftime("%d/%m/%Y")
@@ -75,8 +76,8 @@ def decision_document(decision: AwardDecision, place: str,
     """The decision as it was issued — every line, the issued totals — whatever was revoked
     later; revocations are separate acts, listed after the attached list."""
     lines = decision.lines
-    totals = decision_totals([{**line, "revoked_on": None} for line in lines])
-    kinds = list(dict.fromkeys(line["award_kind"] for line in lines))
+    totals = decision_totals([replace(line, revoked_on=None) for line in lines])
+    kinds = list(dict.fromkeys(line.award_kind for line in lines))
     award = "; ".join(award_title(k, decision.issuer) for k in kinds) or "khen thưởng"
     issuer = decision.issuer["name"]
     bases = [b.strip().rstrip(";.") + ";" for b in decision.legal_basis.splitlines() if b.strip()]
@@ -101,10 +102,10 @@ def decision_document(decision: AwardDecision, place: str,
     })
     rows = []
     for line in lines:
-        path = line.get("unit_path") or []
+        path = line.unit_path or []
         unit = path[-1]["name"] if path else ""
-        rows.append({"no": line["line_no"], "name": line["recipient"]["name"], "unit": unit,
-                     "amount": format_dong(line["amount"], "—") .replace(" đ", "")})
+        rows.append({"no": line.line_no, "name": line.recipient_name, "unit": unit,
+                     "amount": format_dong(line.amount, "—") .replace(" đ", "")})
     missing = totals["lines_without_amount"]
     return {
         "title_line": f"Quyết định số {decision.number}",

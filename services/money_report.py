@@ -11,6 +11,7 @@ the lines whose amount differs. Nothing is changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,18 @@ from domain.pricing import highest_title_groups
 from services.app import Runtime
 from services.authz import Actor
 from services.read_policy import office_reader
+
+
+@dataclass(frozen=True)
+class PricedRow:
+    """A registry line recomputed now, as the "highest title only" policy reads it."""
+
+    line_no: int
+    recipient_key: str
+    period: str
+    award_kind: str
+    amount_source: str
+    amount: int | None
 
 
 def schedule_differences(
@@ -61,7 +74,10 @@ def schedule_differences(
         for line in recomputed:
             by_decision.setdefault(line["decision_id"], []).append(line)
         for lines in by_decision.values():
-            unpaid = highest_title_groups(lines)
+            unpaid = highest_title_groups([PricedRow(
+                line_no=line["line_no"], recipient_key=line["recipient_key"],
+                period=line["period"], award_kind=line["award_kind"],
+                amount_source=line["amount_source"], amount=line["amount"]) for line in lines])
             for line in lines:
                 if line["line_no"] in unpaid:
                     line["amount"] = 0

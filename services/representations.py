@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.calculator import Quote
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.ceremony import Ceremony
-from domain.decision import REVOCATION_GROUNDS, AwardDecision, Issuer
+from domain.decision import REVOCATION_GROUNDS, AwardDecision, DecisionLine, Issuer
 from domain.decision import (
     STATUS_LABELS as DECISION_STATUS,
 )
@@ -174,21 +174,21 @@ def nomination(nom: Nomination) -> dict[str, Any]:
     }
 
 
-def decision_line(line: dict[str, Any]) -> dict[str, Any]:
-    kind = catalog().kind(line["award_kind"])
-    out = plain(line)
+def decision_line(line: DecisionLine) -> dict[str, Any]:
+    kind = catalog().kind(line.award_kind)
+    out = plain(line.as_dict())
     out["recipient"] = recipient(out["recipient"])
     out["award_title"] = kind.title
     out["amount_source_label"] = AMOUNT_SOURCE_LABELS.get(
-        line["amount_source"], line["amount_source"]
+        line.amount_source, line.amount_source
     )
-    out["amount_mode_label"] = AMOUNT_MODE_LABELS.get(line["amount_mode"], line["amount_mode"])
-    out["amount_text"] = format_dong(line["amount"])
-    out["status"] = "revoked" if line["revoked_on"] else "active"
+    out["amount_mode_label"] = AMOUNT_MODE_LABELS.get(line.amount_mode, line.amount_mode)
+    out["amount_text"] = format_dong(line.amount)
+    out["status"] = "revoked" if line.revoked_on else "active"
     return out
 
 
-def decision_totals(all_lines: list[dict[str, Any]]) -> dict[str, Any]:
+def decision_totals(all_lines: list[DecisionLine]) -> dict[str, Any]:
     """Money totals of the lines in force (``domain.totals``), with how many lines were issued
     and how many carry warnings."""
     active = in_force(all_lines)
@@ -198,7 +198,7 @@ def decision_totals(all_lines: list[dict[str, Any]]) -> dict[str, Any]:
         "lines": len(all_lines),
         "active_lines": len(active),
         "lines_without_amount_text": not_stated_text(out["lines_without_amount"]),
-        "lines_with_warnings": sum(1 for li in active if li.get("warnings")),
+        "lines_with_warnings": sum(1 for li in active if li.warnings),
     }
 
 

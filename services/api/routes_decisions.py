@@ -68,10 +68,7 @@ def list_decisions(
     summary="Ban hành quyết định (hoặc ghi nhận quyết định của cơ quan ngoài Hội)",
 )
 def issue_decision(body: DecisionIn, rt: RuntimeDep, actor: ActorDep):
-    data = body.model_dump(mode="json", exclude_none=True)
-    data["decided_on"] = body.decided_on
-    data["lines"] = [line.model_dump(mode="json", exclude_none=True) for line in body.lines]
-    saved = rt.app.decisions.issue_decision(actor, data)
+    saved = rt.app.decisions.issue_decision(actor, body.to_draft())
     return _decision_answer(rt, actor, saved, 201)
 
 

@@ -24,6 +24,7 @@ from services.api.choices import (
     Role,
     Vote,
 )
+from services.decisions import DecisionDraft
 
 
 def _day(value: object) -> date:
@@ -241,6 +242,23 @@ class DecisionIn(Body):
     period: Annotated[str, Field(max_length=100)] | None = None
     amount_mode: AmountMode | None = None
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=20_000)]
+
+    def to_draft(self) -> DecisionDraft:
+        """The command, from the validated body (validated once, here)."""
+        return DecisionDraft(
+            number=self.number,
+            decided_on=self.decided_on,
+            issuer=self.issuer.model_dump(mode="json", exclude_none=True),
+            lines=tuple(line.model_dump(mode="json", exclude_none=True) for line in self.lines),
+            recorded_by_unit_id=self.recorded_by_unit_id,
+            signer=self.signer.model_dump(mode="json"),
+            subject=self.subject,
+            legal_basis=self.legal_basis,
+            achievement=self.achievement,
+            award_kind=self.award_kind,
+            period=self.period,
+            amount_mode=self.amount_mode,
+        )
 
 
 class RevokeIn(Body):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.catalog import catalog
-from domain.decision import AwardDecision
+from domain.decision import AwardDecision, DecisionLine
 
 # The heading printed in large type, by award kind (prefix of its code).
 HEADINGS = (
@@ -106,14 +106,14 @@ def signer_lines(title: str) -> list[str]:
     return [p.upper() for p in parts]
 
 
-def certificate(decision: AwardDecision, line: dict[str, Any], entry: dict[str, Any] | None, *,
+def certificate(decision: AwardDecision, line: DecisionLine, entry: dict[str, Any] | None, *,
                 verify_base: str, place: str) -> dict[str, Any]:
     """Everything one certificate says; the same dict feeds the PDF and the HTML preview.
     ``entry``: the line's register entry (serial, token), None for an unnumbered preview;
     ``place``: the issuing body's place (``place_of``)."""
-    kind = catalog().kind(line["award_kind"])
-    recipient = line["recipient"]
-    path = line.get("unit_path") or []
+    kind = catalog().kind(line.award_kind)
+    recipient = line.recipient
+    path = line.unit_path or []
     unit = path[-1]["name"] if path else ""
     if recipient["kind"] == "collective" and unit == recipient["name"] and len(path) > 1:
         unit = path[-2]["name"]
@@ -137,8 +137,8 @@ def certificate(decision: AwardDecision, line: dict[str, Any], entry: dict[str, 
         "display_name": f"{honorific} {recipient['name']}".strip(),
         "position": recipient.get("position") or "",
         "unit": unit,
-        "achievement": line.get("achievement") or decision.achievement or "",
-        "period": line.get("period") or "",
+        "achievement": line.achievement or decision.achievement or "",
+        "period": line.period or "",
         "place_date": vietnamese_date(place, decision.decided_on),
         "signer_lines": signer_lines(decision.signer.get("title") or ""),
         "signer_name": decision.signer.get("name") or "",
@@ -148,17 +148,17 @@ def certificate(decision: AwardDecision, line: dict[str, Any], entry: dict[str, 
         "serial_text": f"Số vào sổ: {serial}/{decision.decided_on.year}" if serial else "",
         "verify_url": f"{verify_base}/verify/{token}" if token else "",
         "decision_id": str(decision.id),
-        "line_no": line["line_no"],
+        "line_no": line.line_no,
     }
 
 
-def verification(decision: AwardDecision, line: dict[str, Any], entry: dict[str, Any]
+def verification(decision: AwardDecision, line: DecisionLine, entry: dict[str, Any]
                  ) -> dict[str, Any]:
     """What the public may see of a certificate: holder, award, issuer, decision, status."""
-    revoked = line["revoked_on"]
+    revoked = line.revoked_on
     return {
-        "holder": line["recipient"]["name"],
-        "award_title": award_title(line["award_kind"], decision.issuer),
+        "holder": line.recipient_name,
+        "award_title": award_title(line.award_kind, decision.issuer),
         "issuer": decision.issuer["name"],
         "decision_number": decision.number,
         "decided_on": decision.decided_on.isoformat(),

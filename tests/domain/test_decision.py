@@ -137,10 +137,10 @@ def test_a_decision_is_issued_in_force_with_its_lines_in_order():
     decision = issue(raw(), raw(person("Lê Thị Mai", 1975)), raw({"kind": "collective",
                                                                    "name": "Chi hội 5"}))
     assert decision.status == IN_FORCE
-    assert [line["line_no"] for line in decision.lines] == [1, 2, 3]
-    assert decision.line(2)["recipient"]["name"] == "Lê Thị Mai"
+    assert [line.line_no for line in decision.lines] == [1, 2, 3]
+    assert decision.line(2).recipient_name == "Lê Thị Mai"
     assert decision.external is False
-    assert all(line["revoked_on"] is None for line in decision.lines)
+    assert all(line.revoked_on is None for line in decision.lines)
 
 
 def test_a_decision_needs_a_line():
@@ -270,7 +270,7 @@ def test_the_union_kyniemchuong_is_decided_centrally(issuer):
     with pytest.raises(AboveAuthority) as refused:
         lines(raw(kind=KNC), issuer=issuer)
     assert refused.value.details["award_kind"] == KNC
-    assert lines(raw(kind=KNC), issuer=CENTRAL)[0]["award_kind"] == KNC
+    assert lines(raw(kind=KNC), issuer=CENTRAL)[0].award_kind == KNC
 
 
 # -- revoking a line ---------------------------------------------------------------------------
@@ -281,10 +281,10 @@ def test_revoking_a_line_keeps_it_with_its_revocation():
     returned = revoke_line(decision, 2, reason="  Hồ sơ không trung thực ")
     assert recorded(decision) == ["LineRevoked"]
     assert decision.status == PARTLY_REVOKED
-    assert returned["line_no"] == 2
-    assert decision.line(2)["revoked_on"] == date(2024, 3, 1)
-    assert decision.line(2)["revocation_reason"] == "Hồ sơ không trung thực"
-    assert [line["revoked_on"] for line in decision.lines] == [None, date(2024, 3, 1), None]
+    assert returned.line_no == 2
+    assert decision.line(2).revoked_on == date(2024, 3, 1)
+    assert decision.line(2).revocation_reason == "Hồ sơ không trung thực"
+    assert [line.revoked_on for line in decision.lines] == [None, date(2024, 3, 1), None]
     assert decision.revoked_on is None  # the decision itself still stands
 
 
@@ -366,22 +366,22 @@ def test_revoking_the_decision_revokes_every_line():
     decision = issue(raw(), raw(person("Lê Thị Mai", 1975)))
     cancelled = revoke(decision, on=date(2024, 4, 1), reason="Hồ sơ không đúng quy định")
     assert recorded(decision) == ["Revoked"]
-    assert [line["line_no"] for line in cancelled] == [1, 2]
+    assert [line.line_no for line in cancelled] == [1, 2]
     assert decision.status == REVOKED
     assert decision.revoked_on == date(2024, 4, 1)
-    assert {line["revoked_on"] for line in decision.lines} == {date(2024, 4, 1)}
-    assert {line["revocation_reason"] for line in decision.lines} == {"Hồ sơ không đúng quy định"}
+    assert {line.revoked_on for line in decision.lines} == {date(2024, 4, 1)}
+    assert {line.revocation_reason for line in decision.lines} == {"Hồ sơ không đúng quy định"}
 
 
 def test_revoking_the_decision_after_a_line_cancels_only_the_open_lines():
     decision = issue(raw(), raw(person("Lê Thị Mai", 1975)), raw(person("Trần Thị Lan", 1982)))
     revoke_line(decision, 2, on=date(2024, 3, 1), reason="Khai sai thành tích")
     cancelled = revoke(decision, on=date(2024, 4, 1))
-    assert [line["line_no"] for line in cancelled] == [1, 3]
+    assert [line.line_no for line in cancelled] == [1, 3]
     # The line revoked earlier keeps its own date and reason.
-    assert decision.line(2)["revoked_on"] == date(2024, 3, 1)
-    assert decision.line(2)["revocation_reason"] == "Khai sai thành tích"
-    assert decision.line(3)["revoked_on"] == date(2024, 4, 1)
+    assert decision.line(2).revoked_on == date(2024, 3, 1)
+    assert decision.line(2).revocation_reason == "Khai sai thành tích"
+    assert decision.line(3).revoked_on == date(2024, 4, 1)
 
 
 def test_a_revoked_decision_is_revoked_once_and_its_lines_too():

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from domain.calculator import LEGAL, NONE, quote, round_up_10000
 from domain.catalog import catalog
+from domain.decision import DecisionLine
 from domain.errors import (
     AmountMissing,
     AmountNeedsChoice,
@@ -414,8 +415,10 @@ def test_mode_mistakes_are_refused():
 def _line(no, kind, key="cccd:1", period="2024", issuer=("union", "province")):
     q = quote(award_kind=kind, recipient_kind="individual", issuer_body=issuer[0],
               issuer_level=issuer[1], on=date(2024, 12, 1), schedules=SCHEDULES)
-    return {"line_no": no, "award_kind": kind, "recipient_key": key, "period": period,
-            **price(line_no=no, mode=COMPUTED, amount=None, quote=q)}
+    return DecisionLine.from_dict({
+        "line_no": no, "award_kind": kind, "recipient_key": key, "period": period,
+        "recipient": {"kind": "individual", "name": key}, "achievement": "",
+        **price(line_no=no, mode=COMPUTED, amount=None, quote=q)})
 
 
 def test_several_titles_for_one_achievement_pay_only_the_highest_and_a_form_is_paid_too():
@@ -427,18 +430,19 @@ def test_several_titles_for_one_achievement_pay_only_the_highest_and_a_form_is_p
         _line(5, "lao_dong_tien_tien", key="cccd:2"),  # another person
     ]
     assert highest_title_only(lines) == [1]
-    assert {no: paid["line_no"] for no, paid in highest_title_groups(lines).items()} == {1: 2}
-    apply_highest_title_policy(lines)
-    paid = {line["line_no"]: line["amount"] for line in lines}
+    assert highest_title_groups(lines) == {1: 2}
+    lines = apply_highest_title_policy(lines)
+    paid = {line.line_no: line.amount for line in lines}
     assert paid == {1: 0, 2: 2_340_000, 3: 2_340_000, 4: 710_000, 5: 710_000}
-    assert "dòng 2" in lines[0]["explanation"]
+    assert "dòng 2" in lines[0].explanation
+    assert [w["code"] for w in lines[0].warnings] == ["money.highest_title_only"]
 
 
 def test_on_a_tie_of_titles_the_earlier_line_is_paid():
     lines = [_line(1, "lao_dong_tien_tien"), _line(2, "lao_dong_tien_tien")]
-    apply_highest_title_policy(lines)
-    assert [line["amount"] for line in lines] == [710_000, 0]
-    assert "dòng 1" in lines[1]["explanation"]
+    lines = apply_highest_title_policy(lines)
+    assert [line.amount for line in lines] == [710_000, 0]
+    assert "dòng 1" in lines[1].explanation
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -547,8 +551,10 @@ def test_a_later_schedule_never_changes_an_earlier_quote(on, later, new_base):
 def test_totals_are_the_sum_of_stated_amounts_and_count_the_rest(amounts):
     from services.representations import decision_totals
 
-    lines = [{"amount": a, "revoked_on": None, "recipient": {"kind": "individual"},
-              "warnings": []} for a in amounts]
+    lines = [DecisionLine(line_no=no, recipient={"kind": "individual", "name": "A"},
+                          recipient_key=f"k{no}", award_kind="giay_khen_hoi", period="2024",
+                          achievement="", amount=a, amount_source="decided",
+                          amount_mode="decided") for no, a in enumerate(amounts, start=1)]
     totals = decision_totals(lines)
     stated = [a for a in amounts if a is not None]
     assert totals["amount"] == (sum(stated) if stated else None)

@@ -205,7 +205,7 @@ def test_two_decisions_with_the_same_number_at_once(rt, rt2, world):
         winning_name = (first, second)[winner]["name"]
         decision = rt.app.decisions.decision(saved.id)
         assert decision.number == number
-        assert [line["recipient"]["name"] for line in decision.lines] == [winning_name]
+        assert [line.recipient_name for line in decision.lines] == [winning_name]
         assert listed_numbers(rt).count(number) == 1
 
     assert len(listed_numbers(rt)) == ROUNDS
@@ -248,7 +248,7 @@ def test_revoking_a_knc_line_releases_the_person_but_never_the_number(rt, world)
         line_no=1,
     )
     again = app.decisions.issue_decision(approver, knc_decision(world, "1500/QĐ-ĐCT", nhung))
-    assert app.decisions.decision(again.id).lines[0]["recipient"]["name"] == nhung["name"]
+    assert app.decisions.decision(again.id).lines[0].recipient_name == nhung["name"]
     with pytest.raises(DomainError) as refused:
         app.decisions.issue_decision(approver, knc_decision(world, "1501/QĐ-ĐCT", mai))
     assert refused.value.code == "award.already_received"

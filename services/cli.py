@@ -67,6 +67,16 @@ def _day(text: str | date) -> date:
             f"ngày «{text}» phải là ngày có thật dạng YYYY-MM-DD, từ 1900 đến 2100") from None
 
 
+def _id(text: str | UUID) -> UUID:
+    """The parser of every id the CLI takes: a malformed id is a usage error, like a bad date."""
+    if isinstance(text, UUID):
+        return text
+    try:
+        return UUID(str(text).strip())
+    except ValueError:
+        raise typer.BadParameter(f"mã «{text}» không hợp lệ (cần dạng UUID)") from None
+
+
 def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
     result = demo_data.load(rt)
     typer.echo("Đã nạp dữ liệu mẫu (hội nghị Bắc Từ Liêm 9/1/2024, Bắc Kạn 24/6/2024).")
@@ -201,7 +211,8 @@ def _parse_grant(text: str) -> dict:
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise typer.BadParameter("dạng vai_trò:mã_đơn_vị[:chair]")
-    return {"role": parts[0], "unit_id": parts[1], "chair": len(parts) == 3 and parts[2] == "chair"}
+    return {"role": parts[0], "unit_id": _id(parts[1]),
+            "chair": len(parts) == 3 and parts[2] == "chair"}
 
 
 @user_cli.command("add")
@@ -248,7 +259,7 @@ def user_grant(username: str, grant: str) -> None:
                     SYSTEM,
                     username=username,
                     role=parsed["role"],
-                    unit_id=UUID(parsed["unit_id"]),
+                    unit_id=parsed["unit_id"],
                     chair=parsed["chair"],
                 )
             )
@@ -282,7 +293,7 @@ def user_list() -> None:
 def org_add(
     name: str,
     level: Annotated[str, typer.Option(help=", ".join(catalog().levels))],
-    parent: Annotated[str | None, typer.Option(help="Mã đơn vị cấp trên")] = None,
+    parent: Annotated[UUID | None, typer.Option(help="Mã đơn vị cấp trên", parser=_id)] = None,
     on: Annotated[date | None, typer.Option(
         help="Ngày thành lập (YYYY-MM-DD; mặc định: hôm nay, giờ Việt Nam)", parser=_day)] = None,
     code: Annotated[str | None, typer.Option(help="Ký hiệu ngắn")] = None,
@@ -299,7 +310,7 @@ def org_add(
                     SYSTEM,
                     name=name,
                     level=level,
-                    parent_id=UUID(parent),
+                    parent_id=parent,
                     code=code,
                     established_on=established,
                 )
@@ -329,13 +340,13 @@ def org_tree(
 
 @org_cli.command("show")
 def org_show(
-    unit_id: str,
+    unit_id: Annotated[UUID, typer.Argument(parser=_id)],
     as_of: Annotated[date | None, typer.Option(help="Ngày (YYYY-MM-DD)", parser=_day)] = None,
 ) -> None:
     with _runtime() as rt:
         on = as_of or rt.app.today()
         try:
-            _print(rep.unit(rt.app.tree.org_unit(UUID(unit_id)), on))
+            _print(rep.unit(rt.app.tree.org_unit(unit_id), on))
         except DomainError as error:
             _fail(error)
 
@@ -431,9 +442,10 @@ def export_cmd(
 @cert_cli.command("print")
 def certificates_print(
     out: Annotated[Path, typer.Argument(help="Tệp PDF ra")],
-    decision: Annotated[list[str] | None, typer.Option(help="Mã quyết định (nhiều lần được)")]
+    decision: Annotated[list[UUID] | None, typer.Option(help="Mã quyết định (nhiều lần được)",
+                                                        parser=_id)]
     = None,
-    ceremony: Annotated[str | None, typer.Option(help="Mã buổi trao thưởng")] = None,
+    ceremony: Annotated[UUID | None, typer.Option(help="Mã buổi trao thưởng", parser=_id)] = None,
     mode: Annotated[str, typer.Option(help="full (in cả mẫu) hoặc overlay (in lên phôi)")]
     = "full",
     printer: str = "default",
@@ -444,9 +456,9 @@ def certificates_print(
 
     with _runtime() as rt:
         try:
-            ids = [UUID(d) for d in decision or []]
+            ids = list(decision or [])
             if ceremony:
-                ids += list(rt.app.ceremonies.ceremony(UUID(ceremony)).decision_ids)
+                ids += list(rt.app.ceremonies.ceremony(ceremony).decision_ids)
             items, saved = rt.app.certificates.print_certificates(
                 SYSTEM, ids, reprint_reason=reason)
             if saved is not None:
@@ -468,7 +480,7 @@ def certificates_print(
 
 @cert_cli.command("document")
 def decision_document_cmd(
-    decision_id: str,
+    decision_id: Annotated[UUID, typer.Argument(parser=_id)],
     out: Annotated[Path, typer.Argument(help="Tệp ra: .pdf hoặc .docx")],
 ) -> None:
     """Văn bản quyết định kèm danh sách (PDF hoặc DOCX)."""
@@ -479,11 +491,9 @@ def decision_document_cmd(
         raise typer.BadParameter("tệp ra phải có đuôi .pdf hoặc .docx")
     with _runtime() as rt:
         try:
-            found = rt.app.decisions.decision(UUID(decision_id))
+            found = rt.app.decisions.decision(decision_id)
         except DomainError as error:
             _fail(error)
-        except ValueError:
-            raise typer.BadParameter("mã quyết định không hợp lệ") from None
         document = documents.decision_document(found, rt.app.certificates.place_of(found),
                                                rt.app.certificates.revocations(found))
         body = printing.decision_pdf(document) if fmt == "pdf" else \

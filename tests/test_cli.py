@@ -296,6 +296,24 @@ def test_a_bad_date_is_a_usage_error_in_vietnamese_in_every_command(tdkt):
     assert "Trung ương Hội" not in tdkt("org", "tree").stdout  # the refused `org add` did nothing
 
 
+def test_a_malformed_id_is_a_usage_error_in_vietnamese(tdkt):
+    """Ids go through one parser too: exit 2, a Vietnamese sentence, no traceback."""
+    commands = [  # (the option or argument, the command line)
+        ("--parent", ("org", "add", "Phường X", "--level", "commune", "--on", "2024-01-01",
+                      "--parent", "bad")),
+        ("unit_id", ("org", "show", "bad")),
+        ("grant", ("user", "grant", "someone", "approver:bad")),
+        ("--decision", ("certificates", "print", "out.pdf", "--decision", "bad")),
+        ("--ceremony", ("certificates", "print", "out.pdf", "--ceremony", "bad")),
+        ("decision_id", ("certificates", "document", "bad", "qd.pdf")),
+    ]
+    for option, args in commands:
+        out = tdkt(*args, code=2)
+        said = " ".join(out.stderr.replace("│", " ").split())
+        assert "Traceback" not in out.output, args
+        assert "mã «bad» không hợp lệ (cần dạng UUID)" in said, (option, said)
+
+
 def test_money_from_the_command_line(tdkt):
     root = last_line(tdkt("org", "add", "Trung ương Hội", "--level", "central",
                           "--on", "1930-10-20").stdout)

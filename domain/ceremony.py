@@ -2,6 +2,25 @@
 
 The organisers often announce a total ("Tổng số tiền khen thưởng tại Hội nghị là …"). It is
 recorded as announced, beside the total computed from the decisions; nothing forces them to agree.
+
+**Payments** (chi trả tiền thưởng) are events of the ceremony: each ``PaymentRecorded`` says what
+was paid or signed for against one line of one of its decisions (amount in integer đồng, date,
+``signed`` — the recipient signed the payout sheet — or ``paid`` — paid otherwise, e.g. by
+transfer — a note, who recorded it). A record is never edited: a ``PaymentCorrected`` names the
+record it corrects and gives its new values with a reason; history keeps both. The rules:
+
+* a new payment is for a line **in force** of a decision **presented at this ceremony**;
+* the amount is integer đồng ≥ 0 (0 đ: signed for the award only), dated on or after the
+  decision;
+* what a line has been paid in all may not exceed the amount the decision states for it — nor be
+  anything above 0 đ for a line that states no amount — **unless a reason is given** (the
+  decision is the law for the line; the office may still pay more, and says why);
+* a correction always gives a reason, and may concern a line revoked since (money taken back is
+  recorded by correcting what was paid); it cannot exceed silently since its reason is recorded;
+* a decision whose lines were paid here cannot be removed from the ceremony until those payments
+  are corrected to 0 đ.
+
+What is committed, paid and outstanding is computed from these events (``domain.payouts``).
 """
 
 from __future__ import annotations
@@ -13,9 +32,54 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import topic
-from domain.decision import check_amount
-from domain.errors import DecisionAlreadyPresented, DecisionNotPresented, ValidationFailed
-from domain.text import nfc, nfc_optional
+from domain.decision import DecisionLine, check_amount
+from domain.errors import (
+    DecisionAlreadyPresented,
+    DecisionHasPayments,
+    DecisionNotPresented,
+    PaymentAboveAmount,
+    PaymentCorrectionUnchanged,
+    PaymentDateInvalid,
+    PaymentLineRevoked,
+    PaymentReasonRequired,
+    PaymentStatusInvalid,
+    UnknownPayment,
+    ValidationFailed,
+)
+from domain.money import format_dong
+from domain.text import nfc, nfc_multiline, nfc_optional
+
+SIGNED, PAID = "signed", "paid"
+# How a payment was made: the recipient signed the payout sheet, or it was paid otherwise.
+PAYMENT_STATUSES = {SIGNED: "Đã ký nhận", PAID: "Đã chi (chuyển khoản, chi sau)"}
+
+
+def payment_exceeds(stated: int | None, total_paid: int) -> bool:
+    """Whether what a line has been paid in all goes beyond what its decision states (for a line
+    that states no amount, anything above 0 đ does)."""
+    return total_paid > (stated or 0)
+
+
+def _payment_amount(amount: Any) -> int:
+    checked = check_amount(amount)
+    if checked is None:
+        raise ValidationFailed(reason="cần số tiền đã chi (số nguyên đồng, 0 nếu chỉ ký nhận)")
+    return checked
+
+
+def _payment_date(paid_on: Any, decided_on: date) -> date:
+    if not isinstance(paid_on, date):
+        raise ValidationFailed(reason="cần ngày chi trả (YYYY-MM-DD)")
+    if paid_on < decided_on:
+        raise PaymentDateInvalid(paid_on=paid_on.strftime("%d/%m/%Y"),
+                                 decided_on=decided_on.strftime("%d/%m/%Y"))
+    return paid_on
+
+
+def _payment_status(status: Any) -> str:
+    if status not in PAYMENT_STATUSES:
+        raise PaymentStatusInvalid()
+    return str(status)
 
 
 class Ceremony(Aggregate):
@@ -50,6 +114,39 @@ class Ceremony(Aggregate):
         TOPIC = topic("ceremony", "Ceremony.TotalAnnounced")
         amount: int | None
         source: str
+        actor: str
+
+    class PaymentRecorded(Aggregate.Event):
+        """What was paid or signed for against one line (``payment_no``: 1, 2, … per ceremony)."""
+
+        TOPIC = topic("ceremony", "Ceremony.PaymentRecorded")
+        payment_no: int
+        decision_id: UUID
+        decision_number: str
+        line_no: int
+        recipient_name: str
+        amount: int
+        paid_on: date
+        status: str
+        note: str
+        reason: str  # why more than the line's stated amount ("" when within it)
+        actor: str
+
+    class PaymentCorrected(Aggregate.Event):
+        """New values for an earlier record, with the reason; the record itself stays."""
+
+        TOPIC = topic("ceremony", "Ceremony.PaymentCorrected")
+        payment_no: int
+        decision_id: UUID
+        decision_number: str
+        line_no: int
+        recipient_name: str
+        previous_amount: int
+        amount: int
+        paid_on: date
+        status: str
+        note: str
+        reason: str
         actor: str
 
     @event(Created)
@@ -113,6 +210,10 @@ class Ceremony(Aggregate):
     def remove_decision(self, decision_id: UUID, decision_number: str, actor: str) -> None:
         if decision_id not in self.decision_ids:
             raise DecisionNotPresented(decision_number=decision_number)
+        paid = sum(p["amount"] for p in self.payments if p["decision_id"] == decision_id)
+        if paid:
+            raise DecisionHasPayments(decision_number=decision_number,
+                                      amount_text=format_dong(paid))
         self._decision_removed(
             decision_id=decision_id, decision_number=decision_number, actor=actor
         )
@@ -120,6 +221,107 @@ class Ceremony(Aggregate):
     def announce_total(self, amount: int | None, source: str | None, actor: str) -> None:
         amount = check_amount(amount)
         self._total_announced(amount=amount, source=nfc_optional(source) or "", actor=actor)
+
+    # -- payments ---------------------------------------------------------------------------
+
+    @property
+    def payments(self) -> list[dict[str, Any]]:
+        """Every payment record, in order (``payment_no`` = index + 1), with its current values
+        (after corrections) and how many corrections it had. Kept in the aggregate's state as
+        plain values (snapshots store them); a snapshot taken before payments existed has none."""
+        return self.__dict__.setdefault("payment_records", [])
+
+    def payment(self, payment_no: Any) -> dict[str, Any]:
+        if (isinstance(payment_no, bool) or not isinstance(payment_no, int)
+                or not 1 <= payment_no <= len(self.payments)):
+            raise UnknownPayment(payment_no=payment_no)
+        return self.payments[payment_no - 1]
+
+    def paid_for(self, decision_id: UUID, line_no: int) -> int:
+        """What one line has been paid here, in all (corrections applied)."""
+        return sum(p["amount"] for p in self.payments
+                   if p["decision_id"] == decision_id and p["line_no"] == line_no)
+
+    def record_payment(
+        self,
+        *,
+        decision_id: UUID,
+        decision_number: str,
+        decided_on: date,
+        line: DecisionLine,
+        amount: Any,
+        paid_on: Any,
+        status: Any,
+        note: str | None,
+        reason: str | None,
+        actor: str,
+    ) -> int:
+        """Record what was paid or signed for against ``line`` of a presented decision; returns
+        the record's number."""
+        if decision_id not in self.decision_ids:
+            raise DecisionNotPresented(decision_number=decision_number)
+        if not line.in_force:
+            assert line.revoked_on is not None
+            raise PaymentLineRevoked(line_no=line.line_no, recipient_name=line.recipient_name,
+                                     decision_number=decision_number,
+                                     revoked_on=line.revoked_on.strftime("%d/%m/%Y"))
+        amount = _payment_amount(amount)
+        paid_on = _payment_date(paid_on, decided_on)
+        status = _payment_status(status)
+        reason = nfc_multiline(reason or "")
+        already = self.paid_for(decision_id, line.line_no)
+        if amount and not reason and payment_exceeds(line.amount, already + amount):
+            if line.amount is None:
+                what = (f"quyết định không ghi số tiền cho dòng này, ghi chi "
+                        f"{format_dong(amount)}")
+            else:
+                what = (f"đã ghi chi {format_dong(already)}, thêm {format_dong(amount)} là "
+                        f"{format_dong(already + amount)}, vượt số tiền quyết định "
+                        f"{format_dong(line.amount)}")
+            raise PaymentAboveAmount(line_no=line.line_no, recipient_name=line.recipient_name,
+                                     what=what)
+        payment_no = len(self.payments) + 1
+        self._payment_recorded(
+            payment_no=payment_no, decision_id=decision_id, decision_number=decision_number,
+            line_no=line.line_no, recipient_name=line.recipient_name, amount=amount,
+            paid_on=paid_on, status=status, note=nfc_multiline(note or ""), reason=reason,
+            actor=actor)
+        return payment_no
+
+    def correct_payment(
+        self,
+        *,
+        payment_no: Any,
+        decided_on: date,
+        amount: Any,
+        paid_on: Any,
+        status: Any,
+        note: str | None,
+        reason: str | None,
+        actor: str,
+    ) -> None:
+        """Correct an earlier record: its new values, and why (required). The line may have
+        been revoked since (what is taken back is recorded so); its decision must still be
+        presented here."""
+        record = self.payment(payment_no)
+        if record["decision_id"] not in self.decision_ids:
+            raise DecisionNotPresented(decision_number=record["decision_number"])
+        reason = nfc_multiline(reason or "")
+        if not reason:
+            raise PaymentReasonRequired(payment_no=payment_no)
+        amount = _payment_amount(amount)
+        paid_on = _payment_date(paid_on, decided_on)
+        status = _payment_status(status)
+        note = nfc_multiline(note or "")
+        if (amount, paid_on, status, note) == (record["amount"], record["paid_on"],
+                                               record["status"], record["note"]):
+            raise PaymentCorrectionUnchanged(payment_no=payment_no)
+        self._payment_corrected(
+            payment_no=record["payment_no"], decision_id=record["decision_id"],
+            decision_number=record["decision_number"], line_no=record["line_no"],
+            recipient_name=record["recipient_name"], previous_amount=record["amount"],
+            amount=amount, paid_on=paid_on, status=status, note=note, reason=reason,
+            actor=actor)
 
     @event(DetailsChanged)
     def _details_changed(self, changes: dict[str, Any], actor: str) -> None:
@@ -138,3 +340,28 @@ class Ceremony(Aggregate):
     def _total_announced(self, amount: int | None, source: str, actor: str) -> None:
         self.announced_total = amount
         self.announced_source = source
+
+    @event(PaymentRecorded)
+    def _payment_recorded(
+        self, payment_no: int, decision_id: UUID, decision_number: str, line_no: int,
+        recipient_name: str, amount: int, paid_on: date, status: str, note: str, reason: str,
+        actor: str,
+    ) -> None:
+        self.payments.append({
+            "payment_no": payment_no, "decision_id": decision_id,
+            "decision_number": decision_number, "line_no": line_no,
+            "recipient_name": recipient_name, "amount": amount, "paid_on": paid_on,
+            "status": status, "note": note, "reason": reason, "recorded_by": actor,
+            "corrections": 0, "correction_reason": "", "corrected_by": "",
+        })
+
+    @event(PaymentCorrected)
+    def _payment_corrected(
+        self, payment_no: int, decision_id: UUID, decision_number: str, line_no: int,
+        recipient_name: str, previous_amount: int, amount: int, paid_on: date, status: str,
+        note: str, reason: str, actor: str,
+    ) -> None:
+        record = self.payments[payment_no - 1]
+        record.update(amount=amount, paid_on=paid_on, status=status, note=note,
+                      corrections=record["corrections"] + 1, correction_reason=reason,
+                      corrected_by=actor)

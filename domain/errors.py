@@ -1,8 +1,8 @@
 """Domain errors: one class per rule, each with a stable machine code and a Vietnamese message.
 
-The HTTP layer maps the five *kinds* to status codes in one place (422 invalid, 401
-unauthenticated, 403 forbidden, 404 not found, 409 conflict). The ``code`` is part of the public
-API: never rename one.
+The HTTP layer maps the six *kinds* to status codes in one place (422 invalid, 401
+unauthenticated, 403 forbidden, 404 not found, 409 conflict, 429 throttled). The ``code`` is
+part of the public API: never rename one.
 """
 
 from __future__ import annotations
@@ -165,6 +165,18 @@ class BadCredentials(DomainError):
     kind = "unauthenticated"
     code = "auth.bad_credentials"
     message_template = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+class LoginThrottled(DomainError):
+    """Too many failed sign-ins for this account or from this address (429, ``Retry-After``:
+    ``details.retry_after`` seconds; ``services.http.throttle``)."""
+
+    kind = "throttled"
+    code = "auth.throttled"
+    message_template = (
+        "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. "
+        "Vui lòng thử lại sau {wait} (lúc {at})."
+    )
 
 
 # --- catalog --------------------------------------------------------------------------------
@@ -378,6 +390,62 @@ class DecisionAlreadyPresented(Conflict):
 class DecisionNotPresented(Conflict):
     code = "ceremony.decision_not_listed"
     message_template = "Quyết định {decision_number} không có trong buổi trao thưởng này."
+
+
+class DecisionHasPayments(Conflict):
+    code = "ceremony.decision_has_payments"
+    message_template = (
+        "Đã ghi chi trả {amount_text} cho người nhận theo quyết định {decision_number} tại buổi "
+        "trao thưởng này; điều chỉnh các lần chi trả về 0 đ trước khi bỏ quyết định."
+    )
+
+
+# --- payments at a ceremony (chi trả tiền thưởng) ---------------------------------------------
+
+
+class UnknownPayment(NotFound):
+    code = "payment.not_found"
+    message_template = "Buổi trao thưởng không có lần ghi chi trả số {payment_no}."
+
+
+class PaymentLineUnknown(Invalid):
+    code = "payment.line_not_found"
+    message_template = "Quyết định {decision_number} không có dòng số {line_no}."
+
+
+class PaymentLineRevoked(Conflict):
+    code = "payment.line_revoked"
+    message_template = (
+        "Dòng {line_no} ({recipient_name}) của quyết định {decision_number} đã bị hủy bỏ từ ngày "
+        "{revoked_on}: không ghi chi trả mới (vẫn điều chỉnh được lần chi trả đã ghi)."
+    )
+
+
+class PaymentAboveAmount(Invalid):
+    code = "payment.above_amount"
+    message_template = (
+        "Dòng {line_no} ({recipient_name}): {what}; cần ghi lý do chi vượt."
+    )
+
+
+class PaymentDateInvalid(Invalid):
+    code = "payment.date_invalid"
+    message_template = "Ngày chi trả {paid_on} không được trước ngày quyết định {decided_on}."
+
+
+class PaymentStatusInvalid(Invalid):
+    code = "payment.status_invalid"
+    message_template = "Hình thức phải là signed (đã ký nhận) hoặc paid (đã chi, chuyển khoản)."
+
+
+class PaymentReasonRequired(Invalid):
+    code = "payment.reason_required"
+    message_template = "Điều chỉnh lần chi trả số {payment_no} cần ghi rõ lý do."
+
+
+class PaymentCorrectionUnchanged(Invalid):
+    code = "payment.correction_unchanged"
+    message_template = "Bản điều chỉnh không thay đổi gì so với lần chi trả số {payment_no}."
 
 
 class UnknownSubmission(NotFound):

@@ -242,7 +242,7 @@ class DecisionsView(View):
 
 class CeremoniesView(View):
     name = "ceremonies"
-    version = 1
+    version = 2  # 2: payment events keep the ceremony's version current
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -264,6 +264,8 @@ class CeremoniesView(View):
             Ceremony.DecisionAdded: self._added,
             Ceremony.DecisionRemoved: self._removed,
             Ceremony.TotalAnnounced: self._announced,
+            Ceremony.PaymentRecorded: self._touched,
+            Ceremony.PaymentCorrected: self._touched,
         }
 
     def _created(self, cur: Cursor, event: Any, position: int) -> None:
@@ -307,6 +309,9 @@ class CeremoniesView(View):
 
     def _announced(self, cur: Cursor, event: Any, position: int) -> None:
         self._set(cur, event, announced_total=event.amount, announced_source=event.source)
+
+    def _touched(self, cur: Cursor, event: Any, position: int) -> None:
+        self._set(cur, event)
 
 
 class UsersView(View):

@@ -283,6 +283,35 @@ class QueryRows:
             row["not_stated_lines"] = int(row["not_stated_lines"] or 0)
         return result
 
+    def issuer_decisions(self, issuer_unit_id: str, year: int) -> list[dict[str, Any]]:
+        """One issuing unit's decisions of a year, revoked ones too (their numbers are never
+        used again), the latest first: to suggest the next free number and the usual signer."""
+        with self.db.read() as cur:
+            return cur.execute(
+                "SELECT number, decided_on, signer_name, signer_title FROM decisions"
+                " WHERE issuer_unit_id = ? AND decided_on >= ? AND decided_on <= ?"
+                " ORDER BY decided_on DESC, position DESC",
+                (issuer_unit_id, f"{year:04d}-01-01", f"{year:04d}-12-31"),
+            ).fetchall()
+
+    def awaiting_decision(
+        self, review_unit_ids: set[str] | None, page: Page | None = None
+    ) -> dict[str, Any]:
+        """Recommended nominations waiting for a decision at these units (None: at any), the
+        longest-waiting first (``status_since``: since when they wait)."""
+        where = ["status = ?"]
+        params: list[Any] = [RECOMMENDED]
+        if review_unit_ids is not None:
+            ids = sorted(review_unit_ids) or [""]
+            where.append(f"review_unit_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        with self.db.read() as cur:
+            result = _page(cur, "SELECT * FROM nominations", where, params,
+                           "status_since, nomination_id", page or Page())
+        for row in result["items"]:
+            row.pop("recipient_key", None)  # an identity key stays inside
+        return result
+
     def computed_lines(
         self, *, year: int | None = None, issuer_unit_id: str | None = None
     ) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ run got there first — then renders. What a certificate says is worded once, in
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
@@ -70,10 +70,18 @@ class Certificates:
         decision_ids: list[UUID],
         *,
         reprint_reason: str | None = None,
+        lines: Collection[tuple[UUID, int]] | None = None,
     ) -> tuple[list[tuple[AwardDecision, DecisionLine, dict[str, Any]]], Saved | None]:
         """Give serials to the in-force lines of these decisions (reprints need a reason) and
         return (decision, line, register entry) for each certificate, in decision and line order.
+        ``lines``: only these (decision id, line no), when given (a person's choice in the page).
         """
+        chosen = None if lines is None else set(lines)
+
+        def printed(decision: AwardDecision, line: DecisionLine) -> bool:
+            return line.revoked_on is None and (chosen is None
+                                                or (decision.id, line.line_no) in chosen)
+
         decisions = [self.decisions.decision(d) for d in dict.fromkeys(decision_ids)]
         if not decisions:
             raise ValidationFailed(reason="không có quyết định nào để in")
@@ -84,10 +92,12 @@ class Certificates:
             issuer = decision.issuer_obj
             bid = book_id(issuer.key, decision.decided_on.year)
             for line in decision.lines:
-                if line.revoked_on is None:
+                if printed(decision, line):
                     wanted.setdefault(bid, []).append((decision, line))
         if not wanted:
-            raise ValidationFailed(reason="mọi khen thưởng trong quyết định đã bị hủy bỏ")
+            raise ValidationFailed(reason="mọi khen thưởng trong quyết định đã bị hủy bỏ"
+                                   if chosen is None
+                                   else "không có dòng nào còn hiệu lực được chọn")
         for _attempt in range(5):
             books = []
             for bid, items in wanted.items():
@@ -111,11 +121,36 @@ class Certificates:
             for decision in decisions:
                 bid = book_id(decision.issuer_obj.key, decision.decided_on.year)
                 for line in decision.lines:
-                    if line.revoked_on is None:
+                    if printed(decision, line):
                         out.append((decision, line, by_book[bid].entry(decision.id,
                                                                        line.line_no)))
             return out, saved
         raise ConcurrentChange()
+
+    def print_history(self, decisions: list[AwardDecision]) -> list[dict[str, Any]]:
+        """Each print of these decisions' lines, oldest first, read from their issuers'
+        certificate books: when, by whom, first print or reprint (with its reason), and the
+        lines printed as (decision id, line no, serial)."""
+        wanted = {str(d.id) for d in decisions}
+        runs: list[dict[str, Any]] = []
+        for bid in dict.fromkeys(book_id(d.issuer_obj.key, d.decided_on.year) for d in decisions):
+            serials: dict[str, int] = {}
+            for event in self.store.events.get(bid):
+                if isinstance(event, CertificateBook.Issued):
+                    serials.update((e["key"], e["serial"]) for e in event.entries)
+                    keys, reason = [e["key"] for e in event.entries], None
+                elif isinstance(event, CertificateBook.Reprinted):
+                    keys, reason = list(event.keys), event.reason
+                else:
+                    continue
+                mine = [k.rsplit(":", 1) for k in keys if k.rsplit(":", 1)[0] in wanted]
+                if mine:
+                    runs.append({"at": event.timestamp, "printed_on": event.printed_on,
+                                 "by": event.actor, "reprint": reason is not None,
+                                 "reason": reason or "",
+                                 "lines": [(d, int(n), serials.get(f"{d}:{n}")) for d, n in mine]})
+        runs.sort(key=lambda run: run["at"])
+        return runs
 
     def certificate_contexts(
         self,

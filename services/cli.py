@@ -131,6 +131,10 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=access_log,
+        # X-Forwarded-Proto / -For are believed only when TDKT_TRUST_PROXY says a proxy in front
+        # sets them (uvicorn would otherwise believe them from 127.0.0.1)
+        proxy_headers=settings.trust_proxy,
+        forwarded_allow_ips="*" if settings.trust_proxy else None,
     )
 
 

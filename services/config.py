@@ -26,6 +26,16 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # TDKT_PUBLIC_URL; empty: links follow the request, else host:port
+    # Sessions of the pages (services/http/sessions.py): a signed cookie, ended by logout,
+    # after an idle time and after an absolute lifetime.
+    secret_key: str = field(default="", repr=False)  # TDKT_SECRET_KEY; empty: generated once
+    trust_proxy: bool = False  # TDKT_TRUST_PROXY: honour X-Forwarded-Proto / X-Forwarded-For
+    session_max_hours: float = 8.0  # TDKT_SESSION_MAX_HOURS: absolute lifetime
+    session_idle_minutes: float = 60.0  # TDKT_SESSION_IDLE_MINUTES: idle timeout
+    # Sign-in throttling: failures allowed per account and per client address in the window.
+    login_max_failures: int = 5  # TDKT_LOGIN_MAX_FAILURES
+    login_max_failures_address: int = 20  # TDKT_LOGIN_MAX_FAILURES_ADDRESS
+    login_window_minutes: float = 15.0  # TDKT_LOGIN_WINDOW_MINUTES
 
     @property
     def public_base_url(self) -> str:
@@ -143,4 +153,33 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         host=host,
         port=port,
         public_url=(env.get("TDKT_PUBLIC_URL") or "").strip().rstrip("/"),
+        secret_key=_secret_key(env.get("TDKT_SECRET_KEY") or ""),
+        trust_proxy=_flag(env.get("TDKT_TRUST_PROXY")),
+        session_max_hours=_positive(env, "TDKT_SESSION_MAX_HOURS", 8.0),
+        session_idle_minutes=_positive(env, "TDKT_SESSION_IDLE_MINUTES", 60.0),
+        login_max_failures=int(_positive(env, "TDKT_LOGIN_MAX_FAILURES", 5)),
+        login_max_failures_address=int(_positive(env, "TDKT_LOGIN_MAX_FAILURES_ADDRESS", 20)),
+        login_window_minutes=_positive(env, "TDKT_LOGIN_WINDOW_MINUTES", 15.0),
     )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    value = float(text)
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number")
+    return value
+
+
+def _secret_key(value: str) -> str:
+    value = value.strip()
+    if value and len(value) < 32:
+        raise ValueError("TDKT_SECRET_KEY must be at least 32 characters (e.g. `openssl rand "
+                         "-hex 32`); leave it unset to have one generated and kept")
+    return value

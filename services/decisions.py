@@ -19,6 +19,7 @@ from domain.errors import (
     AwardAlreadyReceived,
     ConcurrentChange,
     DecisionNumberTaken,
+    DomainError,
     NominationMismatch,
     RecipientOutsideScope,
     UnknownDecision,
@@ -100,6 +101,28 @@ class DecisionDraft:
         )
 
 
+@dataclass(frozen=True)
+class LineProblem:
+    """One line's refusal, in a dry run that names every refused line (``Decisions.preview``)."""
+
+    line_no: int | None
+    error: DomainError
+
+
+class LinesRefused(DomainError):
+    """Several lines of a decision refused at once, each with its own refusal (``problems``);
+    its kind (and so its status) is the first one's. Only ``Decisions.preview(every_line=True)``
+    raises it: issuing refuses with the first line's own error."""
+
+    code = "decision.lines_refused"
+    message_template = "Có {count} dòng không hợp lệ."
+
+    def __init__(self, problems: list[LineProblem]) -> None:
+        super().__init__(count=len(problems))
+        self.problems = problems
+        self.kind = problems[0].error.kind
+
+
 class Decisions:
     """Award decisions of the Union's units and outside decisions recorded by them."""
 
@@ -127,23 +150,8 @@ class Decisions:
     def issue_decision(self, actor: Actor, draft: DecisionDraft | Mapping[str, Any]) -> Saved:
         """Issue (or record) a decision with its lines, claims and nomination links, atomically
         (``DecisionDraft``; a mapping is parsed into one)."""
-        if not isinstance(draft, DecisionDraft):
-            draft = DecisionDraft.from_mapping(draft)
-        decided_on = draft.decided_on
-        if decided_on > self.store.today():
-            raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
-        issuer = self.tree.issuer_for(draft.issuer, decided_on, active=True)
-        recorded_by = issuer.unit_id or draft.recorded_by_unit_id
-        if recorded_by is None:
-            raise ValidationFailed(
-                reason="quyết định của cơ quan ngoài Hội cần đơn vị Hội ghi nhận "
-                "(recorded_by_unit_id)"
-            )
-        recorded_by_unit = self.tree.referenced_unit(recorded_by, "đơn vị ghi nhận")
-        self.authz.require(actor, "approver", recorded_by_unit.id)
-        raw_lines = draft.lines
-        if len(raw_lines) > MAX_LINES:
-            raise ValidationFailed(reason=f"quyết định có quá nhiều dòng (tối đa {MAX_LINES})")
+        draft, issuer, recorded_by_unit = self._prepare(actor, draft)
+        decided_on, raw_lines = draft.decided_on, draft.lines
         decision_id = uuid4()
         known_claims: dict[UUID, Claim] = {}
         for _attempt in range(3):
@@ -170,6 +178,51 @@ class Decisions:
             )
         raise ConcurrentChange()
 
+    def preview(self, actor: Actor, draft: DecisionDraft | Mapping[str, Any], *,
+                every_line: bool = False) -> AwardDecision:
+        """A dry run of ``issue_decision``: the decision built and validated exactly as issuing
+        would (permission, authority, every line and its money, the nominations it decides, the
+        number and the awards other decisions already hold) and returned unsaved: nothing is
+        recorded. The refusal is the one issuing would give; with ``every_line`` the refused
+        lines are named all at once (``LinesRefused``) rather than the first."""
+        draft, issuer, recorded_by_unit = self._prepare(actor, draft)
+        problems: list[LineProblem] | None = [] if every_line else None
+        decision, _, claims = self._build_decision(
+            actor, draft, uuid4(), draft.decided_on, issuer, recorded_by_unit.id, draft.lines,
+            {}, problems,
+        )
+        known = self._diagnose_claims(claims)
+        held = [claim for claim in known.values() if claim.is_held]
+        if held and problems is not None and all(c.purpose != DECISION_NUMBER for c in held):
+            errors = [self._claim_error(claim, decision, issuer) for claim in held]
+            raise LinesRefused(sorted((LineProblem(e.details.get("line_no"), e) for e in errors),
+                                      key=lambda p: p.line_no or 0))
+        if held:
+            self._claims_for(decision, issuer, known)  # raises what issuing would raise
+        return decision
+
+    def _prepare(self, actor: Actor, draft: DecisionDraft | Mapping[str, Any]
+                 ) -> tuple[DecisionDraft, Issuer, OrgUnit]:
+        """The checks before any line: the date, the issuer, the recording unit and the actor's
+        permission there, the number of lines."""
+        if not isinstance(draft, DecisionDraft):
+            draft = DecisionDraft.from_mapping(draft)
+        decided_on = draft.decided_on
+        if decided_on > self.store.today():
+            raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
+        issuer = self.tree.issuer_for(draft.issuer, decided_on, active=True)
+        recorded_by = issuer.unit_id or draft.recorded_by_unit_id
+        if recorded_by is None:
+            raise ValidationFailed(
+                reason="quyết định của cơ quan ngoài Hội cần đơn vị Hội ghi nhận "
+                "(recorded_by_unit_id)"
+            )
+        recorded_by_unit = self.tree.referenced_unit(recorded_by, "đơn vị ghi nhận")
+        self.authz.require(actor, "approver", recorded_by_unit.id)
+        if len(draft.lines) > MAX_LINES:
+            raise ValidationFailed(reason=f"quyết định có quá nhiều dòng (tối đa {MAX_LINES})")
+        return draft, issuer, recorded_by_unit
+
     def _build_decision(
         self,
         actor: Actor,
@@ -180,7 +233,10 @@ class Decisions:
         recorded_by_unit_id: UUID,
         raw_lines: tuple[dict[str, Any], ...],
         known_claims: dict[UUID, Claim],
+        problems: list[LineProblem] | None = None,
     ) -> tuple[AwardDecision, list[Nomination], list[Claim]]:
+        """With ``problems`` (a dry run), each refused line is added there and the others are
+        still checked; ``LinesRefused`` is raised at the end of the lines if any was."""
         defaults = {k: v for k, v in (("award_kind", draft.award_kind), ("period", draft.period))
                     if v}
         pricer, schedules = self.schedules.pricer(issuer, decided_on)
@@ -192,34 +248,42 @@ class Decisions:
         nominations: dict[UUID, Nomination] = {}
         lines = []
         for line_no, raw in enumerate(raw_lines, start=1):
-            raw = {**defaults, **dict(raw or {})}
-            nomination = self._line_nomination(raw, line_no, nominations)
-            if nomination is not None:
-                raw = self._merge_nomination(raw, nomination, line_no)
-            raw["recipient"] = self._recipient_for_decision(
-                raw.get("recipient"), decided_on, units
-            )
-            self._require_recipient_within(raw["recipient"], scope_root, decided_on, within,
-                                           line_no)
             try:
-                line = build_line(
-                    line_no=line_no,
-                    raw=raw,
-                    issuer=issuer,
-                    default_achievement=default_achievement,
-                    pricer=pricer,
-                    default_mode=draft.amount_mode,
+                raw = {**defaults, **dict(raw or {})}
+                nomination = self._line_nomination(raw, line_no, nominations)
+                if nomination is not None:
+                    raw = self._merge_nomination(raw, nomination, line_no)
+                raw["recipient"] = self._recipient_for_decision(
+                    raw.get("recipient"), decided_on, units
                 )
-            except ValidationFailed as error:
-                raise ValidationFailed(
-                    reason=f"dòng {line_no}: {error.details.get('reason')}", line_no=line_no
-                ) from None
+                self._require_recipient_within(raw["recipient"], scope_root, decided_on, within,
+                                               line_no)
+                try:
+                    line = build_line(
+                        line_no=line_no,
+                        raw=raw,
+                        issuer=issuer,
+                        default_achievement=default_achievement,
+                        pricer=pricer,
+                        default_mode=draft.amount_mode,
+                    )
+                except ValidationFailed as error:
+                    raise ValidationFailed(
+                        reason=f"dòng {line_no}: {error.details.get('reason')}", line_no=line_no
+                    ) from None
+            except DomainError as error:
+                if problems is None:
+                    raise
+                problems.append(LineProblem(line_no, error))
+                continue
             scope_unit = Recipient.from_dict(line.recipient).scope_unit_id
             if scope_unit is not None:
                 if scope_unit not in paths:
                     paths[scope_unit] = tuple(self.tree.unit_path_on(scope_unit, decided_on))
                 line = replace(line, unit_path=paths[scope_unit])
             lines.append(line)
+        if problems:
+            raise LinesRefused(problems)
         if schedules.highest_title_only:
             lines = apply_highest_title_policy(lines)
         decision = AwardDecision.issue(
@@ -245,14 +309,21 @@ class Decisions:
                 if waiting_at not in (None, recorded_by_unit_id) and \
                         self.tree.current_unit_for(waiting_at) == recorded_by_unit_id:
                     acting_for = waiting_at
-                nomination.mark_decided(
-                    decision_id=decision.id,
-                    decision_number=decision.number,
-                    line_no=line.line_no,
-                    decided_on=decided_on,
-                    deciding_unit_id=acting_for,
-                    actor=actor.username,
-                )
+                try:
+                    nomination.mark_decided(
+                        decision_id=decision.id,
+                        decision_number=decision.number,
+                        line_no=line.line_no,
+                        decided_on=decided_on,
+                        deciding_unit_id=acting_for,
+                        actor=actor.username,
+                    )
+                except DomainError as error:
+                    if problems is None:
+                        raise
+                    problems.append(LineProblem(line.line_no, error))
+        if problems:
+            raise LinesRefused(problems)
         claims = self._claims_for(decision, issuer, known_claims)
         return decision, list(nominations.values()), claims
 

@@ -9,10 +9,11 @@ Jinja2 files in ``templates/`` that set the layout; the records reach Typst as J
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import tomllib
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,12 @@ def layouts() -> dict[str, Any]:
     return tomllib.loads((TEMPLATES / "certificates" / "layouts.toml").read_text("utf-8"))
 
 
-@cache
-def certificate_source(mode: str, printer: str) -> bytes:
-    """The Typst source for one print mode and printer (every template's layout inside)."""
+@lru_cache(maxsize=64)
+def certificate_source(mode: str, printer: str, dx: float = 0.0, dy: float = 0.0) -> bytes:
+    """The Typst source for one print mode and printer (every template's layout inside).
+    ``dx``/``dy``: millimetres added to the printer's calibration offsets (a person's own
+    adjustment in the print form; the overlay mode only: the full design has no blank to meet).
+    """
     config = layouts()
     if mode not in MODES:
         raise ValidationFailed(
@@ -53,8 +57,8 @@ def certificate_source(mode: str, printer: str) -> bytes:
     base = dict(config["overlay"]["default"])
     overlays = {heading: {**base, **fields} for heading, fields in config["overlay"].items()}
     text = _env().get_template("certificates/certificate.typ.j2").render(
-        mode=mode, full=config["full"], overlays=overlays, dx=offsets.get("dx", 0),
-        dy=offsets.get("dy", 0),
+        mode=mode, full=config["full"], overlays=overlays, dx=offsets.get("dx", 0) + dx,
+        dy=offsets.get("dy", 0) + dy,
     )
     return text.encode("utf-8")
 
@@ -65,6 +69,14 @@ def qr_matrix(url: str) -> tuple[bytes, int]:
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=True)
     return bytes(memoryview(image)), image.shape[0]
+
+
+def qr_svg(url: str) -> str:
+    """The same QR code as an SVG document (for a page), scalable: one unit per module."""
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    return re.sub(r'<svg width="(\d+)" height="(\d+)"',
+                  r'<svg width="\1" height="\2" viewBox="0 0 \1 \2" shape-rendering="crispEdges"',
+                  code.to_svg(add_quiet_zones=True), count=1)
 
 
 def _compile(source: bytes | Path, data: Any, **kwargs: Any) -> Any:
@@ -104,6 +116,7 @@ def certificates_pdf(
     mode: str = "full",
     printer: str = "default",
     progress: Callable[[int], None] | None = None,
+    offset: tuple[float, float] = (0.0, 0.0),
 ) -> bytes:
     """One PDF, one page per certificate, in the given order, from one Typst compile.
     ``progress`` hears of the QR codes as they are made, then of the layout.
@@ -113,8 +126,8 @@ def certificates_pdf(
     tagged."""
     if not contexts:
         raise ValidationFailed(reason="không có giấy chứng nhận nào để in")
-    return _compile_certificates(certificate_source(mode, printer), contexts, progress,
-                                 pdf_tags=False)
+    return _compile_certificates(certificate_source(mode, printer, *offset), contexts,
+                                 progress, pdf_tags=False)
 
 
 def certificate_png(context: dict[str, Any], *, mode: str = "full", ppi: int = 72) -> bytes:
@@ -127,3 +140,9 @@ def certificate_png(context: dict[str, Any], *, mode: str = "full", ppi: int = 7
 def decision_pdf(document: dict[str, Any]) -> bytes:
     source = _env().get_template("documents/decision.typ.j2").render().encode("utf-8")
     return _compile(source, document)
+
+
+def payout_pdf(sheet: dict[str, Any]) -> bytes:
+    """The payout sheet of a ceremony (``services.payouts.payout_sheet``)."""
+    source = _env().get_template("documents/payout.typ.j2").render().encode("utf-8")
+    return _compile(source, sheet)

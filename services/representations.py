@@ -59,6 +59,8 @@ EVENT_LABELS = {
     "Ceremony.DecisionAdded": "Thêm quyết định được trao",
     "Ceremony.DecisionRemoved": "Bỏ quyết định khỏi buổi trao",
     "Ceremony.TotalAnnounced": "Ghi tổng số tiền công bố",
+    "Ceremony.PaymentRecorded": "Ghi nhận chi trả tiền thưởng",
+    "Ceremony.PaymentCorrected": "Điều chỉnh lần ghi chi trả",
     "Submission.Created": "Lập tờ trình",
     "User.Created": "Tạo người dùng",
     "User.GrantAdded": "Giao vai trò",

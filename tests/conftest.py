@@ -31,6 +31,23 @@ from services.app import Runtime
 from services.config import POSTGRES, SQLITE, Settings, pg_env_from_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SCREENS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "test-artifacts", "screens")
+
+
+def pytest_sessionstart(session) -> None:
+    """A run that includes the browser tests starts with no screenshots: those in
+    test-artifacts/screens are then all of this run (the main process only, not xdist's
+    workers)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser")
+    for arg in session.config.args or ["tests"]:
+        path = os.path.abspath(os.path.join(session.config.invocation_params.dir,
+                                            arg.split("::")[0]))
+        if browser.startswith(path.rstrip(os.sep) + os.sep) or path.startswith(browser):
+            shutil.rmtree(SCREENS, ignore_errors=True)
+            return
 
 
 @dataclass

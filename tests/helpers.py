@@ -134,6 +134,28 @@ def err(response, status: int, code: str | None = None) -> dict:
     return body
 
 
+CSRF_COOKIE = "tdkt_csrf"  # services.web.csrf
+SESSION_COOKIE = "tdkt_session"  # services.http.sessions
+
+
+def form_data(client, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A page's form as a browser sends it: the fields plus this browser's CSRF token (the
+    cookie's; a page is read first when the browser has none yet)."""
+    token = client.cookies.get(CSRF_COOKIE)
+    if not token:
+        client.get("/login")
+        token = client.cookies.get(CSRF_COOKIE)
+    assert token, "no CSRF cookie after reading a page"
+    return {**(data or {}), "csrf_token": token}
+
+
+def page_login(client, username: str, password: str = "mat-khau-123", **extra: Any):
+    """Sign in through the form (no redirect followed): the answer."""
+    return client.post("/login", data=form_data(client, {
+        "username": username, "password": password, "next": "/", **extra}),
+        follow_redirects=False)
+
+
 READER = "admin"  # the central admin reads everything
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.api import errors, openapi
 from services.api.body import StrictJSONBody
@@ -12,12 +13,17 @@ from services.api.routes_certificates import router as certificates_router
 from services.api.routes_decisions import router as decisions_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
+from services.api.routes_payouts import router as payouts_router
 from services.api.routes_registry import router as registry_router
 from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
 from services.app import Runtime
+from services.http.headers import SecurityHeaders
+from services.http.sessions import Sessions
+from services.secret_key import load_secret
 from services.web import install as install_page_errors
 from services.web import router as web_router
+from services.web.templating import STATIC
 
 DESCRIPTION = """
 **TĐKT** — quản lý thi đua, khen thưởng theo mô hình event sourcing cho Hội LHPN Việt Nam.
@@ -42,9 +48,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app = FastAPI(title="TĐKT", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.runtime = runtime or Runtime()
+    settings = app.state.runtime.settings
+    # the pages' sessions (signed cookie, expiry, sign-in throttling); tests set its clock
+    app.state.sessions = Sessions(
+        settings, lambda: load_secret(settings, app.state.runtime.db))
     errors.install(app)  # refusals as JSON ...
     install_page_errors(app)  # ... except from pages: the error page, or the sign-in redirect
     app.add_middleware(StrictJSONBody)
+    app.add_middleware(SecurityHeaders)  # CSP & co. on every answer; renews session cookies
     openapi.install(app)
     app.include_router(system_router)
     app.include_router(orgs_router)
@@ -52,6 +63,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(money_router)
     app.include_router(registry_router)
     app.include_router(decisions_router)
+    app.include_router(payouts_router)
     app.include_router(certificates_router)
     app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

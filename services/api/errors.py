@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from domain.errors import DomainError
-from services.http.errors import status_for
+from services.http.errors import retry_headers, status_for
 
 log = logging.getLogger("tdkt.api")
 
@@ -157,7 +157,7 @@ def allowed_methods(request: Request, error: StarletteHTTPException) -> list[str
 
 def domain_error_response(error: DomainError) -> JSONResponse:
     status = status_for(error)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else retry_headers(error) or None
     details = {k: v for k, v in error.details.items() if _jsonable(v)}
     return JSONResponse(error_body(error.code, error.message, details), status, headers=headers)
 

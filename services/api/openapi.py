@@ -17,6 +17,9 @@ host.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -61,6 +64,8 @@ OPEN_TO_ANY_USER = {
 }
 # Writes that cannot conflict with anything.
 NO_409 = {("post", "/api/auth/token")}
+# Throttled operations (too many failed sign-ins: 429 with Retry-After).
+THROTTLED = {("post", "/api/auth/token")}
 WRITES = {"post", "put", "patch", "delete"}
 # 404 is the answer of a path naming an unknown resource ({id}, {code}, {username}…; not {fmt},
 # a choice among formats) and of these operations. An unknown id in a body or a filter is a 422
@@ -101,6 +106,12 @@ ERRORS: dict[int, tuple[str, type[BaseModel], str]] = {
         ValidationErrorResponse,
         "validation.invalid",
     ),
+    429: (
+        "Đăng nhập sai quá nhiều lần với tài khoản này hoặc từ địa chỉ này (`auth.throttled`): "
+        "thử lại sau số giây trong `Retry-After` (`details.retry_after`).",
+        ErrorResponse,
+        "auth.throttled",
+    ),
 }
 EXAMPLE_MESSAGES = {
     401: "Cần đăng nhập (mã truy cập không hợp lệ hoặc đã bị thu hồi).",
@@ -108,6 +119,8 @@ EXAMPLE_MESSAGES = {
     404: "Không tìm thấy đề nghị khen thưởng.",
     409: "Dữ liệu đã được người khác thay đổi. Hãy tải lại rồi thử lại.",
     422: "Dữ liệu không hợp lệ — amount: phải là số nguyên",
+    429: "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa để bảo vệ tài khoản. Vui lòng thử "
+         "lại sau 15 phút (lúc 10:45).",
 }
 
 
@@ -209,6 +222,12 @@ def _error_answer(status: int) -> dict[str, Any]:
         answer["headers"] = {
             "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}
         }
+    if status == 429:
+        example["error"]["details"] = {"retry_after": 900, "scope": "account",
+                                       "wait": "15 phút", "at": "10:45"}
+        answer["headers"] = {
+            "Retry-After": {"description": "Số giây cần chờ", "schema": {"type": "integer"}}
+        }
     return answer
 
 
@@ -245,6 +264,8 @@ def _statuses(route: Any, method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(409)
     if params or has_body or "422" in operation.get("responses", {}):
         statuses.append(422)
+    if key in THROTTLED:
+        statuses.append(429)
     return statuses
 
 
@@ -265,7 +286,9 @@ def refine(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                 "type": "apiKey",
                 "in": "cookie",
                 "name": TOKEN_COOKIE,
-                "description": "Phiên đăng nhập của các trang (đặt bởi `POST /api/auth/token`)",
+                "description": "Phiên đăng nhập của các trang (đặt bởi `/login` hoặc "
+                "`POST /api/auth/token`; có hạn: hết hạn khi không dùng hoặc sau thời gian tối "
+                "đa, kết thúc khi đăng xuất)",
             },
         }
     )
@@ -320,7 +343,7 @@ def install(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         spec, assets = urls(request)
-        return get_swagger_ui_html(
+        return with_docs_policy(get_swagger_ui_html(
             openapi_url=spec,
             title=f"{app.title} — tài liệu API",
             swagger_js_url=f"{assets}/swagger-ui-bundle.js",
@@ -330,15 +353,35 @@ def install(app: FastAPI) -> None:
             # validatorUrl: Swagger UI would otherwise send the document's address to
             # validator.swagger.io and show its badge.
             swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None},
-        )
+        ))
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         spec, assets = urls(request)
-        return get_redoc_html(
+        return with_docs_policy(get_redoc_html(
             openapi_url=spec,
             title=f"{app.title} — tài liệu API (ReDoc)",
             redoc_js_url=f"{assets}/redoc.standalone.js",
             redoc_favicon_url=f"{assets}/favicon.png",
             with_google_fonts=False,
-        )
+        ))
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def with_docs_policy(page: HTMLResponse) -> HTMLResponse:
+    """The documentation pages' own Content-Security-Policy (the pages' strict one is
+    ``services.http.headers``): their inline script allowed by its hash only; the styles that
+    Swagger UI and ReDoc inject, and ReDoc's worker (a blob), allowed; still nothing from
+    another host, no frame, no plugin."""
+    body = bytes(page.body).decode("utf-8")
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+        + "'" for script in _INLINE_SCRIPT.findall(body))
+    page.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self' {hashes}; worker-src 'self' blob:; font-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ).replace("'self' ;", "'self';")
+    return page

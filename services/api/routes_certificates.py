@@ -30,6 +30,7 @@ def _download(body: bytes, media: str, filename: str, extra: dict[str, str] | No
 
 def print_pdf(rt: Runtime, actor, decision_ids: list[UUID], body: PrintIn,
               request: Request) -> Response:
+    printing.certificate_source(body.mode, body.printer)  # a mode or printer unknown: no serial
     items, saved = rt.app.certificates.print_certificates(actor, decision_ids,
                                              reprint_reason=body.reprint_reason)
     if saved is not None:

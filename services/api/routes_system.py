@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from domain.catalog import catalog
-from services.api.deps import TOKEN_COOKIE, ActorDep, RuntimeDep
+from domain.errors import BadCredentials
+from services.api.deps import ActorDep, RuntimeDep
 from services.api.schemas import LoginIn
+from services.http.sessions import client_address, sessions_of
 
 router = APIRouter(prefix="/api", tags=["Hệ thống"])
 
@@ -28,10 +30,21 @@ def projections(rt: RuntimeDep, actor: ActorDep):
 
 
 @router.post("/auth/token", summary="Đăng nhập bằng mật khẩu, nhận mã truy cập")
-def login(body: LoginIn, rt: RuntimeDep):
-    actor, token = rt.app.users.login(username=body.username, password=body.password)
+def login(body: LoginIn, rt: RuntimeDep, request: Request):
+    """Also sets the pages' session cookie (a browser calling the API). Throttled as the sign-in
+    page: after too many failures for the account or from the address, 429 `auth.throttled`
+    with `Retry-After`, whatever the password."""
+    sessions = sessions_of(request.app)
+    address = client_address(request)
+    sessions.throttle.check(body.username, address)
+    try:
+        actor, token = rt.app.users.login(username=body.username, password=body.password)
+    except BadCredentials:
+        sessions.throttle.failed(body.username, address)
+        raise
+    sessions.throttle.succeeded(body.username)
     response = JSONResponse({"token": token, "username": actor.username, "token_type": "bearer"})
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    sessions.start(request, response, token)
     return response
 
 

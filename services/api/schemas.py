@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from domain.ceremony import PAYMENT_STATUSES
 from domain.dates import parse_day
 from domain.errors import ValidationFailed
 from services.api.choices import (
@@ -23,6 +24,7 @@ from services.api.choices import (
     RevocationGround,
     Role,
     Vote,
+    one_of,
 )
 from services.decisions import DecisionDraft
 
@@ -288,6 +290,34 @@ class CeremonyPatch(Body):
 
 class CeremonyDecisionIn(Body):
     decision_id: UUID
+    expected_version: StrictInt | None = None
+
+
+# signed: the recipient signed the payout sheet; paid: paid otherwise (transfer, later)
+PaymentStatus = one_of(PAYMENT_STATUSES)
+
+
+class PaymentIn(Body):
+    """What was paid or signed for against one line of a decision presented at the ceremony."""
+
+    decision_id: UUID
+    line_no: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    amount: Money
+    paid_on: Day | None = None  # default: today
+    status: PaymentStatus = "signed"
+    note: Text = ""
+    reason: Text = ""  # required to pay beyond the line's stated amount
+    expected_version: StrictInt | None = None
+
+
+class PaymentCorrectionIn(Body):
+    """New values for a payment record (those left out stay), and why: a new event."""
+
+    reason: Text
+    amount: Money | None = None
+    paid_on: Day = None  # may be left out, not cleared: null is a 422 (default not validated)
+    status: PaymentStatus | None = None
+    note: Text | None = None
     expected_version: StrictInt | None = None
 
 

@@ -11,7 +11,14 @@ STATUS_BY_KIND = {
     "not_found": 404,
     "conflict": 409,
     "unauthenticated": 401,
+    "throttled": 429,  # too many failed sign-ins: ``Retry-After`` (``retry_headers``)
 }
+
+
+def retry_headers(error: DomainError) -> dict[str, str]:
+    """``Retry-After`` for a refusal that says when to try again (``details.retry_after``)."""
+    seconds = error.details.get("retry_after")
+    return {"Retry-After": str(int(seconds))} if isinstance(seconds, int) else {}
 
 
 def status_for(error: DomainError) -> int:

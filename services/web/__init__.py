@@ -4,7 +4,10 @@ registry, the calculator, certificates.
 
 Pages stand on the API's machinery: the same runtime and session token
 (``services.http.deps``), the same read policy (``services.read_policy``), the same status for
-each refusal (``services.http.errors``). The session is the API token in an HTTP-only cookie.
+each refusal (``services.http.errors``). The session is an API token in a signed, expiring,
+HTTP-only cookie (``services.http.sessions``); every form carries a CSRF token
+(``{{ csrf_input() }}``, ``services.web.csrf``); no inline style or script (the
+Content-Security-Policy of ``services.http.headers``).
 
 To add a page: put it in the ``pages_*`` module of its area (or a new one, included below), with
 a router from ``page_router()``, ``actor: SignedInDep`` for a signed-in user, and let refusals
@@ -14,10 +17,15 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 |---|---|
 | ``pages_session`` | ``/login``, ``/logout``, ``/`` (work queues) |
 | ``pages_workflow`` | ``/nominations``, ``/nominations/new``, ``/nominations/{id}``, actions |
-| ``pages_decisions`` | ``/decisions``, ``/decisions/{id}``, ``/ceremonies``, ``/ceremonies/{id}``|
+| ``pages_decisions`` | ``/decisions``, ``/decisions/{id}`` (history, documents, exports); the |
+|  | office's ``/decisions/queue``, ``/decisions/new``, ``/decisions/outside``, |
+|  | ``/decisions/compose[/edit, /issue]``, ``/decisions/import-template.xlsx``, |
+|  | ``/decisions/{id}/revoke`` |
+| ``pages_ceremonies`` | ``/ceremonies``, ``/ceremonies/new``, ``/ceremonies/{id}/…``, payments |
 | ``pages_registry`` | ``/org``, ``/registry`` |
 | ``pages_money`` | ``/calculator``, ``/schedules/differences`` |
 | ``pages_certificates`` | ``/verify/{token}`` (public), ``/certificates/preview`` |
+| ``pages_printing`` | ``/{decisions,ceremonies}/{id}/certificates``, ``/certificates/runs/…`` |
 """
 
 from __future__ import annotations
@@ -25,9 +33,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.web import (
+    pages_ceremonies,
     pages_certificates,
     pages_decisions,
     pages_money,
+    pages_printing,
     pages_registry,
     pages_session,
     pages_workflow,
@@ -39,8 +49,10 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages_session.router)
 router.include_router(pages_workflow.router)
 router.include_router(pages_decisions.router)
+router.include_router(pages_ceremonies.router)
 router.include_router(pages_registry.router)
 router.include_router(pages_money.router)
 router.include_router(pages_certificates.router)
+router.include_router(pages_printing.router)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -26,6 +26,9 @@ def verify_page(request: Request, token: str, rt: RuntimeDep, actor: SessionDep)
 def certificate_preview(request: Request, rt: RuntimeDep, actor: SignedInDep, decision_id: str,
                         line_no: int = 1):
     decision = rt.app.decisions.decision(parse_id(decision_id))
+    # as the API: a certificate's serial and verification link are the register's, which the
+    # awards office of the recording unit keeps (GET /api/decisions/{id}/certificates, printing)
+    rt.app.authz.require(actor, "approver", decision.recorded_by_unit_id)
     line = decision.line(line_no)
     # the line's entry in the certificate register (serial, verification token), once printed
     rt.ensure_position(rt.app.max_position())

@@ -1,46 +1,74 @@
-"""Sign in, sign out, and the home page with the signed-in user's work queues."""
+"""Sign in, sign out, and the home page with the signed-in user's work queues. Sessions
+themselves (the signed cookie, expiry, throttling) are ``services.http.sessions``."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
-from domain.errors import DomainError
+from domain.errors import BadCredentials, DomainError
 from domain.nomination import DRAFT, RECOMMENDED, RETURNED, UNDER_REVIEW
-from services.http.deps import TOKEN_COOKIE, RuntimeDep
-from services.web.deps import SignedInDep
+from services.http.deps import RuntimeDep
+from services.http.errors import retry_headers, status_for
+from services.http.sessions import client_address, sessions_of
+from services.web import csrf
+from services.web.deps import SignedInDep, revoke_session_token
 from services.web.routing import page_router
 from services.web.templating import render
 
 router = page_router()
 
 
+SESSION_EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/"):
-    return render(request, "login.html", {"next": next if next.startswith("/") else "/"})
+def login_form(request: Request, next: str = "/", expired: str = ""):
+    return render(request, "login.html", {
+        "next": next if next.startswith("/") and not next.startswith("//") else "/",
+        "notice": SESSION_EXPIRED if expired else ""})
 
 
 @router.post("/login")
 async def login(request: Request, rt: RuntimeDep):
+    """Sign in, throttled per account and per address (``services.http.throttle``): a refusal
+    for too many failures is the form again, 429, saying when to retry."""
     form = await request.form()
     target = str(form.get("next") or "/")
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
+    username = str(form.get("username") or "")
+    sessions = sessions_of(request.app)
+    address = client_address(request)
     try:
-        _, token = rt.app.users.login(
-            username=str(form.get("username") or ""), password=str(form.get("password") or "")
-        )
+        sessions.throttle.check(username, address)
+        _, token = await run_in_threadpool(
+            rt.app.users.login, username=username, password=str(form.get("password") or ""))
     except DomainError as error:
-        return render(request, "login.html", {"next": target, "error": error}, 401)
+        if isinstance(error, BadCredentials):
+            sessions.throttle.failed(username, address)
+        context = {"next": target, "error": error, "username": username[:100]}
+        response = render(request, "login.html", context, status_for(error))
+        response.headers.update(retry_headers(error))
+        return response
+    sessions.throttle.succeeded(username)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    sessions.start(request, response, token)
+    csrf.renew(request, response)
     return response
 
 
 @router.post("/logout")
-def logout():
+def logout(request: Request, rt: RuntimeDep):
+    """Ends the session server-side: its token is revoked, so the old cookie, even replayed,
+    no longer signs in."""
+    sessions = sessions_of(request.app)
+    session = sessions.state(request).session
+    if session is not None:
+        revoke_session_token(rt, session.token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE)
+    sessions.end(request, response)
     return response
 
 
@@ -62,8 +90,10 @@ def home(request: Request, rt: RuntimeDep, actor: SignedInDep):
         unit = rt.queries.unit_names({unit_id}).get(unit_id, "")
         for status, field, label in QUEUE_KINDS.get(grant.role, []):
             found = rt.queries.nominations(status=status, **{field: unit_id})
+            href = (f"/decisions/queue?unit_id={unit_id}" if grant.role == "approver"
+                    else f"/nominations?status={status}&{field}={unit_id}")
             queues.append({"label": label.format(unit=unit), "count": found["total"],
-                           "href": f"/nominations?status={status}&{field}={unit_id}"})
+                           "href": href})
     grants = [
         {"role": g.role, "unit": rt.queries.unit_names({str(g.unit_id)}).get(str(g.unit_id), ""),
          "chair": g.chair}

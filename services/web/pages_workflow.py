@@ -115,6 +115,8 @@ def _nomination_view(request: Request, rt: Runtime, actor: Actor, nomination_id:
             g.role == "reviewer" and g.unit_id == review_unit for g in actor.grants),
         "is_chair": review_unit is not None and any(
             g.role == "reviewer" and g.chair and g.unit_id == review_unit for g in actor.grants),
+        "can_decide": nomination.status == "recommended" and review_unit is not None
+        and rt.app.authz.covers(actor, review_unit, "approver"),
         "error": error,
     }
     return render(request, "nomination.html", context, status_for(error) if error else 200,

@@ -6,12 +6,27 @@ handlers (``services.web.errors``) whether the request was routed to a page or t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
+
+from services.web import csrf
 
 
 class PageRoute(APIRoute):
-    """A route that answers HTML to people (not part of the OpenAPI document)."""
+    """A route that answers HTML to people (not part of the OpenAPI document). A form sent to
+    it must carry the browser's CSRF token (``services.web.csrf``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            await csrf.check(request)
+            return await handler(request)
+
+        return checked
 
 
 def page_router() -> APIRouter:

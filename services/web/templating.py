@@ -14,8 +14,10 @@ from domain.catalog import RECIPIENT_LABELS
 from domain.money import format_dong
 from domain.nomination import STATUS_LABELS, VOTE_LABELS
 from services.authz import Actor
+from services.web import csrf
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+STATIC = TEMPLATES.parent / "static"  # the pages' style sheet (and any script): no CDN
 templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
 templates.env.filters["dong"] = format_dong
 # ISO date text → dd/mm/yyyy, as offices write it
@@ -23,6 +25,7 @@ templates.env.filters["ngay"] = lambda iso: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" 
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
 templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS
+templates.env.globals["csrf_input"] = csrf.csrf_input
 
 _RAW_ID = re.compile(r"\s*«?\b[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b»?", re.IGNORECASE)
 
@@ -40,8 +43,10 @@ templates.env.filters["page_message"] = page_message
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
            actor: Actor | None = None) -> HTMLResponse:
     """A page: the template with the signed-in user (for the menu) and today's date."""
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, name,
         {"actor": actor, "today": request.app.state.runtime.app.today(), **context},
         status_code=status,
     )
+    csrf.remember(request, response)
+    return response

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from tests.helpers import (
+    SESSION_COOKIE,
     case,
     head,
     nomination_body,
@@ -172,7 +173,7 @@ def test_login_with_a_wrong_password(client, world):
             401,
             "auth.bad_credentials",
         )
-    assert "tdkt_token" not in client.cookies
+    assert SESSION_COOKIE not in client.cookies
     # An unknown user gets the very same answer: logins do not reveal who exists.
     for username in ("khong.co.ai", "x", "Ông Ba", "a" * 51, ""):
         with nothing_recorded(client, world):
@@ -182,7 +183,7 @@ def test_login_with_a_wrong_password(client, world):
                 "auth.bad_credentials",
             )
         assert unknown["message"] == wrong["message"]
-    assert "tdkt_token" not in client.cookies
+    assert SESSION_COOKIE not in client.cookies
 
 
 def test_login_of_a_user_without_password(client, world):

@@ -122,9 +122,11 @@ def test_reprints_keep_serials_need_a_reason_and_are_counted(client, world):
     rows = ok(client.get("/api/registry", params={"decision_id": dec["id"], "sort": "decision"},
                          headers=world.h("admin")))["items"]
     assert rows[0]["certificate"] == {"serial": 1, "year": 2024, "copies": 2}
+    # the preview shows the serial (and the verification link): the recording unit's office's,
+    # as the register (tests/api/test_sessions.py)
     preview = client.get("/certificates/preview",
                          params={"decision_id": dec["id"], "line_no": 1},
-                         headers=world.h("admin"))
+                         headers=world.h("tw.appr"))
     assert preview.status_code == 200
     for text in ("BẰNG KHEN", "Bà Nguyễn Thị Hồng Nhung 0", "Số vào sổ: 1/2024",
                  "Hà Nội, ngày 20 tháng 12 năm 2024"):

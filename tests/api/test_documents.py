@@ -20,7 +20,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from services.config import load_settings
-from tests.helpers import ok
+from tests.helpers import form_data, ok, page_login
 
 NAMES = ["Nguyễn Thị Hồng Nhung", "Trần Thị Thu Hà", "Lê Thị Mai", "Phạm Thị Lan"]
 AMOUNTS = [1_000_000, 1_000_000, 1_500_000, 1_000_000]  # 4.500.000 đ issued
@@ -239,8 +239,7 @@ CODE = re.compile(r"[(\[][a-z_]+\.[a-z_]+[)\]]")
 
 
 def login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": "mat-khau-123",
-                                           "next": "/"}, follow_redirects=False)
+    response = page_login(client, username)
     assert response.status_code == 303, response.text
 
 
@@ -259,9 +258,9 @@ def test_error_pages_show_the_message_without_codes_or_raw_ids(client, world):
     assert decision.status_code == 404 and not CODE.search(decision.text)
     assert missing not in decision.text
     # a refused form
-    refused = client.post("/nominations/new", data={
+    refused = client.post("/nominations/new", data=form_data(client, {
         "proposing_unit_id": world.u("nt"), "award_kind": "giay_khen_hoi", "period": "2023",
-        "recipient_kind": "individual", "recipient_name": "Lê Thị Hoa", "achievement": "x"})
+        "recipient_kind": "individual", "recipient_name": "Lê Thị Hoa", "achievement": "x"}))
     assert refused.status_code == 403
     assert "ngoài phạm vi quản lý" in refused.text
     assert "auth.outside_scope" not in refused.text and not CODE.search(refused.text)

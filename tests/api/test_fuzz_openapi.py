@@ -9,8 +9,9 @@ junk token schemathesis made up. Ids in the path, the query and the body are now
 replaced by ids the seeded world knows (units, nominations, a submission, a decision, a ceremony,
 certificate tokens, users other than the callers), so that requests reach past "not found".
 
-Every answer must be one of 200/201/401/403/404/405/409/422 and one the operation declares; an
-error carries our body ``{"error": {"code", "message", "details"}}`` with a Vietnamese message;
+Every answer must be one of 200/201/401/403/404/405/409/422 (429: the throttled sign-in) and one
+the operation declares; an error carries our body ``{"error": {"code", "message", "details"}}``
+with a Vietnamese message;
 a 404 names what the path names (an unknown id in a body is a 422). Failures are collected over
 every operation (each shrunk by hypothesis) and reported together.
 
@@ -53,7 +54,8 @@ from tests.helpers import ok
 EXAMPLES = int(os.environ.get("TDKT_FUZZ_EXAMPLES", "10"))
 REPORT = os.environ.get("TDKT_FUZZ_REPORT")
 
-ALLOWED = {200, 201, 401, 403, 404, 405, 409, 422}
+# 429: sign-in throttled after repeated failures (declared by POST /api/auth/token only)
+ALLOWED = {200, 201, 401, 403, 404, 405, 409, 422, 429}
 ANONYMOUS = "<anonymous>"  # no token at all
 GENERATED = "<generated>"  # the bearer token and cookie schemathesis made up (junk)
 # Who sends a request (weights by repetition). None of them is ever a planted path parameter,
@@ -72,6 +74,7 @@ NOT_FOUND_CODES = {
     "decision_id": "decision.not_found",
     "line_no": "decision.line_not_found",
     "ceremony_id": "ceremony.not_found",
+    "payment_no": "payment.not_found",
 }
 
 

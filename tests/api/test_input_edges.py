@@ -8,14 +8,22 @@ import re
 
 import pytest
 
-from tests.helpers import case, err, head, nomination_body, nothing_recorded, ok
+from tests.helpers import (
+    case,
+    err,
+    form_data,
+    head,
+    nomination_body,
+    nothing_recorded,
+    ok,
+    page_login,
+)
 
 HUGE = str(2**63)
 
 
 def login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": "mat-khau-123",
-                                           "next": "/"}, follow_redirects=False)
+    response = page_login(client, username)
     assert response.status_code == 303, response.text
 
 
@@ -43,15 +51,17 @@ def test_form_numbers_in_other_scripts_are_refused_not_crashed(client, world):
             "recipient_name": "Phạm Thị Thu Hà", "birth_year": "19²9",
             "achievement": "Vận động hội viên"}
     position = head(client)
-    page = client.post("/nominations/new", data=form, follow_redirects=False)
+    page = client.post("/nominations/new", data=form_data(client, form), follow_redirects=False)
     assert page.status_code == 422 and "năm sinh" in page.text
     assert head(client) == position
-    created = client.post("/nominations/new", data={**form, "birth_year": "1979"},
+    created = client.post("/nominations/new",
+                          data=form_data(client, {**form, "birth_year": "1979"}),
                           follow_redirects=False)
     nid = created.headers["location"].rsplit("/", 1)[-1]
     for value in ("²", "٣", "1" * 40):
         with case(value):
-            answer = client.post(f"/nominations/{nid}/submit", data={"version": value})
+            answer = client.post(f"/nominations/{nid}/submit",
+                                 data=form_data(client, {"version": value}))
             assert answer.status_code < 500, answer.text
 
 

@@ -20,7 +20,7 @@ from services.api.errors import ErrorResponse, ValidationErrorResponse
 from services.api.openapi import CSV, DOCX, PDF, XLSX, HealthOut, LoginOut, UserOut
 from tests.helpers import case, ok
 
-ERRORS = {"401", "403", "404", "409", "422"}
+ERRORS = {"401", "403", "404", "409", "422", "429"}
 
 
 def document(client) -> dict[str, Any]:
@@ -58,7 +58,8 @@ SAMPLE = {  # (method, path) → the error statuses it declares
     ("delete", "/api/users/{username}/tokens/{token_id}"): {"401", "403", "404", "409", "422"},
     ("get", "/api/registry/history"): {"401", "403", "404", "422"},
     ("get", "/api/me"): {"401"},
-    ("post", "/api/auth/token"): {"401", "422"},  # public, but a wrong password is a 401
+    # public, but a wrong password is a 401, and too many of them a 429
+    ("post", "/api/auth/token"): {"401", "422", "429"},
     ("get", "/api/verify/{token}"): {"404", "422"},  # public
     ("get", "/api/health"): set(),
 }
@@ -76,6 +77,8 @@ def test_error_answers_are_declared_with_our_body(client):
                 assert responses[status]["description"]
             if "401" in statuses:
                 assert "WWW-Authenticate" in responses["401"]["headers"]
+            if "429" in statuses:
+                assert "Retry-After" in responses["429"]["headers"]
 
 
 def test_every_error_answer_of_every_operation_is_ours(client):

@@ -9,26 +9,23 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tests.helpers import err, nomination_body, ok
+from tests.helpers import SESSION_COOKIE, err, form_data, nomination_body, ok, page_login
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def login(client, username: str) -> None:
-    response = client.post(
-        "/login",
-        data={"username": username, "password": "mat-khau-123", "next": "/"},
-        follow_redirects=False,
-    )
+    response = page_login(client, username)
     assert response.status_code == 303, response.text
-    assert "tdkt_token" in response.cookies or client.cookies.get("tdkt_token")
+    assert SESSION_COOKIE in response.cookies or client.cookies.get(SESSION_COOKIE)
 
 
 def test_pages_need_a_session(client, world):
     response = client.get("/nominations", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
-    page = client.post("/login", data={"username": "xd.nom", "password": "sai-mat-khau"})
+    page = client.post("/login", data=form_data(client, {"username": "xd.nom",
+                                                         "password": "sai-mat-khau"}))
     assert page.status_code == 401
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.text
 
@@ -42,7 +39,7 @@ def test_nominator_drafts_and_submits_through_the_form(client, world):
 
     response = client.post(
         "/nominations/new",
-        data={
+        data=form_data(client, {
             "proposing_unit_id": world.u("xd"),
             "award_kind": "giay_khen_hoi",
             "award_type": "cong_trang",
@@ -53,7 +50,7 @@ def test_nominator_drafts_and_submits_through_the_form(client, world):
             "birth_year": "1979",
             "recipient_unit_id": world.u("xd"),
             "achievement": "Vận động 50 hội viên mới",
-        },
+        }),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -62,7 +59,8 @@ def test_nominator_drafts_and_submits_through_the_form(client, world):
     assert "Phạm Thị Thu Hà" in page.text and "Bản nháp" in page.text
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
 
-    submitted = client.post(f"/nominations/{nomination_id}/submit", data={"version": version})
+    submitted = client.post(f"/nominations/{nomination_id}/submit",
+                            data=form_data(client, {"version": version}))
     assert submitted.status_code == 200  # followed the redirect back to the page
     assert "Đang xét duyệt" in submitted.text
     api = ok(client.get(f"/api/nominations/{nomination_id}", headers=world.h("xd.nom")))
@@ -70,13 +68,14 @@ def test_nominator_drafts_and_submits_through_the_form(client, world):
 
     # The old form (stale version) and a second submission are refused on the page, with the
     # Vietnamese message and a 409.
-    stale = client.post(f"/nominations/{nomination_id}/submit", data={"version": version})
+    stale = client.post(f"/nominations/{nomination_id}/submit",
+                        data=form_data(client, {"version": version}))
     assert stale.status_code == 409
     assert "người khác thay đổi" in stale.text
     current = re.search(r'name="version" value="(\d+)"', submitted.text)
     again = client.post(
         f"/nominations/{nomination_id}/submit",
-        data={"version": current.group(1) if current else str(api["version"])},
+        data=form_data(client, {"version": current.group(1) if current else str(api["version"])}),
     )
     assert again.status_code == 409
     assert "không thể trình" in again.text
@@ -87,20 +86,20 @@ def test_form_errors_are_shown_and_nothing_is_recorded(client, world):
     head = ok(client.get("/api/health"))["position"]
     response = client.post(
         "/nominations/new",
-        data={
+        data=form_data(client, {
             "proposing_unit_id": world.u("xd"),
             "award_kind": "giay_khen_hoi",
             "period": "2023",
             "recipient_kind": "individual",
             "recipient_name": "",
             "achievement": "x",
-        },
+        }),
     )
     assert response.status_code == 422
     assert "cần họ tên" in response.text
     bad_year = client.post(
         "/nominations/new",
-        data={
+        data=form_data(client, {
             "proposing_unit_id": world.u("xd"),
             "award_kind": "giay_khen_hoi",
             "period": "2023",
@@ -108,19 +107,19 @@ def test_form_errors_are_shown_and_nothing_is_recorded(client, world):
             "recipient_name": "Lê Thị Hoa",
             "birth_year": "19x",
             "achievement": "x",
-        },
+        }),
     )
     assert bad_year.status_code == 422
     outside = client.post(
         "/nominations/new",
-        data={
+        data=form_data(client, {
             "proposing_unit_id": world.u("nt"),
             "award_kind": "giay_khen_hoi",
             "period": "2023",
             "recipient_kind": "individual",
             "recipient_name": "Lê Thị Hoa",
             "achievement": "x",
-        },
+        }),
     )
     assert outside.status_code == 403
     assert ok(client.get("/api/health"))["position"] == head
@@ -135,10 +134,12 @@ def test_council_votes_and_chair_concludes_on_the_page(client, world):
     page = client.get(f"/nominations/{created['id']}")
     assert "Bỏ phiếu" in page.text and "Kết luận" in page.text
     voted = client.post(
-        f"/nominations/{created['id']}/vote", data={"vote": "agree", "comment": "Đồng ý"}
+        f"/nominations/{created['id']}/vote",
+        data=form_data(client, {"vote": "agree", "comment": "Đồng ý"}),
     )
     assert voted.status_code == 200 and "Đồng ý: 1" in voted.text
-    closed = client.post(f"/nominations/{created['id']}/close", data={"outcome": "recommended"})
+    closed = client.post(f"/nominations/{created['id']}/close",
+                         data=form_data(client, {"outcome": "recommended"}))
     assert closed.status_code == 200
     state = ok(client.get(f"/api/nominations/{created['id']}", headers=world.h("xd.nom")))
     assert state["status"] == "under_review" and state["review_unit_id"] == world.u("btl")
@@ -268,11 +269,13 @@ SIGNED_IN_PAGES = [
 
 def test_every_page_but_the_public_ones_sends_a_stranger_to_the_sign_in_form(client, world):
     for method, path in SIGNED_IN_PAGES:
-        answer = getattr(client, method)(path, follow_redirects=False)
+        # a form carries the browser's CSRF token (without it: 403, tests/api/test_sessions.py)
+        extra = {"data": form_data(client)} if method == "post" else {}
+        answer = getattr(client, method)(path, follow_redirects=False, **extra)
         assert answer.status_code == 303, (path, answer.status_code, answer.text[:200])
         assert answer.headers["location"] == f"/login?next={path.split('?')[0]}", path
     # a session that no longer signs in is no session; the sign-in form comes back here
-    client.cookies.set("tdkt_token", "khong-con-hieu-luc")
+    client.cookies.set(SESSION_COOKIE, "khong-con-hieu-luc")
     again = client.get("/decisions/abc", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/login?next=/decisions/abc"
     assert client.get("/login").status_code == 200  # public
@@ -321,11 +324,12 @@ def test_an_action_no_button_sends_is_the_error_page(client, world):
     created = ok(client.post("/api/nominations", json=nomination_body(world),
                              headers=world.h("xd.nom")), 201)
     login(client, "xd.nom")
-    page = client.post(f"/nominations/{created['id']}/bay-bong", data={})
+    page = client.post(f"/nominations/{created['id']}/bay-bong", data=form_data(client))
     assert page.status_code == 422 and "thao tác không hợp lệ" in page.text
     assert "Không thực hiện được" in page.text
     # a refused action that a button sends stays on the nomination, with its message
-    refused = client.post(f"/nominations/{created['id']}/close", data={"outcome": "recommended"})
+    refused = client.post(f"/nominations/{created['id']}/close",
+                          data=form_data(client, {"outcome": "recommended"}))
     assert refused.status_code == 409, refused.text  # a draft is not under review
     assert "Không thực hiện được" not in refused.text
     assert created["recipient"]["name"] in refused.text

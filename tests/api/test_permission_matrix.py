@@ -501,6 +501,22 @@ def _remove_from_ceremony(c: Ctx, t: str, a: str, f: bool) -> Req:
     return Req(f"/api/ceremonies/{ceremony}/decisions/{decision}")
 
 
+def _pay(c: Ctx, t: str) -> dict[str, Any]:
+    """A payment of 0 đ (signed for) on the first line of the ceremony's decision: always
+    valid, whether or not the line states an amount."""
+    return {"decision_id": c.res[f"decision.{PRINTS_FOR[t]}"], "line_no": 1, "amount": 0}
+
+
+def _correct_payment(c: Ctx, t: str, a: str, f: bool) -> Req:
+    ceremony = c.res[f"ceremony.{t}"]
+    approver = {"btl": "btl.appr", "nt": "tw.appr"}[t]
+    payment_no = shared(c, f"payment.{t}", lambda: c.call(
+        approver, "POST", f"/api/ceremonies/{ceremony}/payments", 201,
+        json=_pay(c, t))["payment_nos"][0], False)
+    return Req(f"/api/ceremonies/{ceremony}/payments/{payment_no}/corrections",
+               json={"note": f"Điều chỉnh {c.next()}", "reason": "Ghi rõ người ký thay"})
+
+
 def _withdraw_salary(c: Ctx, t: str, a: str, f: bool) -> Req:
     day = "2031-01-01"
     if f:
@@ -663,6 +679,15 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/ceremonies/{ceremony_id}/export.{fmt}"): Op(
         anyone, lambda c, t, a, f: Req(
             f"/api/ceremonies/{c.res[f'ceremony.{t}']}/export.{FORMAT[t]}"), ("btl", "nt")),
+    ("GET", "/api/ceremonies/{ceremony_id}/payout"): Op(
+        anyone, res_path("/api/ceremonies/{}/payout", "ceremony"), ("btl",)),
+    ("GET", "/api/ceremonies/{ceremony_id}/payout.{fmt}"): Op(
+        anyone, lambda c, t, a, f: Req(f"/api/ceremonies/{c.res[f'ceremony.{t}']}/payout."
+                                       + {"btl": "pdf", "nt": "xlsx"}[t]), ("btl", "nt")),
+    ("POST", "/api/ceremonies/{ceremony_id}/payments"): Op(role("approver"), lambda c, t, a, f: Req(
+        f"/api/ceremonies/{c.res[f'ceremony.{t}']}/payments", json=_pay(c, t)), ("btl", "nt")),
+    ("POST", "/api/ceremonies/{ceremony_id}/payments/{payment_no}/corrections"): Op(
+        role("approver"), _correct_payment, ("btl", "nt")),
     ("POST", "/api/ceremonies/{ceremony_id}/certificates"): Op(
         role("approver", PRINTS_FOR), lambda c, t, a, f: Req(
             f"/api/ceremonies/{c.res[f'ceremony.{t}']}/certificates", json=REPRINT),

@@ -97,24 +97,28 @@ class OrgUnit(Aggregate):
         code: str | None
         established_on: date
         actor: str
+        reason: str = ""  # why (optional; events recorded before it was asked read "")
 
     class Renamed(Aggregate.Event):
         TOPIC = topic("org", "OrgUnit.Renamed")
         name: str
         effective_on: date
         actor: str
+        reason: str = ""
 
     class Moved(Aggregate.Event):
         TOPIC = topic("org", "OrgUnit.Moved")
         parent_id: UUID
         effective_on: date
         actor: str
+        reason: str = ""
 
     class MergedInto(Aggregate.Event):
         TOPIC = topic("org", "OrgUnit.MergedInto")
         target_id: UUID
         effective_on: date
         actor: str
+        reason: str = ""
 
     class Dissolved(Aggregate.Event):
         TOPIC = topic("org", "OrgUnit.Dissolved")
@@ -143,6 +147,7 @@ class OrgUnit(Aggregate):
         code: str | None,
         established_on: date,
         actor: str,
+        reason: str = "",
     ) -> None:
         self.level = level
         self.code = code
@@ -165,6 +170,7 @@ class OrgUnit(Aggregate):
         code: str | None,
         on: date,
         actor: str,
+        reason: str = "",
     ) -> OrgUnit:
         name = nfc(name)
         if not name:
@@ -186,6 +192,7 @@ class OrgUnit(Aggregate):
             code=nfc_optional(code),
             established_on=on,
             actor=actor,
+            reason=nfc(reason or ""),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -281,14 +288,14 @@ class OrgUnit(Aggregate):
 
     # -- commands -----------------------------------------------------------------------------
 
-    def rename(self, name: str, on: date, actor: str) -> None:
+    def rename(self, name: str, on: date, actor: str, reason: str = "") -> None:
         name = nfc(name)
         if not name:
             raise ValidationFailed(reason="tên đơn vị không được để trống")
         self._require_change_date(on)
-        self._renamed(name=name, effective_on=on, actor=actor)
+        self._renamed(name=name, effective_on=on, actor=actor, reason=nfc(reason or ""))
 
-    def move(self, parent: UnitState, on: date, actor: str) -> None:
+    def move(self, parent: UnitState, on: date, actor: str, reason: str = "") -> None:
         self._require_change_date(on)
         if any(c["kind"] in ("moved", *_END_KINDS) and c["on"] > on for c in self.timeline):
             # Child links on parents are kept in date order; a retroactive move before a later
@@ -303,15 +310,16 @@ class OrgUnit(Aggregate):
             raise OrgUnitNotActive(name=parent.name, on=on.isoformat())
         if parent.id == self.id:
             raise OrgUnitDateInvalid(on=on.isoformat(), reason="không thể trực thuộc chính nó")
-        self._moved(parent_id=parent.id, effective_on=on, actor=actor)
+        self._moved(parent_id=parent.id, effective_on=on, actor=actor, reason=nfc(reason or ""))
 
-    def merge_into(self, target: UnitState, on: date, actor: str) -> None:
+    def merge_into(self, target: UnitState, on: date, actor: str, reason: str = "") -> None:
         self._require_end_date(on)
         if target.id == self.id:
             raise OrgUnitDateInvalid(on=on.isoformat(), reason="không thể sáp nhập vào chính nó")
         if not target.is_active:
             raise OrgUnitNotActive(name=target.name, on=on.isoformat())
-        self._merged_into(target_id=target.id, effective_on=on, actor=actor)
+        self._merged_into(target_id=target.id, effective_on=on, actor=actor,
+                          reason=nfc(reason or ""))
 
     def dissolve(self, on: date, reason: str, actor: str) -> None:
         self._require_end_date(on)
@@ -332,15 +340,16 @@ class OrgUnit(Aggregate):
     # -- event application --------------------------------------------------------------------
 
     @event(Renamed)
-    def _renamed(self, name: str, effective_on: date, actor: str) -> None:
+    def _renamed(self, name: str, effective_on: date, actor: str, reason: str = "") -> None:
         self.timeline.append({"on": effective_on, "kind": "renamed", "name": name})
 
     @event(Moved)
-    def _moved(self, parent_id: UUID, effective_on: date, actor: str) -> None:
+    def _moved(self, parent_id: UUID, effective_on: date, actor: str, reason: str = "") -> None:
         self.timeline.append({"on": effective_on, "kind": "moved", "parent_id": parent_id})
 
     @event(MergedInto)
-    def _merged_into(self, target_id: UUID, effective_on: date, actor: str) -> None:
+    def _merged_into(self, target_id: UUID, effective_on: date, actor: str,
+                     reason: str = "") -> None:
         self.timeline.append({"on": effective_on, "kind": "merged_into", "target_id": target_id})
 
     @event(Dissolved)

@@ -129,6 +129,47 @@ class QueryRows:
             ).fetchall()
         return [self._unit_row(r) for r in rows]
 
+    def unit_periods(self, unit_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """The periods of several units (``org_unit_versions``), oldest first, by unit: each
+        ``unit_id``, ``valid_from``, ``valid_to``, ``name``, ``level``, ``parent_id``,
+        ``status``, ``successor_id``. Units without any are left out."""
+        wanted = sorted(i for i in unit_ids if i)
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.db.read() as cur:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = cur.execute(
+                    "SELECT unit_id, valid_from, valid_to, name, level, parent_id, status,"
+                    f" successor_id FROM org_unit_versions WHERE unit_id IN ({marks})"
+                    " ORDER BY unit_id, valid_from",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    out.setdefault(row["unit_id"], []).append(dict(row))
+        return out
+
+    def unit_changes_between(self, first: date, last: date, limit: int) -> dict[str, Any]:
+        """The dated changes of the units' histories (``org_unit_changes``) effective from
+        ``first`` to ``last``, both included: ``total`` of them, and the first ``limit`` in
+        ``items`` (by date, unit, order recorded), each ``unit_id``, ``seq``, ``effective_on``,
+        ``kind`` (created, renamed, moved, merged_into, dissolved), ``name``, ``parent_id``,
+        ``target_id``."""
+        span = (first.isoformat(), last.isoformat())
+        with self.db.read() as cur:
+            total = cur.scalar(
+                "SELECT COUNT(*) FROM org_unit_changes"
+                " WHERE effective_on >= ? AND effective_on <= ?",
+                span,
+            )
+            rows = cur.execute(
+                "SELECT unit_id, seq, effective_on, kind, name, parent_id, target_id"
+                " FROM org_unit_changes WHERE effective_on >= ? AND effective_on <= ?"
+                " ORDER BY effective_on, unit_id, seq LIMIT ?",
+                [*span, limit],
+            ).fetchall()
+        return {"total": int(total or 0), "items": [dict(r) for r in rows]}
+
     def subtree_ids(self, roots: set[str]) -> set[str]:
         """Every unit below (and including) ``roots`` in the current tree, merged ones too
         (under their last parent and under their successor)."""

@@ -33,6 +33,7 @@ class RegistryFilter:
     year: int | None = None
     award_kind: str | None = None
     recipient_kind: str | None = None
+    gender: str | None = None  # individuals only: female | male | unknown (none recorded)
     recipient_key: str | None = None  # the identity key (inside the service only)
     recipient_id: str | None = None  # the public id a recipient is shown by
     issuer_key: str | None = None
@@ -84,6 +85,10 @@ class RegistryFilter:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if self.gender is not None:
+            conditions, condition_params = gender_condition(self.gender)
+            where.extend(conditions)
+            params.extend(condition_params)
         if self.recipient_id is not None:
             where.append("l.recipient_key = (SELECT r.recipient_key FROM recipient_ids r"
                          " WHERE r.public_id = ?)")
@@ -130,6 +135,28 @@ class RegistryFilter:
         if not parts:
             parts.append(f"{on}.revoked_on IS NOT NULL")
         return "(" + " AND ".join(parts) + ")", params
+
+
+GENDERS = ("female", "male", "unknown")  # a person's recorded gender, or none recorded
+
+
+def gender_condition(gender: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions over ``award_lines l`` (and their parameters) for individuals of a gender
+    (``unknown``: none recorded). The gender is kept in the line's ``recipient_detail``, JSON
+    written by ``projections.base.dumps`` (sorted keys, ``": "`` between key and value): a quote
+    inside a text value is escaped there, so a position or a note never matches."""
+    if gender not in GENDERS:
+        raise ValueError(f"unknown gender {gender!r}")
+    person = "l.recipient_kind = 'individual'"
+    if gender == "unknown":
+        known = GENDERS[:2]
+        return ([person, *("l.recipient_detail NOT LIKE ?" for _ in known)],
+                [_gender_pattern(g) for g in known])
+    return [person, "l.recipient_detail LIKE ?"], [_gender_pattern(gender)]
+
+
+def _gender_pattern(gender: str) -> str:
+    return f'%"gender": "{gender}"%'
 
 
 # group name → (SQL key, SQL label) over award_lines ``l``

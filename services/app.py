@@ -18,6 +18,7 @@ from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
 from projections.decisions import CeremoniesView, DecisionsView, UsersView
 from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
+from projections.payments import PaymentsView
 from projections.runner import Runner
 from services.authz import Authorizer
 from services.ceremonies import Ceremonies
@@ -67,7 +68,7 @@ class TdktApplication(Store):
 
 def default_views() -> list[View]:
     return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView(),
-            CertificatesView()]
+            CertificatesView(), PaymentsView()]
 
 
 def open_view_db(settings: Settings) -> ViewDB:

@@ -238,18 +238,23 @@ class OrgUnits:
         parent_id: UUID,
         code: str | None = None,
         established_on: date,
+        reason: str = "",
     ) -> Saved:
         saved = self.reorganise(
             actor,
             on=established_on,
             operations=[
-                {"op": "create", "name": name, "level": level, "parent_id": parent_id, "code": code}
+                {"op": "create", "name": name, "level": level, "parent_id": parent_id, "code": code,
+                 "reason": reason}
             ],
         )
         return saved
 
-    def reorganise(self, actor: Actor, *, on: date, operations: list[dict[str, Any]]) -> Saved:
-        """Apply operations in order; all of them or none are saved."""
+    def reorganise(self, actor: Actor, *, on: date, operations: list[dict[str, Any]],
+                   dry_run: bool = False) -> Saved:
+        """Apply operations in order; all of them or none are saved. Each may give its
+        ``reason`` (recorded on its events). ``dry_run``: check everything, record nothing (a
+        page's review before the confirmation); the answer's position is the log's head."""
         if not operations:
             raise ValidationFailed(reason="cần ít nhất một thao tác")
         if len(operations) > 5_000:
@@ -280,6 +285,7 @@ class OrgUnits:
 
         for index, op in enumerate(operations, start=1):
             kind = op.get("op")
+            why = str(op.get("reason") or "")
             when = op.get("effective_on") or on
             if isinstance(when, str):
                 when = date.fromisoformat(when)
@@ -297,6 +303,7 @@ class OrgUnits:
                     code=op.get("code"),
                     on=when,
                     actor=actor.username,
+                    reason=why,
                 )
                 work.add(unit)
                 work.get(parent_id).attach_child(unit.id, when, actor.username)
@@ -315,25 +322,31 @@ class OrgUnits:
             for unit_id in unit_ids:
                 require_admin(unit_id)
             if kind == "rename":
-                work.get(unit_ids[0]).rename(str(op.get("name") or ""), when, actor.username)
+                work.get(unit_ids[0]).rename(str(op.get("name") or ""), when, actor.username,
+                                             why)
             elif kind == "move":
                 parent_id = resolve(op.get("parent_id"), f"thao tác {index}")
                 require_admin(parent_id)
-                self._move(work, unit_ids[0], parent_id, when, actor)
+                self._move(work, unit_ids[0], parent_id, when, actor, why)
             elif kind == "merge":
                 target_id = resolve(op.get("target_id"), f"thao tác {index}")
                 require_admin(target_id)
                 for source_id in unit_ids:
-                    self._merge(work, source_id, target_id, when, actor)
+                    self._merge(work, source_id, target_id, when, actor, why)
                 touched.append(target_id)
             elif kind == "dissolve":
                 unit = work.get(unit_ids[0])
                 old_parent = work.state_on(unit.id, when).parent_id
-                unit.dissolve(when, str(op.get("reason") or ""), actor.username)
+                unit.dissolve(when, why, actor.username)
                 if old_parent is not None:
                     work.get(old_parent).detach_child(unit.id, when, actor.username)
             touched.extend(unit_ids)
-        saved = self.store.commit(*work.units.values(), subject=(created or touched)[0])
+        if dry_run:
+            subject = work.get((created or touched)[0])
+            saved = Saved(id=subject.id, version=subject.version,
+                          position=self.store.max_position())
+        else:
+            saved = self.store.commit(*work.units.values(), subject=(created or touched)[0])
         return Saved(
             id=saved.id,
             version=saved.version,
@@ -345,7 +358,8 @@ class OrgUnits:
         )
 
     def _move(
-        self, work: _UnitsInWork, unit_id: UUID, parent_id: UUID, on: date, actor: Actor
+        self, work: _UnitsInWork, unit_id: UUID, parent_id: UUID, on: date, actor: Actor,
+        reason: str = "",
     ) -> None:
         unit = work.get(unit_id)
         if unit_id in work.ancestors_on(parent_id, on):
@@ -354,20 +368,21 @@ class OrgUnits:
         if old_parent == parent_id:
             return
         parent = work.state_on(parent_id, on)
-        unit.move(parent, on, actor.username)
+        unit.move(parent, on, actor.username, reason)
         if old_parent is not None:
             work.get(old_parent).detach_child(unit_id, on, actor.username)
         work.get(parent_id).attach_child(unit_id, on, actor.username)
 
     def _merge(
-        self, work: _UnitsInWork, source_id: UUID, target_id: UUID, on: date, actor: Actor
+        self, work: _UnitsInWork, source_id: UUID, target_id: UUID, on: date, actor: Actor,
+        reason: str = "",
     ) -> None:
         source = work.get(source_id)
         if source_id in work.ancestors_on(target_id, on):
             raise OrgUnitCycle()
         for child_id in sorted(source.children_on(on)):
-            self._move(work, child_id, target_id, on, actor)
+            self._move(work, child_id, target_id, on, actor, reason)
         old_parent = work.state_on(source_id, on).parent_id
-        source.merge_into(work.state_on(target_id, on), on, actor.username)
+        source.merge_into(work.state_on(target_id, on), on, actor.username, reason)
         if old_parent is not None:
             work.get(old_parent).detach_child(source_id, on, actor.username)

@@ -1,23 +1,133 @@
-"""Users, grants, passwords and API tokens."""
+"""Users, grants, passwords and API tokens; temporary passwords that must be changed,
+deactivation, and the directory an admin reads (her subtree only)."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
+from typing import Any
 from uuid import UUID
 
 from domain.errors import (
     BadCredentials,
+    DomainError,
+    OutsideScope,
     RoleRequired,
     Unauthenticated,
+    UnknownOrgUnit,
+    UnknownReference,
     UnknownUser,
     UsernameTaken,
     ValidationFailed,
 )
-from domain.text import has_hidden, nfc
-from domain.users import ROLE_LABELS, User, normalise_username, user_id_for
+from domain.text import fold, has_hidden, nfc
+from domain.users import (
+    ROLE_LABELS,
+    SESSION_LABEL,
+    AccountDeactivated,
+    PasswordChangeRequired,
+    User,
+    UserDeactivated,
+    WrongPassword,
+    check_password_strength,
+    is_session,
+    normalise_username,
+    user_id_for,
+)
+from projections.queries import Page
 from services import security
 from services.authz import Actor, Authorizer, Grant
 from services.orgs import OrgTree
 from services.store import Saved, Store
+
+# A generated temporary password: 12 letters and digits without look-alikes (0/O, 1/l/I), in
+# groups of four so that it can be read out over the phone.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generated_password() -> str:
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
+def status_of(user: User) -> str:
+    """``active``, ``deactivated`` or ``must_change_password``."""
+    if not user.active:
+        return "deactivated"
+    return "must_change_password" if user.must_change_password else "active"
+
+
+STATUS_LABELS = {
+    "active": "Đang hoạt động",
+    "deactivated": "Đã khóa",
+    "must_change_password": "Phải đổi mật khẩu",
+}
+
+
+def tokens_of(user: User) -> list[dict[str, Any]]:
+    """Her tokens, newest first: what each is (a sign-in's session or a program's token), when
+    and by whom it was issued, and revoked."""
+    out = []
+    for token_id, t in user.tokens.items():
+        out.append({
+            "id": token_id,
+            "label": t["label"],
+            "kind": "session" if is_session(t, user.username) else "api",
+            "issued_at": t.get("issued_at"),
+            "issued_by": t.get("issued_by"),
+            "revoked": t["revoked"],
+            "revoked_at": t.get("revoked_at"),
+            "revoked_by": t.get("revoked_by"),
+        })
+    # the tokens are kept in issue order: newest first is that order reversed
+    return out[::-1]
+
+
+def user_status(user: User) -> dict[str, Any]:
+    """Whether she may sign in, and whether her password is a temporary one she must change
+    first (API answers; the pages word it with ``STATUS_LABELS``)."""
+    return {"status": status_of(user), "active": user.active,
+            "must_change_password": user.must_change_password,
+            "deactivation": user.deactivation}
+
+
+def user_directory(rt: Any, actor: Actor, *, q: str | None, unit_id: UUID | None,
+                   page: Page) -> dict[str, Any]:
+    """The users an admin may read — homed or granted in her subtree — found by username or
+    full name (without diacritics) and within ``unit_id``'s subtree, each with her status; for
+    the API and the page ``/users`` alike. The caller checks she is an admin."""
+    visible = (None if actor.is_system
+               else rt.queries.subtree_ids({str(u) for u in actor.units_for("admin")}))
+    rows = rt.queries.users(page=Page.everything(10**7), within=visible)["items"]
+    units = None
+    if unit_id is not None:
+        try:
+            rt.app.tree.org_unit(unit_id)
+        except UnknownOrgUnit:  # a filter naming no unit: 422, not 404
+            raise UnknownReference(what="đơn vị", ref=str(unit_id)) from None
+        units = rt.queries.subtree_ids({str(unit_id)})
+    found = search_directory(rows, q=q, units=units)
+    items = found[page.offset:page.offset + page.limit]
+    for row in items:
+        row.update(user_status(rt.app.users.user(row["username"])))
+    return {"items": items, "total": len(found), "limit": page.limit, "offset": page.offset}
+
+
+def search_directory(rows: list[dict[str, Any]], *, q: str | None = None,
+                     units: set[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of the users view whose username or full name contains ``q`` (without diacritics
+    or case) and, with ``units``, homed in one of them or holding a grant in one."""
+    wanted = fold(nfc(q or "")).strip()
+    found = []
+    for row in rows:
+        if wanted and wanted not in fold(row["username"]) and wanted not in fold(
+                nfc(row["full_name"] or "")):
+            continue
+        if units is not None and row.get("home_unit_id") not in units and not any(
+                g["unit_id"] in units for g in row["grants"]):
+            continue
+        found.append(row)
+    return found
 
 
 class Users:
@@ -59,6 +169,39 @@ class Users:
         if actor.username != user.username:
             self._require_user_admin(actor, user.scope_units())
 
+    def require_credential_admin(self, actor: Actor, user: User) -> None:
+        self._require_credential_admin(actor, user)
+
+    def admin_over_all(self, actor: Actor, user: User) -> bool:
+        """Admin over her home unit and every unit of her grants (a user known by no unit: the
+        root's admin) — who manages her credentials and moves her."""
+        if actor.is_system:
+            return True
+        units = user.scope_units() or [u for u in [self.tree.root_unit_id()] if u]
+        return bool(units) and all(self.authz.covers(actor, u, "admin") for u in units)
+
+    def may_manage(self, actor: Actor, user: User) -> bool:
+        """``admin_over_all``, and not herself: who sets a temporary password for her and locks
+        or unlocks her account."""
+        return actor.username != user.username and self.admin_over_all(actor, user)
+
+    def require_any_admin(self, actor: Actor) -> None:
+        if not actor.is_system and not actor.units_for("admin"):
+            raise RoleRequired(role=ROLE_LABELS["admin"])
+
+    def readable(self, actor: Actor, username: str) -> User:
+        """The user, for herself or an admin who may read her (``may_see_user``; else 403); an
+        unknown or impossible username: 404."""
+        if username != actor.username:
+            self.require_any_admin(actor)
+        try:
+            user = self.user(username)
+        except ValidationFailed:  # an impossible username is simply unknown here
+            raise UnknownUser(username=nfc(username)) from None
+        if not self.may_see_user(actor, user):
+            raise OutsideScope(unit_id=str(user.home_unit_id or ""))
+        return user
+
     def may_see_user(self, actor: Actor, user: User) -> bool:
         """Herself, or an admin over her home unit or one of her grants (root's admin for a
         user known by no unit)."""
@@ -76,7 +219,10 @@ class Users:
         password: str | None = None,
         grants: list[dict] | None = None,
         home_unit_id: UUID | None = None,
+        must_change_password: bool = False,
     ) -> Saved:
+        """With ``must_change_password`` the initial password is a temporary one
+        (``User.PasswordReset``): she sets her own at her first sign-in."""
         grants = grants or []
         unit_ids = [UUID(str(g["unit_id"])) for g in grants]
         home = UUID(str(home_unit_id)) if home_unit_id else (unit_ids[0] if unit_ids else None)
@@ -84,19 +230,23 @@ class Users:
             raise ValidationFailed(
                 reason="cần đơn vị của người dùng (home_unit_id) hoặc ít nhất một vai trò")
         self._require_user_admin(actor, [home, *unit_ids])
-        if password is not None and len(password) < 8:
-            raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
+        if password is not None:
+            check_password_strength(password)
         username = normalise_username(username)
         if self.store.load_or_none(User, user_id_for(username)) is not None:
             raise UsernameTaken(username=username)
         for unit_id in [home, *unit_ids]:
             self.tree.org_unit(unit_id)
+        temporary = bool(password) and must_change_password
         user = User.register(
             username=username,
             full_name=full_name,
-            password_hash=security.hash_secret(password) if password else None,
+            password_hash=security.hash_secret(password) if password and not temporary else None,
             actor=actor.username,
         )
+        if temporary:
+            assert password is not None
+            user.reset_password(security.hash_secret(password), actor.username)
         user.set_home_unit(home, actor.username)
         for grant, unit_id in zip(grants, unit_ids, strict=True):
             user.grant(str(grant["role"]), unit_id, bool(grant.get("chair", False)), actor.username)
@@ -116,7 +266,8 @@ class Users:
         return self.store.commit(user)
 
     def grant_role(
-        self, actor: Actor, *, username: str, role: str, unit_id: UUID, chair: bool = False
+        self, actor: Actor, *, username: str, role: str, unit_id: UUID, chair: bool = False,
+        dry_run: bool = False,
     ) -> Saved:
         """A role at a unit. Credentials that someone else gave her (a password an admin set, a
         token an admin issued) and whose giver is no admin over that unit are withdrawn in the
@@ -131,6 +282,7 @@ class Users:
         self.tree.org_unit(unit_id)
         user.grant(role, unit_id, chair, actor.username)
         givers: dict[str, bool] = {}
+        withdrawn: list[dict[str, str]] = []
         for kind, token_id, giver in user.credentials_set_by_others():
             if giver not in givers:
                 holder = self.store.load_or_none(User, user_id_for(giver))
@@ -138,12 +290,17 @@ class Users:
                     self.actor_for(holder), unit_id, "admin")
             if givers[giver]:
                 continue
+            withdrawn.append({"kind": kind, "token_id": token_id, "given_by": giver,
+                              "label": user.tokens[token_id]["label"] if token_id else ""})
             if kind == "token":
                 user.revoke_token(token_id, actor.username)
             else:
                 user.withdraw_password(
                     f"vai trò mới ngoài phạm vi quản trị của người đã đặt mật khẩu ({giver})",
                     actor.username)
+        if dry_run:  # every rule checked, nothing saved: what the grant would withdraw
+            return Saved(id=user.id, version=user.version, position=self.store.max_position(),
+                         extra={"withdrawn": withdrawn})
         return self.store.commit(user)
 
     def revoke_role(self, actor: Actor, *, username: str, role: str, unit_id: UUID) -> Saved:
@@ -155,15 +312,80 @@ class Users:
     def set_password(self, actor: Actor, *, username: str, password: str) -> Saved:
         user = self.user(username)
         self._require_credential_admin(actor, user)
-        if len(password) < 8:
-            raise ValidationFailed(reason="mật khẩu cần ít nhất 8 ký tự")
+        check_password_strength(password)
         user.set_password(security.hash_secret(password), actor.username)
         return self.store.commit(user)
+
+    def reset_password(self, actor: Actor, *, username: str,
+                       password: str | None = None) -> tuple[Saved, str]:
+        """A temporary password (``password``, or a generated one) that she must change at her
+        next sign-in; her sessions end. By an admin over her home unit and every unit of her
+        grants, never on herself. Returns the save and the temporary password (to be shown
+        once: only its hash is kept)."""
+        user = self.user(username)
+        self._require_credential_admin(actor, user)
+        password = password or generated_password()
+        check_password_strength(password)
+        ended = user.reset_password(security.hash_secret(password), actor.username)
+        saved = self.store.commit(user)
+        return replace(saved, extra={"sessions_ended": ended}), password
+
+    def deactivate(self, actor: Actor, *, username: str, reason: str) -> Saved:
+        """Lock her account: no sign-in, every token revoked (one step). By an admin over her
+        home unit and every unit of her grants, never on herself."""
+        user = self.user(username)
+        self._require_credential_admin(actor, user)
+        revoked = user.deactivate(reason, actor.username)
+        return replace(self.store.commit(user), extra={"tokens_revoked": revoked})
+
+    def reactivate(self, actor: Actor, *, username: str) -> Saved:
+        user = self.user(username)
+        self._require_credential_admin(actor, user)
+        user.reactivate(actor.username)
+        return self.store.commit(user)
+
+    def change_own_password(self, *, username: str, old_password: str,
+                            new_password: str) -> tuple[User, Saved]:
+        """She changes her own password, proving the current one (a temporary one included):
+        no token needed. A wrong current password or an unknown user is the same refusal."""
+        user = self._with_password(username, old_password, WrongPassword)
+        if not user.active:
+            raise UserDeactivated(username=user.username)
+        self._check_new_password(user, new_password)
+        user.set_password(security.hash_secret(new_password), user.username)
+        return user, self.store.commit(user)
+
+    def _check_new_password(self, user: User, new_password: str) -> None:
+        check_password_strength(new_password)
+        if user.password_hash and security.verify_secret(user.password_hash, new_password):
+            raise ValidationFailed(reason="mật khẩu mới phải khác mật khẩu hiện tại")
+
+    def complete_password_change(self, *, username: str, version: int,
+                                 new_password: str) -> tuple[Actor, str]:
+        """The sign-in of a user who had to change her temporary password, after she has:
+        proven at sign-in (``version``: her record then, unchanged since), she sets her own
+        password and a session is issued, in one step."""
+        try:
+            user = self.user(username)
+        except (UnknownUser, ValidationFailed):
+            raise BadCredentials() from None
+        if user.version != version or not user.must_change_password:
+            raise BadCredentials()
+        if not user.active:
+            raise AccountDeactivated()
+        self._check_new_password(user, new_password)
+        user.set_password(security.hash_secret(new_password), user.username)
+        token, token_id, secret = security.new_token(user.id)
+        user.issue_token(token_id, security.hash_secret(secret), SESSION_LABEL, user.username)
+        self.store.commit(user)
+        return self.actor_for(user), token
 
     def issue_token(self, actor: Actor, *, username: str, label: str = "") -> tuple[Saved, str]:
         """Returns the saved position and the token, shown once and stored only as a hash."""
         user = self.user(username)
         self._require_credential_admin(actor, user)
+        if not user.active:
+            raise UserDeactivated(username=user.username)
         token, token_id, secret = security.new_token(user.id)
         user.issue_token(token_id, security.hash_secret(secret), label, actor.username)
         return self.store.commit(user), token
@@ -174,15 +396,30 @@ class Users:
         user.revoke_token(token_id, actor.username)
         return self.store.commit(user)
 
-    def login(self, *, username: str, password: str) -> tuple[Actor, str]:
+    def _with_password(self, username: str, password: str,
+                       refusal: type[DomainError] = BadCredentials) -> User:
         try:
             user = self.user(username)
         except (UnknownUser, ValidationFailed):
-            raise BadCredentials() from None
+            raise refusal() from None
         if not user.password_hash or not security.verify_secret(user.password_hash, password):
-            raise BadCredentials()
+            raise refusal()
+        return user
+
+    def login(self, *, username: str, password: str) -> tuple[Actor, str]:
+        """A session's token for the right password. After the password is checked: a locked
+        account is refused (``auth.account_deactivated``), and so is a temporary password,
+        which she changes first (``auth.password_change_required``: the error's ``proof``,
+        her username and record version, is what the page's change step keeps)."""
+        user = self._with_password(username, password)
+        if not user.active:
+            raise AccountDeactivated()
+        if user.must_change_password:
+            needed = PasswordChangeRequired()
+            needed.proof = (user.username, user.version)
+            raise needed
         actor = self.actor_for(user)
-        _, token = self.issue_token(actor, username=user.username, label="Đăng nhập")
+        _, token = self.issue_token(actor, username=user.username, label=SESSION_LABEL)
         return actor, token
 
     def authenticate(self, token: str) -> Actor:
@@ -194,7 +431,7 @@ class Users:
         if user is None:
             raise Unauthenticated()
         record = user.tokens.get(token_id)
-        if record is None or record["revoked"]:
+        if record is None or record["revoked"] or not user.active:
             raise Unauthenticated()
         if security.remembered(token) != (user_id, token_id):
             if not security.verify_secret(record["hash"], secret):

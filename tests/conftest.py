@@ -169,8 +169,10 @@ def make_settings(
         **pg_server.env,
         "POSTGRES_DBNAME": pg_server.database,
         "POSTGRES_SCHEMA": schema,
-        "POSTGRES_POOL_SIZE": "10",
-        "POSTGRES_MAX_OVERFLOW": "10",
+        # two kept open, more while busy (up to 20, as before): the browser tests' live
+        # servers stay up to the end of the run, and PostgreSQL takes 100 clients in all
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "18",
     }
     return Settings(store=POSTGRES, pg=pg, **overrides)
 

@@ -207,7 +207,7 @@ def _add_schemas(schema: dict[str, Any], models: list[type[BaseModel]]) -> None:
             raise RuntimeError(f"two schemas named {name} in the OpenAPI document")
 
 
-def _error_answer(status: int) -> dict[str, Any]:
+def error_answer(status: int) -> dict[str, Any]:
     description, model, code = ERRORS[status]
     example = {"error": {"code": code, "message": EXAMPLE_MESSAGES[status], "details": {}}}
     if status == 422:
@@ -300,7 +300,7 @@ def refine(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
         key = (method, route.path_format)
         responses = operation.setdefault("responses", {})
         for status in _statuses(route, method, operation):
-            responses[str(status)] = _error_answer(status)
+            responses[str(status)] = error_answer(status)
         if key in FILES:
             ok = next((s for s in ("200", "201") if s in responses), "200")
             responses[ok] = _file_answer(FILES[key], responses.get(ok, {}))

@@ -6,10 +6,13 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from domain.errors import OutsideScope, RoleRequired, UnknownUser, ValidationFailed
-from domain.users import ROLE_LABELS
+from domain.errors import (
+    BadCredentials,
+    RoleRequired,
+)
+from domain.users import ROLE_LABELS, WrongPassword
 from services import representations as rep
 from services.api.deps import (
     ActorDep,
@@ -20,20 +23,26 @@ from services.api.deps import (
     command_result,
     listing,
 )
+from services.api.openapi import error_answer
 from services.api.schemas import (
     Day,
+    DeactivateIn,
     DissolveIn,
     GrantIn,
     HomeUnitIn,
     MergeIn,
     MoveIn,
+    PasswordChangeIn,
     PasswordIn,
+    PasswordResetIn,
     RenameIn,
     ReorganisationIn,
     TokenIn,
     UnitCreateIn,
     UserCreateIn,
 )
+from services.http.sessions import client_address, sessions_of
+from services.users import tokens_of, user_directory, user_status
 
 router = APIRouter(prefix="/api", tags=["Đơn vị và người dùng"])
 
@@ -78,6 +87,9 @@ def tree(
 
 @router.post("/org-units", status_code=201, summary="Thành lập đơn vị")
 def create_unit(body: UnitCreateIn, rt: RuntimeDep, actor: ActorDep):
+    """Thành lập một đơn vị trực thuộc `parent_id` từ ngày `established_on`. `reason` (không bắt
+    buộc): lý do, ví dụ số quyết định thành lập — ghi vào sự kiện `OrgUnit.Created` và hiện ở
+    lịch sử của đơn vị (`GET /api/org-units/{unit_id}/history`)."""
     saved = rt.app.orgs.create_unit(
         actor,
         name=body.name,
@@ -85,6 +97,7 @@ def create_unit(body: UnitCreateIn, rt: RuntimeDep, actor: ActorDep):
         parent_id=body.parent_id,
         code=body.code,
         established_on=body.established_on,
+        reason=body.reason,
     )
     unit = rt.app.tree.org_unit(saved.id)
     return command_result(
@@ -108,10 +121,15 @@ def reorganise(body: ReorganisationIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.post("/org-units/merge", summary="Sáp nhập đơn vị")
 def merge_units(body: MergeIn, rt: RuntimeDep, actor: ActorDep):
+    """Sáp nhập các đơn vị `unit_ids` vào `target_id` từ ngày `effective_on` (đơn vị trực thuộc
+    của chúng chuyển sang đơn vị nhận). `reason` (không bắt buộc): lý do — ghi vào sự kiện
+    `OrgUnit.MergedInto` của từng đơn vị bị sáp nhập (và `OrgUnit.Moved` của đơn vị trực thuộc
+    chúng), hiện ở lịch sử của đơn vị."""
     saved = rt.app.orgs.reorganise(
         actor,
         on=body.effective_on,
-        operations=[{"op": "merge", "unit_ids": body.unit_ids, "target_id": body.target_id}],
+        operations=[{"op": "merge", "unit_ids": body.unit_ids, "target_id": body.target_id,
+                     "reason": body.reason}],
     )
     return command_result(
         rt, saved, rep.unit(rt.app.tree.org_unit(body.target_id), body.effective_on)
@@ -147,20 +165,26 @@ def _single(rt, actor, unit_id: UUID, on: date, op: dict):
 
 @router.post("/org-units/{unit_id}/rename", summary="Đổi tên đơn vị")
 def rename_unit(unit_id: UUID, body: RenameIn, rt: RuntimeDep, actor: ActorDep):
+    """Tên mới `name` từ ngày `effective_on`. `reason` (không bắt buộc): lý do — ghi vào sự kiện
+    `OrgUnit.Renamed` và hiện ở lịch sử của đơn vị."""
     rt.app.tree.org_unit(unit_id)
-    return _single(rt, actor, unit_id, body.effective_on, {"op": "rename", "name": body.name})
+    return _single(rt, actor, unit_id, body.effective_on,
+                   {"op": "rename", "name": body.name, "reason": body.reason})
 
 
 @router.post("/org-units/{unit_id}/move", summary="Chuyển đơn vị sang trực thuộc đơn vị khác")
 def move_unit(unit_id: UUID, body: MoveIn, rt: RuntimeDep, actor: ActorDep):
+    """Trực thuộc `parent_id` từ ngày `effective_on`. `reason` (không bắt buộc): lý do — ghi vào
+    sự kiện `OrgUnit.Moved` và hiện ở lịch sử của đơn vị."""
     rt.app.tree.org_unit(unit_id)
-    return _single(
-        rt, actor, unit_id, body.effective_on, {"op": "move", "parent_id": body.parent_id}
-    )
+    return _single(rt, actor, unit_id, body.effective_on,
+                   {"op": "move", "parent_id": body.parent_id, "reason": body.reason})
 
 
 @router.post("/org-units/{unit_id}/dissolve", summary="Giải thể đơn vị")
 def dissolve_unit(unit_id: UUID, body: DissolveIn, rt: RuntimeDep, actor: ActorDep):
+    """Giải thể từ ngày `effective_on` (đơn vị không còn đơn vị trực thuộc). `reason` (không bắt
+    buộc): lý do — ghi vào sự kiện `OrgUnit.Dissolved` và hiện ở lịch sử của đơn vị."""
     rt.app.tree.org_unit(unit_id)
     return _single(rt, actor, unit_id, body.effective_on, {"op": "dissolve", "reason": body.reason})
 
@@ -178,22 +202,25 @@ def me(rt: RuntimeDep, actor: ActorDep):
     return rep.user(rt.app.users.user(actor.username))
 
 
+def _user_out(user) -> dict:
+    return {**rep.user(user), **user_status(user)}
+
+
 @router.get("/users", summary="Danh sách người dùng (quản trị)")
 def list_users(
     rt: RuntimeDep,
     actor: ActorDep,
     fresh: FreshDep,
     page: PageDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100,
+                                   description="Tên đăng nhập hoặc họ tên (không dấu)")] = None,
+    unit_id: Annotated[UUID | None, Query(
+        description="Chỉ người dùng thuộc hoặc có vai trò trong đơn vị này (và cấp dưới)")] = None,
 ):
+    """Those homed or granted in the admin's subtree, each with `status` (`active`,
+    `deactivated`, `must_change_password`)."""
     _require_any_admin(actor)
-    # an admin sees the users of her subtree: homed there or holding a grant there
-    visible = (
-        None
-        if actor.is_system
-        else rt.queries.subtree_ids({str(u) for u in actor.units_for("admin")})
-    )
-    return listing(rt.queries.users(q=q, page=page, within=visible), fresh)
+    return listing(user_directory(rt, actor, q=q, unit_id=unit_id, page=page), fresh)
 
 
 @router.post("/users", status_code=201, summary="Tạo người dùng")
@@ -214,15 +241,9 @@ def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.get("/users/{username}", summary="Một người dùng")
 def get_user(username: str, rt: RuntimeDep, actor: ActorDep):
-    if username != actor.username:
-        _require_any_admin(actor)
-    try:
-        user = rt.app.users.user(username)
-    except ValidationFailed:  # an impossible username is simply unknown here
-        raise UnknownUser(username=username) from None
-    if not rt.app.users.may_see_user(actor, user):
-        raise OutsideScope(unit_id=str(user.home_unit_id or ""))
-    return rep.user(user)
+    """With `status` (`active`, `deactivated`, `must_change_password`) and, when locked, who
+    locked her, when and why (`deactivation`)."""
+    return _user_out(rt.app.users.readable(actor, username))
 
 
 @router.put("/users/{username}/home-unit", summary="Đổi đơn vị của người dùng")
@@ -261,3 +282,70 @@ def drop_token(username: str, token_id: str, rt: RuntimeDep, actor: ActorDep):
 def set_password(username: str, body: PasswordIn, rt: RuntimeDep, actor: ActorDep):
     saved = rt.app.users.set_password(actor, username=username, password=body.password)
     return command_result(rt, saved, rep.user(rt.app.users.user(username)))
+
+
+@router.get("/users/{username}/tokens", summary="Mã truy cập và phiên đăng nhập của người dùng")
+def list_tokens(username: str, rt: RuntimeDep, actor: ActorDep):
+    """Newest first. `kind`: `session` (issued by a sign-in: the pages' session, or
+    `POST /api/auth/token`) or `api` (issued for a program); when and by whom each was issued
+    and revoked. Secrets are never shown again."""
+    user = rt.app.users.readable(actor, username)
+    return {"username": user.username, "items": tokens_of(user)}
+
+
+@router.post("/users/{username}/password-reset",
+             summary="Đặt lại mật khẩu tạm thời (người dùng phải đổi khi đăng nhập)")
+def reset_password(username: str, body: PasswordResetIn, rt: RuntimeDep, actor: ActorDep):
+    """By an admin over her home unit and every unit of her grants, never on oneself
+    (`user.not_on_yourself`, 403). The password (given, or generated and answered once in
+    `password`) is temporary: `POST /api/auth/token` refuses it (401
+    `auth.password_change_required`) until she changes it (`POST /api/auth/password`, or the
+    page `/password` after signing in). Her sign-in sessions end (`sessions_ended`); tokens issued
+    for programs stay. One event `User.PasswordReset`."""
+    saved, password = rt.app.users.reset_password(actor, username=username,
+                                                  password=body.password)
+    out = _user_out(rt.app.users.user(username))
+    if body.password is None:
+        out["password"] = password
+    return command_result(rt, saved, out)
+
+
+@router.post("/users/{username}/deactivate", summary="Khóa tài khoản người dùng")
+def deactivate_user(username: str, body: DeactivateIn, rt: RuntimeDep, actor: ActorDep):
+    """She can no longer sign in (`auth.account_deactivated`), and every token of hers —
+    sessions included — is revoked in the same step (`tokens_revoked`); reactivating her does
+    not bring them back. By an admin over her home unit and every unit of her grants, never
+    on oneself. Event `User.Deactivated` (with the reason)."""
+    saved = rt.app.users.deactivate(actor, username=username, reason=body.reason)
+    return command_result(rt, saved, _user_out(rt.app.users.user(username)))
+
+
+@router.post("/users/{username}/reactivate", summary="Mở lại tài khoản người dùng")
+def reactivate_user(username: str, rt: RuntimeDep, actor: ActorDep):
+    """She may sign in again with her password (her old tokens stay revoked). Event
+    `User.Reactivated`."""
+    saved = rt.app.users.reactivate(actor, username=username)
+    return command_result(rt, saved, _user_out(rt.app.users.user(username)))
+
+
+@router.post("/auth/password", summary="Đổi mật khẩu của mình (kể cả mật khẩu tạm thời)",
+             responses={429: error_answer(429)})
+def change_password(body: PasswordChangeIn, rt: RuntimeDep, request: Request):
+    """No token needed: the current password proves who she is — the way out for a user whose
+    password is a temporary one (`POST /api/auth/token` answers 401
+    `auth.password_change_required`). A wrong current password or an unknown user: 422
+    `user.wrong_password`, counted with the failed sign-ins (429 `auth.throttled` after too many);
+    a locked account: 409 `user.deactivated`. The new password must differ from the current one.
+    Then sign in with `POST /api/auth/token`."""
+    sessions = sessions_of(request.app)
+    address = client_address(request)
+    sessions.throttle.check(body.username, address)
+    try:
+        user, saved = rt.app.users.change_own_password(
+            username=body.username, old_password=body.old_password,
+            new_password=body.new_password)
+    except (WrongPassword, BadCredentials):
+        sessions.throttle.failed(body.username, address)
+        raise
+    sessions.throttle.succeeded(body.username)
+    return command_result(rt, saved, {"username": user.username, "changed": True})

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.errors import NotFound, ValidationFailed
 from projections.queries import Page
-from projections.registry import ACTIVE, UNIT_LEVEL, RegistryFilter
+from projections.registry import ACTIVE, GENDERS, UNIT_LEVEL, RegistryFilter
 from services import exports
-from services.api.choices import GroupBy, Level, RecipientKind, RegistryStatus
+from services.api.choices import GroupBy, Level, RecipientKind, RegistryStatus, one_of
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep
 from services.api.downloads import content_disposition
 from services.api.schemas import MAX_POSITION, Day
@@ -22,6 +22,7 @@ from services.read_policy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])
 EXPORT_LIMIT = 200_000
+RegistryGender = one_of(GENDERS)
 
 
 async def registry_filter(
@@ -31,6 +32,8 @@ async def registry_filter(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     award_kind: Annotated[str | None, Query(max_length=100)] = None,
     recipient_kind: RecipientKind | None = None,
+    gender: Annotated[RegistryGender | None, Query(
+        description="Cá nhân nữ, nam, hoặc không ghi giới tính (unknown)")] = None,
     recipient_id: Annotated[str | None, Query(
         max_length=100, description="Mã công khai của người / tập thể (trường `key`)")] = None,
     issuer_unit_id: UUID | None = None,
@@ -44,7 +47,7 @@ async def registry_filter(
 ) -> RegistryFilter:
     return RegistryFilter(
         q=q, unit_id=str(unit_id) if unit_id else None, year=year, award_kind=award_kind,
-        recipient_kind=recipient_kind, recipient_id=recipient_id,
+        recipient_kind=recipient_kind, gender=gender, recipient_id=recipient_id,
         issuer_unit_id=str(issuer_unit_id) if issuer_unit_id else None,
         decision_id=str(decision_id) if decision_id else None,
         ceremony_id=str(ceremony_id) if ceremony_id else None,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from domain.ceremony import PAYMENT_STATUSES
 from domain.dates import parse_day
 from domain.errors import ValidationFailed
+from domain.users import MAX_FULL_NAME, MAX_PASSWORD, MAX_REASON, MIN_PASSWORD
 from services.api.choices import (
     AmountMode,
     Gender,
@@ -44,15 +45,26 @@ Money = Annotated[StrictInt, Field(ge=0, le=10**13)]
 Text = Annotated[str, Field(max_length=2_000)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=300)]
+# Why one change to the org tree is made: optional, recorded on its events (NFC, whitespace
+# collapsed, by ``domain.org``) and read back in the unit's history.
+OrgReason = Annotated[str, Field(
+    max_length=2_000,
+    description="Lý do thay đổi (không bắt buộc, tối đa 2.000 ký tự): ghi vào sự kiện của đơn "
+                "vị, chuẩn hóa Unicode NFC, xem lại ở `GET /api/org-units/{unit_id}/history`.")]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# a password as typed to prove who one is, and a new one (the domain's bounds: domain.users)
+TypedPassword = Annotated[str, Field(max_length=MAX_PASSWORD)]
+NewPassword = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)]
+
+
 class LoginIn(Body):
     username: Name
-    password: Annotated[str, Field(max_length=500)]
+    password: TypedPassword
 
 
 class RecipientIn(Body):
@@ -77,27 +89,31 @@ class UnitCreateIn(Body):
     parent_id: UUID
     code: Annotated[str, Field(max_length=50)] | None = None
     established_on: Day
+    reason: OrgReason = ""
 
 
 class RenameIn(Body):
     name: Name
     effective_on: Day
+    reason: OrgReason = ""
 
 
 class MoveIn(Body):
     parent_id: UUID
     effective_on: Day
+    reason: OrgReason = ""
 
 
 class DissolveIn(Body):
     effective_on: Day
-    reason: Text = ""
+    reason: OrgReason = ""
 
 
 class MergeIn(Body):
     unit_ids: Annotated[list[UUID], Field(min_length=1, max_length=1000)]
     target_id: UUID
     effective_on: Day
+    reason: OrgReason = ""
 
 
 class ReorganisationOp(Body):
@@ -130,8 +146,8 @@ class GrantIn(Body):
 
 class UserCreateIn(Body):
     username: Annotated[str, Field(max_length=50)]
-    full_name: Name
-    password: Annotated[str, Field(min_length=8, max_length=500)] | None = None
+    full_name: Annotated[str, Field(max_length=MAX_FULL_NAME)]
+    password: NewPassword | None = None
     grants: Annotated[list[GrantIn], Field(max_length=100)] = []
     # The unit she belongs to (default: her first grant's unit): its admins manage her.
     home_unit_id: UUID | None = None
@@ -146,7 +162,22 @@ class TokenIn(Body):
 
 
 class PasswordIn(Body):
-    password: Annotated[str, Field(min_length=8, max_length=500)]
+    password: NewPassword
+
+
+class PasswordResetIn(Body):
+    # omitted: a password is generated, and answered once in `password`
+    password: NewPassword | None = None
+
+
+class DeactivateIn(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+
+
+class PasswordChangeIn(Body):
+    username: Name
+    old_password: TypedPassword
+    new_password: NewPassword
 
 
 # -- nominations ------------------------------------------------------------------------------

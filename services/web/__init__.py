@@ -26,6 +26,10 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 | ``pages_money`` | ``/calculator``, ``/schedules/differences`` |
 | ``pages_certificates`` | ``/verify/{token}`` (public), ``/certificates/preview`` |
 | ``pages_printing`` | ``/{decisions,ceremonies}/{id}/certificates``, ``/certificates/runs/…`` |
+| ``pages_users`` | ``/admin`` (administration), ``/users…``, ``/password`` (her own) |
+| ``pages_units`` | ``/units…`` (create, rename, move, merge, dissolve, reorganise) |
+| ``pages_schedules`` | ``/schedules…`` (base salaries, coefficient tables, issuers' rates) |
+| ``pages_dashboard`` | ``/dashboard`` |
 """
 
 from __future__ import annotations
@@ -35,11 +39,15 @@ from fastapi import APIRouter
 from services.web import (
     pages_ceremonies,
     pages_certificates,
+    pages_dashboard,
     pages_decisions,
     pages_money,
     pages_printing,
     pages_registry,
+    pages_schedules,
     pages_session,
+    pages_units,
+    pages_users,
     pages_workflow,
 )
 from services.web.errors import install
@@ -54,5 +62,9 @@ router.include_router(pages_registry.router)
 router.include_router(pages_money.router)
 router.include_router(pages_certificates.router)
 router.include_router(pages_printing.router)
+router.include_router(pages_users.router)
+router.include_router(pages_units.router)
+router.include_router(pages_schedules.router)
+router.include_router(pages_dashboard.router)
 
 __all__ = ["install", "page_message", "router", "templates"]

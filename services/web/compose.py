@@ -28,6 +28,7 @@ from projections.queries import Page
 from services.app import Runtime
 from services.decisions import DecisionDraft, LinesRefused
 from services.imports import LINE_FIELDS
+from services.web.forms import day_needed, money_typed
 from services.web.templating import page_message
 
 DECISION_FIELDS = ("number", "decided_on", "signer_name", "signer_title", "legal_basis",
@@ -37,8 +38,7 @@ MULTILINE = ("legal_basis", "achievement")
 DEFAULT_NUMBER_SUFFIX = "/QĐ-HPN"
 MAX_STATE_BYTES = 32 * 1024 * 1024  # what a carried form may unpack to
 _LINE_KEY = re.compile(r"^l-(\d{1,4})-([a-z_]+)$")
-_VN_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NOT_A_DAY = "ngày phải là ngày có thật, dạng dd/mm/yyyy"
 _LINE_PREFIX = re.compile(r"\b[Dd]òng \d+\s*[:—–-]\s*")
 # a refusal of the decision as a whole → the field it is about (by code, then by its words)
 _FIELD_OF_CODE = {"decision.number_taken": "number", "decision.no_lines": "lines"}
@@ -139,38 +139,10 @@ def state_from_form(form: Any) -> dict[str, Any]:
 # -- values people type --------------------------------------------------------------------------
 
 
-def parse_vn_date(text: str) -> date:
-    """dd/mm/yyyy as offices write it (d/m/yyyy, dots or dashes too), or ISO yyyy-mm-dd."""
-    text = (text or "").strip()
-    found = _VN_DATE.match(text)
-    try:
-        if found:
-            day, month, year = (int(part) for part in found.groups())
-            value = date(year, month, day)
-        elif _ISO_DATE.match(text):
-            value = date.fromisoformat(text)
-        else:
-            raise ValueError(text)
-    except ValueError:
-        raise ValidationFailed(reason="ngày phải là ngày có thật, dạng dd/mm/yyyy") from None
-    if not date(1900, 1, 1) <= value <= date(2100, 12, 31):
-        raise ValidationFailed(reason="ngày phải trong khoảng 01/01/1900 – 31/12/2100")
-    return value
-
-
-def vn_date(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def parse_money(text: str) -> int | None:
-    """An amount in đồng as typed: "1500000", "1.500.000", "1 500 000 đ"; blank is None."""
-    text = (text or "").strip().removesuffix("đồng").removesuffix("đ").strip()
-    if not text:
-        return None
-    digits = re.sub(r"[.,\s]", "", text)
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 15:
-        raise ValidationFailed(reason="số tiền phải là số nguyên đồng, không âm (ví dụ 1.500.000)")
-    return int(digits)
+def decision_day(text: str) -> date:
+    """The decision's date, or a revocation's, as typed (``forms.day_typed``): needed; a text
+    that is no real date is said as this form has always said it."""
+    return day_needed(text, missing=NOT_A_DAY, refusal=NOT_A_DAY)
 
 
 def suggest_number(rows: list[dict[str, Any]], suffix: str = DEFAULT_NUMBER_SUFFIX) -> str:
@@ -272,7 +244,7 @@ def _raw_line(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, Any]
             raw[name] = line[name]
     if line["mode"]:
         raw["amount_mode"] = line["mode"]
-    amount = parse_money(line["amount"])
+    amount = money_typed(line["amount"])
     if amount is not None:
         raw["amount"] = amount
     return raw
@@ -284,7 +256,7 @@ def build_draft(rt: Runtime, state: dict[str, Any], names: dict[str, str]) -> Bu
     built = Built(draft=None)
     problems = built.problems
     try:
-        decided_on = parse_vn_date(state["decided_on"])
+        decided_on = decision_day(state["decided_on"])
     except ValidationFailed as error:
         problems.append(Problem(f"Ngày quyết định: {error.details['reason']}.", "decided_on"))
         decided_on = rt.app.today()
@@ -303,7 +275,7 @@ def build_draft(rt: Runtime, state: dict[str, Any], names: dict[str, str]) -> Bu
         if chosen["mode"]:
             raw["amount_mode"] = chosen["mode"]
         try:
-            amount = parse_money(chosen["amount"])
+            amount = money_typed(chosen["amount"])
         except ValidationFailed as error:
             problems.append(Problem(f"{sentence(error.details['reason'])}",
                                     f"amount-{chosen['id']}", where))

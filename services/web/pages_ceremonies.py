@@ -20,17 +20,14 @@ comes back on its own form or page, with the message and what was typed.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from domain.ceremony import PAYMENT_STATUSES, SIGNED, Ceremony
-from domain.dates import check_day
 from domain.errors import DomainError, ValidationFailed
 from domain.money import dong_in_words, format_dong
 from domain.payouts import payout as compute_payout
@@ -45,60 +42,30 @@ from services.http.errors import status_for
 from services.presentation.totals import counts_text
 from services.store import Saved
 from services.web.deps import SignedInDep
-from services.web.forms import parse_id, parse_year, unit_choices, whole
+from services.web.forms import (
+    day_needed,
+    day_typed,
+    dmy,
+    money_typed,
+    parse_id,
+    parse_year,
+    unit_choices,
+    whole,
+)
+from services.web.paging import sliced
 from services.web.routing import page_router
-from services.web.templating import render
+from services.web.templating import local_time, render
 
 router = page_router()
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
-_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-# whole đồng, thousands grouped by dots, spaces or commas (groups of three), or not grouped
-_MONEY = re.compile(r"[0-9]{1,3}(?:([.,  ])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+")
 FORM = dict[str, Any]
 
 
-# -- what people type ------------------------------------------------------------------------
-
-
-def day_typed(text: str | None, what: str = "ngày") -> date | None:
-    """A date typed dd/mm/yyyy (as offices write it) or yyyy-mm-dd; None when blank."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    dmy, iso = _DMY.fullmatch(text), _ISO.fullmatch(text)
-    try:
-        if dmy:
-            return check_day(date(int(dmy[3]), int(dmy[2]), int(dmy[1])), what)
-        if iso:
-            return check_day(date(int(iso[1]), int(iso[2]), int(iso[3])), what)
-    except ValueError:
-        pass
-    raise ValidationFailed(reason=f"{what} «{text}» không phải ngày có thật (dd/mm/yyyy)")
+# -- what people type (read by ``services.web.forms``) ------------------------------------------
 
 
 def _held_on(form: FORM) -> date:
-    held_on = day_typed(form.get("held_on"), "ngày tổ chức")
-    if held_on is None:
-        raise ValidationFailed(reason="cần ngày tổ chức (dd/mm/yyyy)")
-    return held_on
-
-
-def money_typed(text: str | None, what: str = "số tiền") -> int | None:
-    """Integer đồng typed with or without thousands separators ("73.640.000", "73 640 000 đ");
-    None when blank."""
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    bare = raw.removesuffix("đồng").removesuffix("đ").strip()
-    value = None
-    if _MONEY.fullmatch(bare):
-        value = whole(re.sub(r"[^0-9]", "", bare), 0, 10**13)
-    if value is None:
-        if raw.startswith("-"):
-            raise ValidationFailed(reason=f"{what} không được âm")
-        raise ValidationFailed(reason=f"{what} «{raw}» phải là số nguyên đồng, ví dụ 300.000")
-    return value
+    return day_needed(form.get("held_on"), "ngày tổ chức",
+                      missing="cần ngày tổ chức (dd/mm/yyyy)")
 
 
 def _form(raw: Any) -> FORM:
@@ -123,12 +90,6 @@ def _line_key(text: str) -> tuple[UUID, int]:
     return parse_id(decision_id), number
 
 
-def local_time(at: str) -> str:
-    """An event's time (ISO, UTC) as offices read it: dd/mm/yyyy HH:MM in Vietnam."""
-    moment = datetime.fromisoformat(at).astimezone(LOCAL)
-    return moment.strftime("%d/%m/%Y %H:%M")
-
-
 # -- reading a ceremony ------------------------------------------------------------------------
 
 
@@ -141,7 +102,7 @@ def _event_summary(event: dict[str, Any]) -> str:
         return amount + (f" — nguồn: {data['source']}" if data.get("source") else "")
     if name == "Ceremony.DetailsChanged":
         labels = {"title": "tên", "place": "địa điểm", "held_on": "ngày"}
-        shown = {k: date.fromisoformat(v).strftime("%d/%m/%Y") if k == "held_on" else v
+        shown = {k: dmy(v) if k == "held_on" else v
                  for k, v in data["changes"].items()}
         return ", ".join(f"{labels.get(k, k)}: {v}" for k, v in shown.items())
     if name == "Ceremony.PaymentRecorded":
@@ -265,7 +226,7 @@ def edit_ceremony_form(request: Request, ceremony_id: str, rt: RuntimeDep, actor
     ceremony = rt.app.ceremonies.ceremony(parse_id(ceremony_id))
     rt.app.authz.require(actor, "approver", ceremony.host_unit_id)
     form = {"title": ceremony.title, "place": ceremony.place,
-            "held_on": ceremony.held_on.strftime("%d/%m/%Y"), "version": ceremony.version}
+            "held_on": dmy(ceremony.held_on), "version": ceremony.version}
     return _details_form(request, rt, actor, form, ceremony=ceremony)
 
 
@@ -363,10 +324,18 @@ def _payout_context(rt: Runtime, actor: Actor, ceremony_id: str) -> dict[str, An
 @router.get("/ceremonies/{ceremony_id}/payments", response_class=HTMLResponse)
 def payments_page(request: Request, ceremony_id: str, rt: RuntimeDep, actor: SignedInDep,
                   recorded: str | None = None, corrected: str | None = None):
+    """The lines 50 a page (``?page=N``), the payment records too (``?records_page=N``); the
+    form records the lines checked on the page shown."""
     context = _payout_context(rt, actor, ceremony_id)
+    once = ("recorded", "corrected")  # a notice is not carried to the other pages
+    lines, paging = sliced(request, context["p"]["lines"], drop=once, anchor="tung-dong")
+    records, records_paging = sliced(request, context["p"]["payments"], param="records_page",
+                                     drop=once, anchor="cac-lan-ghi")
+    context.update({"page_lines": lines, "paging": paging, "records": records,
+                    "records_paging": records_paging})
     context.update({"recorded": whole(recorded, 1, 100_000),
                     "corrected": whole(corrected, 1, 1_000_000), "form": {},
-                    "today_text": rt.app.today().strftime("%d/%m/%Y"),
+                    "today_text": dmy(rt.app.today()),
                     "statuses": PAYMENT_STATUSES})
     return render(request, "ceremony_payments.html", context, actor=actor)
 
@@ -403,7 +372,7 @@ def new_payment_form(request: Request, ceremony_id: str, rt: RuntimeDep, actor: 
     context = _payout_context(rt, actor, ceremony_id)
     [chosen] = _chosen(context, [line]) if line else [None]
     form: FORM = {"line": [line] if line else [], "status": SIGNED,
-                  "paid_on": rt.app.today().strftime("%d/%m/%Y"),
+                  "paid_on": dmy(rt.app.today()),
                   "version": context["ceremony"].version}
     if chosen is not None:
         form["amount"] = f"{chosen['outstanding']:,}".replace(",", ".")
@@ -451,7 +420,7 @@ async def payment_check(request: Request, ceremony_id: str, rt: RuntimeDep,
     context.update({"items": items, "form": form, "total": total,
                     "total_words": dong_in_words(total), "over": over,
                     "status_label": PAYMENT_STATUSES.get(form.get("status") or SIGNED, ""),
-                    "paid_on_text": items[0]["paid_on"].strftime("%d/%m/%Y")})
+                    "paid_on_text": dmy(items[0]["paid_on"])})
     return render(request, "ceremony_payment_check.html", context, actor=actor)
 
 
@@ -488,7 +457,7 @@ def _correction_form(request: Request, rt: Runtime, actor: Actor, ceremony_id: s
     record = _record_view(context, number)
     if form is None:
         form = {"amount": f"{record['amount']:,}".replace(",", "."), "status": record["status"],
-                "paid_on": date.fromisoformat(record["paid_on"]).strftime("%d/%m/%Y"),
+                "paid_on": dmy(record["paid_on"]),
                 "note": record["note"], "version": context["ceremony"].version}
     context.update({"record": record, "form": form, "error": error,
                     "statuses": PAYMENT_STATUSES})
@@ -537,7 +506,7 @@ async def correction_check(request: Request, ceremony_id: str, payment_no: str,
     except DomainError as error:
         return _correction_form(request, rt, actor, ceremony_id, payment_no, form, error)
     context.update({"record": record, "form": form, "changes": changes,
-                    "paid_on_text": changes["paid_on"].strftime("%d/%m/%Y"),
+                    "paid_on_text": dmy(changes["paid_on"]),
                     "status_label": PAYMENT_STATUSES[changes["status"]],
                     "amount_text": format_dong(changes["amount"])})
     return render(request, "ceremony_correction_check.html", context, actor=actor)

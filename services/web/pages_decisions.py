@@ -5,7 +5,7 @@ revocations after a confirmation. (Ceremonies and their payouts: ``pages_ceremon
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,30 +27,31 @@ from services.app import Runtime
 from services.authz import Actor
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
+from services.presentation.certificates import award_title
 from services.read_policy import Privacy
 from services.web import compose
 from services.web.deps import SignedInDep
-from services.web.forms import parse_id, parse_year, whole
+from services.web.forms import dmy, parse_id, parse_year, whole
+from services.web.paging import paged
 from services.web.routing import page_router
-from services.web.templating import page_message, render
+from services.web.templating import local_time, page_message, render
 
 router = page_router()
 
 
 @router.get("/decisions", response_class=HTMLResponse)
 def decisions_page(request: Request, rt: RuntimeDep, actor: SignedInDep,
-                   year: str | None = None, q: str | None = None, offset: int = 0):
+                   year: str | None = None, q: str | None = None):
     rt.ensure_position(rt.app.max_position())
-    result = rt.queries.decisions(year=parse_year(year), q=q or None,
-                                  page=Page(limit=50, offset=max(offset, 0)))
+    result, paging = paged(request, lambda page: rt.queries.decisions(
+        year=parse_year(year), q=q or None, page=page), anchor="danh-sach")
     return render(request, "decisions.html", {"result": result, "year": year or "",
-                                              "q": q or ""}, actor=actor)
+                                              "q": q or "", "paging": paging}, actor=actor)
 
 
 # -- the awards office: its queue, composing, previewing, issuing, revoking -----------------------
 # (before ``/decisions/{decision_id}``: these paths would read as a decision's id)
 
-VN_TIME = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh, no daylight saving
 QUEUE_LIMIT = 500
 MAX_CHOSEN = 250  # nominations per decision from the queue (a form's field budget)
 FIELD_BUDGET = 900  # of the 1.000 fields a form may send (Starlette's limit)
@@ -141,7 +142,7 @@ def _start(request: Request, rt: Runtime, actor: Actor, outside: bool, unit_id: 
     unit = _office_unit(rt, actor, unit_id or _default_unit(actor))
     state = compose.blank_state(outside, str(unit))
     today = rt.app.today()
-    state["decided_on"] = compose.vn_date(today)
+    state["decided_on"] = dmy(today)
     if not outside:
         rt.ensure_position(rt.app.max_position())
         earlier = rt.queries.issuer_decisions(str(unit), today.year)
@@ -377,7 +378,7 @@ def _revoke_page(request: Request, rt: Runtime, actor: Actor, decision: AwardDec
 def revoke_form(request: Request, decision_id: str, rt: RuntimeDep, actor: SignedInDep,
                 line_no: str = ""):
     decision, number = _revocable(rt, actor, decision_id, line_no)
-    form = {"revoked_on": compose.vn_date(rt.app.today()), "ground": "", "reason": "",
+    form = {"revoked_on": dmy(rt.app.today()), "ground": "", "reason": "",
             "line_no": str(number or "")}
     return _revoke_page(request, rt, actor, decision, number, form)
 
@@ -395,7 +396,7 @@ async def revoke(request: Request, decision_id: str, rt: RuntimeDep, actor: Sign
     errors: dict[str, str] = {}
     revoked_on = None
     try:
-        revoked_on = compose.parse_vn_date(form["revoked_on"])
+        revoked_on = compose.decision_day(form["revoked_on"])
     except ValidationFailed as error:
         errors["revoked_on"] = f"Ngày hủy bỏ: {error.details['reason']}."
     if form["ground"] not in REVOCATION_GROUNDS:
@@ -430,13 +431,6 @@ async def revoke(request: Request, decision_id: str, rt: RuntimeDep, actor: Sign
 # -- the decision page's history ----------------------------------------------------------------
 
 
-def _local_time(iso: str) -> str:
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
-
-
 def _ground_text(ground: str) -> str:
     if ground in REVOCATION_GROUNDS and ground != "other":
         return (f"điểm {ground} khoản 2 Điều 93 Luật Thi đua, khen thưởng — "
@@ -453,17 +447,17 @@ def _history(rt: Runtime, actor: Actor, decision: AwardDecision) -> list[dict[st
         data = event["data"]
         if event["event"] == "AwardDecision.Created":
             what = (f"Số {data.get('number', '')}, ngày "
-                    f"{compose.vn_date(date.fromisoformat(data['decided_on']))}, "
+                    f"{dmy(data['decided_on'])}, "
                     f"{len(data.get('lines') or [])} dòng")
         elif event["event"] in ("AwardDecision.LineRevoked", "AwardDecision.Revoked"):
             whom = (f"Dòng {data['line_no']} ({names.get(data['line_no'], '')})"
                     if "line_no" in data else "Toàn bộ quyết định")
-            what = (f"{whom} — từ ngày {compose.vn_date(date.fromisoformat(data['revoked_on']))}"
+            what = (f"{whom} — từ ngày {dmy(data['revoked_on'])}"
                     f"; căn cứ: {_ground_text(data.get('ground', ''))}; lý do: "
                     f"{data.get('reason', '')}")
         else:
             what = ""
-        out.append({"at": _local_time(event["at"]), "label": event["label"],
+        out.append({"at": local_time(event["at"]), "label": event["label"],
                     "by": event["by"] or "", "what": what})
     return out
 
@@ -473,7 +467,11 @@ def _decision_extras(request: Request, rt: Runtime, actor: Actor, decision: Awar
     """What the decision page shows beside the decision: its history, the office's actions,
     and the confirmation of what was just done."""
     done = request.query_params.get("done", "")
+    kinds = list(dict.fromkeys(line.award_kind for line in decision.lines))
+    award = "; ".join(award_title(k, decision.issuer) for k in kinds) or "khen thưởng"
     return {
+        # as the decision's document reads it: a blank subject is «Về việc tặng …» its awards
+        "subject": decision.subject or f"Về việc tặng {award}",
         "history": _history(rt, actor, decision),
         "may_revoke": office and decision.status != "revoked",
         "done": DONE.get(done, ""),

@@ -1,4 +1,5 @@
-"""Money: the award calculator, and the awards office's list of schedule differences."""
+"""Money: the award calculator, and the awards office's list of schedule differences (the
+schedules themselves: ``pages_schedules``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.http.deps import RuntimeDep
 from services.money_report import schedule_differences
 from services.read_policy import is_office
 from services.web.deps import SignedInDep
-from services.web.forms import parse_date, parse_id, parse_year
+from services.web.forms import day_typed, dmy, parse_id, parse_year
 from services.web.routing import page_router
 from services.web.templating import render
 
@@ -28,12 +29,12 @@ def calculator_page(request: Request, rt: RuntimeDep, actor: SignedInDep, award_
     rt.ensure_position(rt.app.max_position())
     today = rt.app.today()
     form = {"award_kind": award_kind, "recipient_kind": recipient_kind,
-            "on": on or today.isoformat(), "issuer_unit_id": issuer_unit_id,
+            "on": on[:40] or dmy(today), "issuer_unit_id": issuer_unit_id,
             "issuer_level": issuer_level}
     answer, error = None, None
     if award_kind:
         try:
-            day = parse_date(on) or today
+            day = day_typed(on, "ngày quyết định") or today  # dd/mm/yyyy, or ISO
             if issuer_unit_id:
                 issuer = {"unit_id": str(parse_id(issuer_unit_id))}
             else:
@@ -43,6 +44,7 @@ def calculator_page(request: Request, rt: RuntimeDep, actor: SignedInDep, award_
                                                recipient_kind=recipient_kind,
                                                issuer=issuer, on=day)
             answer = rep.quote(found, resolved, day, award_kind, recipient_kind)
+            form["on"] = dmy(day)
         except DomainError as err:
             error = err
     units = [{"id": u["id"], "name": u["name"]}

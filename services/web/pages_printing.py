@@ -30,7 +30,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -48,16 +47,15 @@ from services.http.errors import status_for
 from services.presentation.certificates import award_title
 from services.web import print_runs
 from services.web.deps import SignedInDep
-from services.web.forms import parse_id
+from services.web.forms import dmy, parse_id
 from services.web.routing import page_router
-from services.web.templating import render, templates
+from services.web.templating import local_time, render, templates
 
 router = page_router()
 
 CALIBRATION_COOKIE = "tdkt_print"  # the last mode, printer and offsets this browser used
 MAX_OFFSET_MM = 20.0
 CONFIRM_SHOWN = 200  # lines listed on the check page; the rest are counted
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 MODE_LABELS = {"full": "In cả mẫu (lên giấy trắng)", "overlay": "In lên phôi in sẵn (chỉ in chữ)"}
 
 
@@ -96,13 +94,13 @@ def _scope(rt: Runtime, actor: Actor, area: str, raw_id: str) -> Scope:
     if area == "decisions":
         decision = rt.app.decisions.decision(parse_id(raw_id))
         decisions, kind, item = [decision], "decision", decision.id
-        title = f"Quyết định số {decision.number} ngày {decision.decided_on:%d/%m/%Y}"
+        title = f"Quyết định số {decision.number} ngày {dmy(decision.decided_on)}"
         slug = decision.number
     else:
         ceremony = rt.app.ceremonies.ceremony(parse_id(raw_id))
         decisions = [rt.app.decisions.decision(d) for d in ceremony.decision_ids]
         kind, item = "ceremony", ceremony.id
-        title = f"{ceremony.title} ({ceremony.held_on:%d/%m/%Y})"
+        title = f"{ceremony.title} ({dmy(ceremony.held_on)})"
         slug = f"buoi-trao-thuong-{ceremony.held_on:%Y-%m-%d}"
         if not decisions:
             rt.app.authz.require(actor, "approver", ceremony.host_unit_id)
@@ -170,7 +168,7 @@ def _history(rt: Runtime, scope: Scope) -> list[dict[str, Any]]:
         serials = "; ".join(
             (f"{numbers[d]}: " if len(scope.decisions) > 1 else "")
             + f"số {_ranges(s)}/{years[d]}" for d, s in by_decision.items())
-        out.append({"at": run["at"].astimezone(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        out.append({"at": local_time(run["at"]),
                     "by": run["by"], "reprint": run["reprint"], "reason": run["reason"],
                     "count": len(run["lines"]), "serials": serials})
     return out

@@ -3,17 +3,23 @@ themselves (the signed cookie, expiry, throttling) are ``services.http.sessions`
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import BadCredentials, DomainError
 from domain.nomination import DRAFT, RECOMMENDED, RETURNED, UNDER_REVIEW
+from domain.users import PasswordChangeRequired
+from services.app import Runtime
+from services.authz import Actor
 from services.http.deps import RuntimeDep
 from services.http.errors import retry_headers, status_for
 from services.http.sessions import client_address, sessions_of
-from services.web import csrf
+from services.web import csrf, password_change
 from services.web.deps import SignedInDep, revoke_session_token
+from services.web.forms import safe_next
 from services.web.routing import page_router
 from services.web.templating import render
 
@@ -26,7 +32,7 @@ SESSION_EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/", expired: str = ""):
     return render(request, "login.html", {
-        "next": next if next.startswith("/") and not next.startswith("//") else "/",
+        "next": safe_next(next),
         "notice": SESSION_EXPIRED if expired else ""})
 
 
@@ -35,9 +41,7 @@ async def login(request: Request, rt: RuntimeDep):
     """Sign in, throttled per account and per address (``services.http.throttle``): a refusal
     for too many failures is the form again, 429, saying when to retry."""
     form = await request.form()
-    target = str(form.get("next") or "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
+    target = safe_next(str(form.get("next") or "/"))
     username = str(form.get("username") or "")
     sessions = sessions_of(request.app)
     address = client_address(request)
@@ -45,6 +49,14 @@ async def login(request: Request, rt: RuntimeDep):
         sessions.throttle.check(username, address)
         _, token = await run_in_threadpool(
             rt.app.users.login, username=username, password=str(form.get("password") or ""))
+    except PasswordChangeRequired as needed:  # a temporary password: she sets her own first
+        sessions.throttle.succeeded(username)
+        assert needed.proof is not None
+        response = RedirectResponse(f"/password?next={quote(target)}", status_code=303)
+        sessions.end(request, response)  # whoever was signed in here before is not any more
+        password_change.start(request, response, *needed.proof)
+        csrf.renew(request, response)
+        return response
     except DomainError as error:
         if isinstance(error, BadCredentials):
             sessions.throttle.failed(username, address)
@@ -99,4 +111,21 @@ def home(request: Request, rt: RuntimeDep, actor: SignedInDep):
          "chair": g.chair}
         for g in actor.grants
     ]
-    return render(request, "home.html", {"queues": queues, "grants": grants}, actor=actor)
+    return render(request, "home.html", {"queues": queues, "grants": grants,
+                                         "links": shortcuts(rt, actor)}, actor=actor)
+
+
+def shortcuts(rt: Runtime, actor: Actor) -> list[dict[str, str]]:
+    """The office's and the administrators' way in: each unit's dashboard, administration."""
+    offices: list[str] = []
+    for grant in actor.grants:
+        if grant.role in ("approver", "admin") and str(grant.unit_id) not in offices:
+            offices.append(str(grant.unit_id))
+    names = rt.queries.unit_names(set(offices))
+    links = [{"label": f"Tổng quan — {names.get(u, '')}",
+              "href": f"/dashboard?{urlencode({'unit_id': u})}", "kind": "dashboard"}
+             for u in offices]
+    if actor.units_for("admin"):
+        links.append({"label": "Quản trị: đơn vị, người dùng", "href": "/admin",
+                      "kind": "admin"})
+    return links

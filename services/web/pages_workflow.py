@@ -12,7 +12,6 @@ from domain.catalog import catalog
 from domain.errors import DomainError, ValidationFailed
 from domain.nomination import AWARD_TYPES, STATUS_LABELS
 from domain.text import nfc
-from projections.queries import Page
 from services import representations as rep
 from services.app import Runtime
 from services.authz import Actor
@@ -22,6 +21,7 @@ from services.read_policy import nomination_scope, readable_nomination
 from services.store import Saved
 from services.web.deps import SignedInDep
 from services.web.forms import parse_id, unit_choices, whole
+from services.web.paging import paged
 from services.web.routing import page_router
 from services.web.templating import render
 
@@ -31,20 +31,20 @@ router = page_router()
 @router.get("/nominations", response_class=HTMLResponse)
 def nominations_page(request: Request, rt: RuntimeDep, actor: SignedInDep,
                      status: str | None = None, q: str | None = None,
-                     review_unit_id: str | None = None, proposing_unit_id: str | None = None,
-                     offset: int = 0):
+                     review_unit_id: str | None = None, proposing_unit_id: str | None = None):
+    """The nominations the actor may read, 50 a page (``?page=N``, the filters kept)."""
     rt.ensure_position(rt.app.max_position())
-    result = rt.queries.nominations(
+    scope = nomination_scope(rt, actor)
+    result, paging = paged(request, lambda page: rt.queries.nominations(
         status=status or None, q=q or None, review_unit_id=review_unit_id or None,
-        proposing_unit_id=proposing_unit_id or None, unit_ids=nomination_scope(rt, actor),
-        page=Page(limit=50, offset=max(offset, 0)),
-    )
+        proposing_unit_id=proposing_unit_id or None, unit_ids=scope, page=page,
+    ))
     names = rt.queries.unit_names({r["proposing_unit_id"] for r in result["items"]}
                                   | {r["review_unit_id"] for r in result["items"]
                                      if r["review_unit_id"]})
     return render(request, "nominations.html",
                   {"result": result, "names": names, "status": status or "", "q": q or "",
-                   "statuses": STATUS_LABELS}, actor=actor)
+                   "statuses": STATUS_LABELS, "paging": paging}, actor=actor)
 
 
 def _new_form(request: Request, rt: Runtime, actor: Actor, form: dict[str, str],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -15,13 +17,29 @@ from domain.money import format_dong
 from domain.nomination import STATUS_LABELS, VOTE_LABELS
 from services.authz import Actor
 from services.web import csrf
+from services.web.forms import dmy
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC = TEMPLATES.parent / "static"  # the pages' style sheet (and any script): no CDN
 templates = Jinja2Templates(directory=str(TEMPLATES / "pages"))
 templates.env.filters["dong"] = format_dong
-# ISO date text → dd/mm/yyyy, as offices write it
-templates.env.filters["ngay"] = lambda iso: f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+templates.env.filters["ngay"] = dmy  # a date (or ISO text) → dd/mm/yyyy, as offices write it
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")  # offices' time
+
+
+def local_time(moment: str | datetime | None) -> str:
+    """A moment (ISO text or datetime; naive means UTC, as the event log stores it) as the
+    office reads it: dd/mm/yyyy HH:MM in Vietnam's time."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+
+
+templates.env.filters["gio"] = local_time
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["VOTE_LABELS"] = VOTE_LABELS
 templates.env.globals["RECIPIENT_LABELS"] = RECIPIENT_LABELS

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from domain.errors import ValidationFailed
-from services.web import pages_ceremonies, pages_decisions
+from services.web import forms, pages_ceremonies, pages_decisions
 from tests.helpers import form_data, ok, page_login
 
 UBND_WORDS = "Ba mươi ba triệu tám trăm bốn mươi nghìn đồng"
@@ -357,23 +357,36 @@ def test_a_stranger_is_sent_to_the_sign_in_form(client, world):
 
 @pytest.mark.parametrize(("typed", "amount"), [
     ("73.640.000", 73_640_000), ("73 640 000 đ", 73_640_000), ("73640000", 73_640_000),
-    ("300,000", 300_000), ("0", 0), ("1.000.000 đồng", 1_000_000), ("", None)])
+    ("300,000", 300_000), ("0", 0), ("1.000.000 đồng", 1_000_000), ("", None),
+    ("1\u00a0500\u00a0000 đ", 1_500_000)])
 def test_money_as_offices_type_it(typed, amount):
-    assert pages_ceremonies.money_typed(typed) == amount
+    assert forms.money_typed(typed) == amount
 
 
 @pytest.mark.parametrize("typed", ["1,5", "300.000,50", "-300", "ba trăm", "1.00.000", "12.3456",
-                                   "²"])
+                                   "²", "1.500,000", "١٥٠٠"])
 def test_money_that_is_not_whole_dong_is_refused(typed):
     with pytest.raises(ValidationFailed, match="số tiền"):
-        pages_ceremonies.money_typed(typed)
+        forms.money_typed(typed)
 
 
 def test_dates_as_offices_type_them():
-    assert pages_ceremonies.day_typed("09/01/2024") == date(2024, 1, 9)
-    assert pages_ceremonies.day_typed("9/1/2024") == date(2024, 1, 9)
-    assert pages_ceremonies.day_typed("2024-01-09") == date(2024, 1, 9)
-    assert pages_ceremonies.day_typed(" ") is None
-    for typed in ("31/02/2024", "2024/01/09", "01/01/1800", "hôm nay"):
+    assert forms.day_typed("09/01/2024") == date(2024, 1, 9)
+    assert forms.day_typed("9/1/2024") == date(2024, 1, 9)
+    assert forms.day_typed("2024-01-09") == date(2024, 1, 9)
+    assert forms.day_typed(" ") is None
+    assert forms.day_typed("9.1.2024") == forms.day_typed("09-01-2024") == date(2024, 1, 9)
+    for typed in ("31/02/2024", "2024/01/09", "01/01/1800", "hôm nay", "٠٩/٠١/٢٠٢٤"):
         with pytest.raises(ValidationFailed, match="ngày"):
-            pages_ceremonies.day_typed(typed)
+            forms.day_typed(typed)
+    # a form may say it its own way; a needed date refuses a blank
+    with pytest.raises(ValidationFailed, match="không hợp lệ: ngày phải là ngày có thật"):
+        forms.day_typed("31/02/2024", refusal="ngày phải là ngày có thật, dạng dd/mm/yyyy")
+    with pytest.raises(ValidationFailed, match="cần ngày tổ chức"):
+        forms.day_needed(" ", missing="cần ngày tổ chức (dd/mm/yyyy)")
+
+
+def test_dates_are_written_back_as_offices_write_them():
+    assert forms.dmy(date(2024, 1, 9)) == forms.dmy("2024-01-09") == "09/01/2024"
+    assert forms.dmy("2024-01-09T10:00:00+00:00") == "09/01/2024"
+    assert forms.dmy(None) == forms.dmy("") == ""

@@ -438,12 +438,61 @@ def test_history_lists_the_dated_events(client, world, clock):
     xd = ok(client.get(f"/api/org-units/{world.u('xd')}/history", headers=world.h("hn.admin")))
     moved = [e for e in xd["events"] if e["event"] == "OrgUnit.Moved"]
     assert len(moved) == 1
-    assert moved[0]["data"] == {"parent_id": world.u("hanoi"), "effective_on": REFORM}
+    assert moved[0]["data"] == {"parent_id": world.u("hanoi"), "effective_on": REFORM,
+                                "reason": ""}
     cn1 = ok(client.get(f"/api/org-units/{world.u('cn1')}/history", headers=world.h("admin")))
     assert [e["event"] for e in cn1["events"]] == ["OrgUnit.Created", "OrgUnit.MergedInto"]
-    assert cn1["events"][1]["data"] == {"target_id": world.u("xd"), "effective_on": REFORM}
+    assert cn1["events"][1]["data"] == {"target_id": world.u("xd"), "effective_on": REFORM,
+                                        "reason": ""}
 
     err(client.get(f"/api/org-units/{uuid4()}/history", headers=world.h("admin")), 404)
+
+
+# the single operations, each with a reason: (path, body, the unit whose history says it, event)
+SINGLE_OPERATIONS = {
+    "create": lambda w: ("/api/org-units", {
+        "name": "Chi hội tổ dân phố 5", "level": "branch", "parent_id": w.u("xd"),
+        "established_on": "2020-01-01"}, None, "OrgUnit.Created"),
+    "rename": lambda w: (f"/api/org-units/{w.u('xd')}/rename", {
+        "name": "Hội LHPN phường Xuân Đỉnh mới", "effective_on": "2020-01-01"}, "xd",
+        "OrgUnit.Renamed"),
+    "move": lambda w: (f"/api/org-units/{w.u('cn1')}/move", {
+        "parent_id": w.u("hanoi"), "effective_on": "2020-01-01"}, "cn1", "OrgUnit.Moved"),
+    "merge": lambda w: ("/api/org-units/merge", {
+        "unit_ids": [w.u("cn1")], "target_id": w.u("xd"), "effective_on": "2020-01-01"}, "cn1",
+        "OrgUnit.MergedInto"),
+    "dissolve": lambda w: (f"/api/org-units/{w.u('nt')}/dissolve", {
+        "effective_on": "2020-01-01"}, "nt", "OrgUnit.Dissolved"),
+}
+
+
+@pytest.mark.parametrize("operation", list(SINGLE_OPERATIONS))
+def test_a_single_operation_records_its_reason_in_the_history(client, world, operation):
+    path, body, key, event = SINGLE_OPERATIONS[operation](world)
+    typed = unicodedata.normalize("NFD", "  Quyết định số 12/QĐ-HPN  về sắp xếp tổ chức ")
+    done = ok(client.post(path, headers=world.h("admin"), json={**body, "reason": typed}),
+              201 if operation == "create" else 200)
+    unit_id = done["id"] if key is None else world.u(key)
+    events = ok(client.get(f"/api/org-units/{unit_id}/history", headers=world.h("admin")))["events"]
+    recorded = [e for e in events if e["event"] == event]
+    assert len(recorded) == 1, events
+    # NFC, whitespace collapsed
+    assert recorded[0]["data"]["reason"] == "Quyết định số 12/QĐ-HPN về sắp xếp tổ chức"
+
+
+@pytest.mark.parametrize("operation", list(SINGLE_OPERATIONS))
+def test_a_single_operation_without_a_reason_records_none_and_a_long_one_is_refused(
+        client, world, operation):
+    path, body, key, event = SINGLE_OPERATIONS[operation](world)
+    before = head(client)
+    err(client.post(path, headers=world.h("admin"), json={**body, "reason": "x" * 2001}), 422,
+        "validation.invalid")
+    assert head(client) == before
+    done = ok(client.post(path, headers=world.h("admin"), json=body),
+              201 if operation == "create" else 200)
+    unit_id = done["id"] if key is None else world.u(key)
+    events = ok(client.get(f"/api/org-units/{unit_id}/history", headers=world.h("admin")))["events"]
+    assert [e["data"]["reason"] for e in events if e["event"] == event] == [""]
 
 
 # -- atomic reorganisations --------------------------------------------------------------------

@@ -470,6 +470,47 @@ def _drop_token(c: Ctx, t: str, a: str, f: bool) -> Req:
     return Req(f"/api/users/{user}/tokens/{c.token_id(user)}")
 
 
+def manages(a: str, t: str) -> bool:
+    """A temporary password, a lock: an admin over her home unit and every unit of her grants,
+    never on herself."""
+    return t != "self" and credential_admin(a, t)
+
+
+def _managed_user(c: Ctx, t: str, a: str, f: bool, key: str, locked: bool = False) -> str:
+    """A user shaped like the target (home unit, grants) of its own; locked if asked."""
+    if t == "self":
+        return a
+    home, units = TARGET_USERS[t]
+
+    def make() -> str:
+        user = c.user(home, units)
+        if locked:
+            c.call("admin", "POST", f"/api/users/{user}/deactivate", json={"reason": "Thử"})
+        return user
+    return shared(c, f"{key}.{t}", make, f)
+
+
+def _reset(c: Ctx, t: str, a: str, f: bool) -> Req:
+    user = _managed_user(c, t, a, False, "reset")
+    return Req(f"/api/users/{user}/password-reset", json={"password": "tam-thoi-456"})
+
+
+def _deactivate(c: Ctx, t: str, a: str, f: bool) -> Req:
+    user = _managed_user(c, t, a, f, "lock")
+    return Req(f"/api/users/{user}/deactivate", json={"reason": "Chuyển công tác"})
+
+
+def _reactivate(c: Ctx, t: str, a: str, f: bool) -> Req:
+    return Req(f"/api/users/{_managed_user(c, t, a, f, 'unlock', locked=True)}/reactivate")
+
+
+def _own_password(c: Ctx, t: str, a: str, f: bool) -> Req:
+    """Public: the current password proves who she is (a user of its own each time)."""
+    user = c.user("xd")
+    return Req("/api/auth/password", json={"username": user, "old_password": PASSWORD,
+                                           "new_password": "mat-khau-doi-789"})
+
+
 def draft_or_fresh(c: Ctx, t: str, f: bool) -> str:
     return c.draft(t) if f else c.res[f"draft.{t}"]
 
@@ -583,6 +624,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/users/{username}/password"): Op(credential_admin, lambda c, t, a, f: Req(
         f"/api/users/{username_of(t, a)}/password", json={"password": "mat-khau-moi-456"}),
         USER_TARGETS),
+    ("GET", "/api/users/{username}/tokens"): Op(user_viewer, lambda c, t, a, f: Req(
+        f"/api/users/{username_of(t, a)}/tokens"), USER_TARGETS),
+    ("POST", "/api/users/{username}/password-reset"): Op(manages, _reset, USER_TARGETS),
+    ("POST", "/api/users/{username}/deactivate"): Op(manages, _deactivate, USER_TARGETS,
+                                                     fresh=True),
+    ("POST", "/api/users/{username}/reactivate"): Op(manages, _reactivate, USER_TARGETS,
+                                                     fresh=True),
+    ("POST", "/api/auth/password"): Op(PUBLIC, _own_password),
     # -- nominations, submissions, council reviews
     ("GET", "/api/nominations"): Op(anyone, fixed("/api/nominations", limit=500),
                                     check=visible_in_list({

@@ -60,7 +60,9 @@ def shot_name(kind: str) -> str:
 
 
 def links(page, server: LiveServer) -> list[str]:
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    # an SVG link's href is an SVGAnimatedString: read the attribute, resolved as the browser does
+    hrefs = page.eval_on_selector_all(
+        "a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
     out = []
     for href in hrefs:
         parts = urlsplit(href)

@@ -22,8 +22,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import attachments
 from domain.base import topic
 from domain.catalog import catalog
+from domain.council import DEFAULT as DEFAULT_SCORING
+from domain.council import Scoring
 from domain.errors import (
     AlreadyVoted,
     NoMajority,
@@ -147,6 +150,14 @@ class Nomination(Aggregate):
         comment: str
         score: int | None
         actor: str
+        # Per criterion {code, name, max, score} when the unit scores by criteria (issue 16);
+        # events recorded before have none (class_version 1, upcast below).
+        scores: list[dict[str, Any]] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["scores"] = None
 
     class Recused(Aggregate.Event):
         TOPIC = topic("nomination", "Nomination.Recused")
@@ -184,6 +195,35 @@ class Nomination(Aggregate):
         revoked_on: date
         reason: str
         actor: str
+
+    # Attachments (domain/attachments.py): the file's reference; the bytes are in the blob store.
+    class AttachmentAdded(Aggregate.Event):
+        TOPIC = topic("nomination", "Nomination.AttachmentAdded")
+        no: int
+        sha256: str
+        size: int
+        media_type: str
+        file_name: str
+        kind: str
+        title: str
+        actor: str
+
+        def apply(self, aggregate: Nomination) -> None:
+            aggregate.attached = attachments.added(self, aggregate.attached)
+            aggregate.attached_last_no = self.no
+
+    class AttachmentRemoved(Aggregate.Event):
+        TOPIC = topic("nomination", "Nomination.AttachmentRemoved")
+        no: int
+        reason: str
+        actor: str
+
+        def apply(self, aggregate: Nomination) -> None:
+            aggregate.attached = attachments.removed(self, aggregate.attached)
+
+    # Class defaults: nominations recorded before attachments existed load unchanged.
+    attached: Any = ()  # the attachments in force, oldest first (dicts: domain/attachments.py)
+    attached_last_no = 0
 
     @event(Created)
     def __init__(
@@ -292,20 +332,33 @@ class Nomination(Aggregate):
             raise ReviewNotOpen(status=self.status, status_label=self.status_label)
         return self.review_unit_id
 
-    def cast_vote(self, *, vote: str, comment: str, score: int | None, actor: str) -> None:
+    def cast_vote(
+        self,
+        *,
+        vote: str,
+        comment: str,
+        score: int | None,
+        actor: str,
+        scoring: Scoring | None = None,
+        scores: dict[str, Any] | None = None,
+    ) -> None:
+        """``scoring``: how the reviewing unit scores this award kind (``domain.council``); None
+        scores as before (one optional score, 0..100). ``scores``: per criterion code."""
         unit_id = self._require_open_review()
         if vote not in VOTES:
             raise ValidationFailed(reason="phiếu phải là agree, disagree hoặc abstain")
-        if score is not None and not 0 <= score <= 100:
+        if scoring is None and score is not None and not 0 <= score <= 100:
             raise ValidationFailed(reason="điểm phải từ 0 đến 100")
         if actor in self.recused:
             raise ReviewerRecused()
+        total, per_criterion = (scoring or DEFAULT_SCORING).ballot(vote, score, scores)
         self._vote_cast(
             unit_id=unit_id,
             vote=vote,
             comment=nfc_multiline(comment or ""),
-            score=score,
+            score=total,
             actor=actor,
+            scores=per_criterion,
         )
 
     def recuse(self, *, reason: str, actor: str) -> None:
@@ -349,6 +402,29 @@ class Nomination(Aggregate):
         if outcome == "recommended" and not ready:
             assert parent_unit_id is not None
             self._forwarded(from_unit_id=unit_id, to_unit_id=parent_unit_id, actor=actor)
+
+    # -- attachments (nominators while draft or returned; the office while the file is open) --
+
+    ATTACHABLE = {"nominator": (DRAFT, RETURNED),  # noqa: RUF012
+                  "office": (DRAFT, RETURNED, UNDER_REVIEW, RECOMMENDED)}
+
+    def require_attachable(self, as_office: bool) -> None:
+        if self.status not in self.ATTACHABLE["office" if as_office else "nominator"]:
+            raise attachments.AttachmentsClosed(status_label=self.status_label)
+
+    def add_attachment(self, *, as_office: bool, actor: str, **data: Any) -> dict[str, Any]:
+        """``data``: sha256, size, media_type, file_name, kind, title."""
+        self.require_attachable(as_office)
+        record = attachments.next_attachment(self.attached, self.attached_last_no, **data)
+        self.trigger_event(self.AttachmentAdded, actor=actor, **record)
+        return self.attached[-1]
+
+    def remove_attachment(self, *, ref: Any, reason: str, as_office: bool, actor: str) -> int:
+        self.require_attachable(as_office)
+        found = attachments.find_attachment(self.attached, ref)
+        self.trigger_event(self.AttachmentRemoved, no=found["no"], reason=nfc(reason or ""),
+                           actor=actor)
+        return int(found["no"])
 
     # -- decision links -----------------------------------------------------------------------
 
@@ -417,9 +493,15 @@ class Nomination(Aggregate):
 
     @event(VoteCast)
     def _vote_cast(
-        self, unit_id: UUID, vote: str, comment: str, score: int | None, actor: str
+        self,
+        unit_id: UUID,
+        vote: str,
+        comment: str,
+        score: int | None,
+        actor: str,
+        scores: list[dict[str, Any]] | None = None,
     ) -> None:
-        self.votes[actor] = {"vote": vote, "comment": comment, "score": score}
+        self.votes[actor] = {"vote": vote, "comment": comment, "score": score, "scores": scores}
 
     @event(Recused)
     def _recused(self, unit_id: UUID, reason: str, actor: str) -> None:

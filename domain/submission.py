@@ -6,10 +6,12 @@ The submission and all its nominations are created in one ``save()``: all or not
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import attachments
 from domain.base import topic
 from domain.errors import ValidationFailed
 from domain.text import nfc, nfc_optional
@@ -26,6 +28,35 @@ class Submission(Aggregate):
         proposing_unit_id: UUID
         nomination_ids: list[UUID]
         actor: str
+
+    # Attachments (domain/attachments.py): the file's reference; the bytes are in the blob store.
+    class AttachmentAdded(Aggregate.Event):
+        TOPIC = topic("submission", "Submission.AttachmentAdded")
+        no: int
+        sha256: str
+        size: int
+        media_type: str
+        file_name: str
+        kind: str
+        title: str
+        actor: str
+
+        def apply(self, aggregate: Submission) -> None:
+            aggregate.attached = attachments.added(self, aggregate.attached)
+            aggregate.attached_last_no = self.no
+
+    class AttachmentRemoved(Aggregate.Event):
+        TOPIC = topic("submission", "Submission.AttachmentRemoved")
+        no: int
+        reason: str
+        actor: str
+
+        def apply(self, aggregate: Submission) -> None:
+            aggregate.attached = attachments.removed(self, aggregate.attached)
+
+    # Class defaults: submissions recorded before attachments existed load unchanged.
+    attached: Any = ()  # the attachments in force, oldest first (dicts: domain/attachments.py)
+    attached_last_no = 0
 
     @event(Created)
     def __init__(
@@ -69,3 +100,17 @@ class Submission(Aggregate):
             nomination_ids=nomination_ids,
             actor=actor,
         )
+
+    # -- attachments (a tờ trình has no status of its own: always open to its unit) ------------
+
+    def add_attachment(self, *, actor: str, **data: Any) -> dict[str, Any]:
+        """``data``: sha256, size, media_type, file_name, kind, title."""
+        record = attachments.next_attachment(self.attached, self.attached_last_no, **data)
+        self.trigger_event(self.AttachmentAdded, actor=actor, **record)
+        return self.attached[-1]
+
+    def remove_attachment(self, *, ref: Any, reason: str, actor: str) -> int:
+        found = attachments.find_attachment(self.attached, ref)
+        self.trigger_event(self.AttachmentRemoved, no=found["no"], reason=nfc(reason or ""),
+                           actor=actor)
+        return int(found["no"])

@@ -61,6 +61,8 @@ class NominationsView(View):
             Nomination.Forwarded: self._forwarded,
             Nomination.Decided: self._decided,
             Nomination.AwardRevoked: self._status(REVOKED),
+            Nomination.AttachmentAdded: self._touch,
+            Nomination.AttachmentRemoved: self._touch,
             Submission.Created: self._submission,
         }
 

@@ -402,14 +402,45 @@ class RegistryRows:
                 " ORDER BY MIN(recipient_sort), recipient_key LIMIT ? OFFSET ?",
                 [*params, page.limit, page.offset],
             ).fetchall()
-        return {
-            "items": [
-                {"key": r["recipient_id"], "kind": r["recipient_kind"],
-                 "name": r["recipient_name"], "awards": int(r["awards"])}
-                for r in rows
-            ],
-            "total": int(total or 0), "limit": page.limit, "offset": page.offset,
-        }
+            latest = self._latest_lines(cur, {r["recipient_key"] for r in rows})
+        items = []
+        for r in rows:
+            last = latest.get(r["recipient_key"], {})
+            detail = loads(last.get("recipient_detail")) or {}
+            items.append({"key": r["recipient_id"], "kind": r["recipient_kind"],
+                          "name": r["recipient_name"], "awards": int(r["awards"]),
+                          # namesakes told apart: the birth year (not personal data: the
+                          # birth date and citizen ID are) and the unit of the latest award
+                          "birth_year": detail.get("birth_year"),
+                          "unit_path": loads(last.get("unit_path")) or []})
+        return {"items": items, "total": int(total or 0), "limit": page.limit,
+                "offset": page.offset}
+
+    @staticmethod
+    def _latest_lines(cur: Any, keys: set[str]) -> dict[str, dict[str, Any]]:
+        """Identity key → its latest award line's recipient detail and unit path."""
+        if not keys:
+            return {}
+        ordered = sorted(keys)
+        marks = ",".join("?" * len(ordered))
+        rows = cur.execute(
+            "SELECT recipient_key, recipient_detail, unit_path FROM award_lines"
+            f" WHERE recipient_key IN ({marks}) ORDER BY decided_on, position, line_no",
+            ordered,
+        ).fetchall()
+        return {r["recipient_key"]: dict(r) for r in rows}
+
+    def issuers(self) -> list[dict[str, Any]]:
+        """The Union units that issued decisions (id, and the name they issued under last),
+        by name: the registry's issuer filter offers them."""
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT issuer_unit_id, issuer_name FROM decisions"
+                " WHERE issuer_unit_id IS NOT NULL ORDER BY decided_on, position"
+            ).fetchall()
+        names = {r["issuer_unit_id"]: r["issuer_name"] for r in rows}
+        return sorted(({"id": k, "name": v} for k, v in names.items()),
+                      key=lambda i: (i["name"], i["id"]))
 
     def history(self, recipient_id: str, as_of: date | None = None) -> dict[str, Any]:
         """Hồ sơ khen thưởng: every award of one person or collective (by public id), oldest

@@ -36,6 +36,17 @@ class Settings:
     login_max_failures: int = 5  # TDKT_LOGIN_MAX_FAILURES
     login_max_failures_address: int = 20  # TDKT_LOGIN_MAX_FAILURES_ADDRESS
     login_window_minutes: float = 15.0  # TDKT_LOGIN_WINDOW_MINUTES
+    # Attachments (services/attachments.py): blobs by content hash, outside the event log.
+    attachments_dir: Path | None = None  # TDKT_ATTACHMENTS_DIR; None: <data_dir>/attachments
+    attachment_max_mb: float = 10.0  # TDKT_ATTACHMENT_MAX_MB: largest file accepted
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return int(self.attachment_max_mb * 1024 * 1024)
 
     @property
     def public_base_url(self) -> str:
@@ -160,6 +171,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_max_failures=int(_positive(env, "TDKT_LOGIN_MAX_FAILURES", 5)),
         login_max_failures_address=int(_positive(env, "TDKT_LOGIN_MAX_FAILURES_ADDRESS", 20)),
         login_window_minutes=_positive(env, "TDKT_LOGIN_WINDOW_MINUTES", 15.0),
+        attachments_dir=Path(env["TDKT_ATTACHMENTS_DIR"]) if env.get("TDKT_ATTACHMENTS_DIR")
+        else None,
+        attachment_max_mb=_positive(env, "TDKT_ATTACHMENT_MAX_MB", 10.0),
     )
 
 

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import replace
 from typing import Any
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
 
 from domain.decision import REVOCATION_GROUNDS, AwardDecision
 from domain.money import dong_in_words, format_dong
+from services.presentation import word
 from services.presentation.certificates import award_title, signer_lines, vietnamese_date
 from services.presentation.totals import counts_phrase, not_stated_text
+from services.presentation.word import administrative_document, docx_bytes, table_with_heads
 from services.representations import decision_totals
 
 # Achievement texts that already say "(đã) có …" — "Đã có thành tích xuất sắc …", "Có thành tích
@@ -131,34 +130,12 @@ def decision_document(decision: AwardDecision, place: str,
 
 
 def decision_docx(document: dict[str, Any]) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Mm(297), Mm(210)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    doc.core_properties.title = document["title_line"]
-    doc.core_properties.author = "TĐKT"
-
-    header = doc.add_table(rows=2, cols=2)
-    header.cell(0, 0).text = document["issuer_upper"]
-    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
-    header.cell(1, 0).text = f"Số: {document['number']}"
-    header.cell(1, 1).text = document["place_date"]
-    for row in header.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for cell in (header.cell(0, 0), header.cell(0, 1)):
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+    doc = administrative_document(title=document["title_line"], issuer=document["issuer_upper"],
+                                  number=f"Số: {document['number']}",
+                                  place_date=document["place_date"])
 
     def centered(text: str, bold: bool = True) -> None:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(text).bold = bold
+        word.centered(doc, text, bold)
 
     centered("QUYẾT ĐỊNH")
     centered(document["subject"])
@@ -181,12 +158,7 @@ def decision_docx(document: dict[str, Any]) -> bytes:
     centered(document["list_title"])
     centered(f"(Kèm theo Quyết định số {document['number']} ngày {document['date_text']})",
              bold=False)
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells,
-                          ("STT", "Họ tên / tập thể", "Đơn vị", "Số tiền (đồng)"), strict=True):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
+    table = table_with_heads(doc, ("STT", "Họ tên / tập thể", "Đơn vị", "Số tiền (đồng)"))
     for row in document["rows"]:
         cells = table.add_row().cells
         for cell, value in zip(cells, (str(row["no"]), row["name"], row["unit"], row["amount"]),
@@ -203,6 +175,4 @@ def decision_docx(document: dict[str, Any]) -> bytes:
         doc.add_paragraph().add_run(document["revocations_title"]).bold = True
         for note in document["revocations"]:
             doc.add_paragraph(f"- {note}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)

@@ -22,23 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.errors import ValidationFailed
 from domain.pricing import AMOUNT_MODE_LABELS, AMOUNT_MODES
 from domain.text import fold, nfc, nfc_multiline
+from services import sheets
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = sheets.MAX_ROWS
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET = "Danh sách"
-CATALOG_SHEET = "Danh mục"
-GUIDE_SHEET = "Hướng dẫn"
 
 # (field, header, width): the template's columns, in order; STT (column A) is not read.
 COLUMNS = (
@@ -99,58 +92,26 @@ def kind_label(code: str) -> str:
 def decision_template() -> bytes:
     """The XLSX list offices fill in: Vietnamese headers, drop-down lists for the fixed
     choices, the catalog of award kinds and a short guide on their own sheets."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    bold = Font(bold=True)
-    sheet.append(["STT", *(header for _, header, _ in COLUMNS)])
-    sheet.column_dimensions["A"].width = 6
-    for index, (name, _, width) in enumerate(COLUMNS, start=2):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width
-        if name == "citizen_id":  # as text: Excel would drop a CCCD's leading zeros
-            sheet.column_dimensions[letter].number_format = "@"
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.freeze_panes = "B2"
+    book, sheet = sheets.list_workbook(COLUMNS)
+    letters = sheets.column_letters(COLUMNS)
+    # as text: Excel would drop a CCCD's leading zeros
+    sheet.column_dimensions[letters["citizen_id"]].number_format = "@"
 
     kinds = list(catalog().kinds.values())
-    listing = book.create_sheet(CATALOG_SHEET)
-    listing.append(["Hình thức khen thưởng", "Mã", "Đối tượng", "Cách ghi số tiền"])
-    for cell in listing[1]:
-        cell.font = bold
     recipient_labels = [label for label in RECIPIENT_LABELS.values()]
     mode_labels = [AMOUNT_MODE_LABELS[mode] for mode in AMOUNT_MODES]
-    for index, kind in enumerate(kinds):
-        listing.append([
-            kind.title, kind.code,
-            recipient_labels[index] if index < len(recipient_labels) else None,
-            mode_labels[index] if index < len(mode_labels) else None,
-        ])
-    listing.column_dimensions["A"].width = 60
-    listing.column_dimensions["B"].width = 30
-    listing.column_dimensions["C"].width = 14
-    listing.column_dimensions["D"].width = 30
-
-    def choices(column: str, source: str) -> None:
-        rule = DataValidation(type="list", formula1=source, allow_blank=True)
-        rule.error = "Chọn một giá trị trong danh sách."
-        rule.errorTitle = "Giá trị không hợp lệ"
-        sheet.add_data_validation(rule)
-        rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
-
-    letters = {name: get_column_letter(i) for i, (name, _, _) in enumerate(COLUMNS, start=2)}
-    quoted = f"'{CATALOG_SHEET}'"
-    choices(letters["kind"], f"{quoted}!$C$2:$C${len(recipient_labels) + 1}")
-    choices(letters["gender"], '"Nữ,Nam"')
-    choices(letters["award_kind"], f"{quoted}!$A$2:$A${len(kinds) + 1}")
-    choices(letters["mode"], f"{quoted}!$D$2:$D${len(mode_labels) + 1}")
-
-    guide = book.create_sheet(GUIDE_SHEET)
-    guide.column_dimensions["A"].width = 110
-    for text in (
-        "Danh sách kèm theo quyết định khen thưởng — cách điền",
+    sheets.catalog_sheet(
+        book, ["Hình thức khen thưởng", "Mã", "Đối tượng", "Cách ghi số tiền"],
+        ([kind.title, kind.code,
+          recipient_labels[index] if index < len(recipient_labels) else None,
+          mode_labels[index] if index < len(mode_labels) else None]
+         for index, kind in enumerate(kinds)), [60, 30, 14, 30])
+    quoted = f"'{sheets.CATALOG_SHEET}'"
+    sheets.add_choices(sheet, letters["kind"], f"{quoted}!$C$2:$C${len(recipient_labels) + 1}")
+    sheets.add_choices(sheet, letters["gender"], '"Nữ,Nam"')
+    sheets.add_choices(sheet, letters["award_kind"], f"{quoted}!$A$2:$A${len(kinds) + 1}")
+    sheets.add_choices(sheet, letters["mode"], f"{quoted}!$D$2:$D${len(mode_labels) + 1}")
+    sheets.guide_sheet(book, "Danh sách kèm theo quyết định khen thưởng — cách điền", (
         "Mỗi hàng của trang «Danh sách» là một người, tập thể hoặc hộ gia đình được khen thưởng. "
         "Hàng trống được bỏ qua; không đổi tên các cột.",
         "Đối tượng: cá nhân, tập thể hoặc hộ gia đình (để trống là cá nhân).",
@@ -168,13 +129,8 @@ def decision_template() -> bytes:
         "Đỉnh | Giấy khen của Hội Liên hiệp Phụ nữ | 2024 | | Theo số tiền quyết định ghi | "
         "300000",
         f"Tối đa {MAX_ROWS} hàng, tệp không quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
-    ):
-        guide.append([text])
-        guide.cell(row=guide.max_row, column=1).alignment = Alignment(wrap_text=True)
-    guide["A1"].font = bold
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    ))
+    return sheets.workbook_bytes(book)
 
 
 # -- reading an upload --------------------------------------------------------------------------
@@ -205,63 +161,23 @@ def check_upload(data: bytes) -> None:
 
 
 def read_decision_lines(data: bytes) -> ImportedList:
-    """The rows of an uploaded list (``decision_template``'s layout: the header row is found
-    among the first ten rows, columns by their heading in any order)."""
+    """The rows of an uploaded list (``decision_template``'s layout, read by
+    ``services.sheets.read_table``) with every row's problems."""
     check_upload(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged workbook
-        raise ValidationFailed(reason="không đọc được bảng tính Excel; hãy dùng tệp mẫu") from None
-    try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        return _read_sheet(sheet.iter_rows(values_only=True))
-    finally:
-        book.close()
-
-
-def _heading(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = fold(str(value)).strip().rstrip(":*").strip()
-    for name, header, _ in COLUMNS:
-        if text == fold(header):
-            return name
-    return _ALIASES.get(text)
-
-
-def _read_sheet(rows: Any) -> ImportedList:
     found = ImportedList()
-    columns: dict[int, str] | None = None
-    for number, values in enumerate(rows, start=1):
-        if columns is None:
-            guess = {i: name for i, value in enumerate(values) if (name := _heading(value))}
-            if "name" in guess.values() and len(guess) >= 3:
-                columns = guess
-            elif number >= 10:
-                break
-            continue
-        cells = {name: values[i] for i, name in columns.items() if i < len(values)}
-        if all(_blank(value) for value in cells.values()):
-            continue
-        if len(found.rows) >= MAX_ROWS:
-            raise ValidationFailed(
-                reason=f"danh sách có quá nhiều hàng (tối đa {MAX_ROWS}); hãy chia thành "
-                "nhiều quyết định hoặc nhiều tệp")
+    for number, cells in sheets.read_table(
+            data, _heading, split_hint="nhiều quyết định hoặc nhiều tệp",
+            no_header="không tìm thấy hàng tiêu đề (cần các cột «Họ tên / tên tập thể», «Đối "
+                      "tượng», «Đơn vị»…); hãy dùng tệp mẫu"):
         row, problems = _row(cells)
         row["row"] = number
         found.rows.append(row)
         found.errors.extend((number, problem) for problem in problems)
-    if columns is None:
-        raise ValidationFailed(
-            reason="không tìm thấy hàng tiêu đề (cần các cột «Họ tên / tên tập thể», «Đối "
-            "tượng», «Đơn vị»…); hãy dùng tệp mẫu")
-    if not found.rows:
-        raise ValidationFailed(reason="danh sách trong tệp không có hàng nào")
     return found
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_heading = sheets.heading_reader(COLUMNS, _ALIASES)
+_blank = sheets.blank
 
 
 def _text(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.catalog import catalog
+from domain.council import CouncilCriteria, Scoring, criteria_id
 from domain.errors import (
     OrgUnitNotActive,
     OutsideScope,
@@ -182,12 +183,21 @@ class Nominations:
         vote: str,
         comment: str = "",
         score: int | None = None,
+        scores: dict[str, Any] | None = None,
     ) -> Saved:
         nomination = self.nomination(nomination_id)
+        scoring = None
         if nomination.review_unit_id is not None:
             self.authz.require_council_member(actor, nomination.review_unit_id)
-        nomination.cast_vote(vote=vote, comment=comment, score=score, actor=actor.username)
+            scoring = self.scoring(nomination.review_unit_id, nomination.award_kind)
+        nomination.cast_vote(vote=vote, comment=comment, score=score, actor=actor.username,
+                             scoring=scoring, scores=scores)
         return self.store.commit(nomination)
+
+    def scoring(self, unit_id: UUID, award_kind: str) -> Scoring | None:
+        """How the council of ``unit_id`` scores ``award_kind`` (None: never set, as before)."""
+        found = self.store.load_or_none(CouncilCriteria, criteria_id(unit_id, award_kind))
+        return found.scoring if found is not None and found.set_by is not None else None
 
     def recuse(self, actor: Actor, nomination_id: UUID, *, reason: str = "") -> Saved:
         nomination = self.nomination(nomination_id)

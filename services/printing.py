@@ -137,12 +137,17 @@ def certificate_png(context: dict[str, Any], *, mode: str = "full", ppi: int = 7
     return png[0] if isinstance(png, list) else png
 
 
+def document_pdf(template: str, data: dict[str, Any]) -> bytes:
+    """A document laid out by Typst: ``templates/documents/<template>`` reads ``data`` (passed
+    as JSON, never pasted into the source)."""
+    source = _env().get_template(f"documents/{template}").render().encode("utf-8")
+    return _compile(source, data)
+
+
 def decision_pdf(document: dict[str, Any]) -> bytes:
-    source = _env().get_template("documents/decision.typ.j2").render().encode("utf-8")
-    return _compile(source, document)
+    return document_pdf("decision.typ.j2", document)
 
 
 def payout_pdf(sheet: dict[str, Any]) -> bytes:
     """The payout sheet of a ceremony (``services.payouts.payout_sheet``)."""
-    source = _env().get_template("documents/payout.typ.j2").render().encode("utf-8")
-    return _compile(source, sheet)
+    return document_pdf("payout.typ.j2", sheet)

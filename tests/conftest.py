@@ -174,7 +174,8 @@ def make_settings(
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "18",
     }
-    return Settings(store=POSTGRES, pg=pg, **overrides)
+    # files kept beside the store (attachments, the secret key) stay in the test's directory
+    return Settings(store=POSTGRES, pg=pg, data_dir=tmp_path / "data", **overrides)
 
 
 @pytest.fixture

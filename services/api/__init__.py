@@ -9,7 +9,9 @@ from fastapi.staticfiles import StaticFiles
 
 from services.api import errors, openapi
 from services.api.body import StrictJSONBody
+from services.api.routes_attachments import router as attachments_router
 from services.api.routes_certificates import router as certificates_router
+from services.api.routes_council import router as council_router
 from services.api.routes_decisions import router as decisions_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
@@ -60,6 +62,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(system_router)
     app.include_router(orgs_router)
     app.include_router(workflow_router)
+    app.include_router(attachments_router)
+    app.include_router(council_router)
     app.include_router(money_router)
     app.include_router(registry_router)
     app.include_router(decisions_router)

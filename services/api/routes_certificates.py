@@ -13,9 +13,9 @@ from domain.errors import NotFound
 from domain.text import nfc
 from services import documents, printing
 from services.api.deps import ActorDep, RuntimeDep
-from services.api.downloads import content_disposition
 from services.api.schemas import PrintIn
 from services.app import Runtime
+from services.http.downloads import content_disposition
 
 router = APIRouter(prefix="/api", tags=["Giấy chứng nhận, văn bản"])
 PDF = "application/pdf"

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 
 from services import payouts, printing
 from services.api.deps import ActorDep, RuntimeDep, command_result
-from services.api.downloads import content_disposition
 from services.api.schemas import PaymentCorrectionIn, PaymentIn
 from services.app import Runtime
+from services.http.downloads import content_disposition
 
 router = APIRouter(prefix="/api", tags=["Quyết định và trao thưởng"])
 MEDIA = {

@@ -15,9 +15,9 @@ from projections.registry import ACTIVE, GENDERS, UNIT_LEVEL, RegistryFilter
 from services import exports
 from services.api.choices import GroupBy, Level, RecipientKind, RegistryStatus, one_of
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep
-from services.api.downloads import content_disposition
 from services.api.schemas import MAX_POSITION, Day
 from services.app import Runtime
+from services.http.downloads import content_disposition
 from services.read_policy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Sổ khen thưởng"])

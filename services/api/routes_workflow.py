@@ -113,8 +113,8 @@ def withdraw_nomination(
 @router.post("/nominations/{nomination_id}/votes", summary="Bỏ phiếu (thành viên Hội đồng)")
 def vote(nomination_id: UUID, body: VoteIn, rt: RuntimeDep, actor: ActorDep):
     saved = rt.app.nominations.cast_vote(
-        actor, nomination_id, vote=body.vote, comment=body.comment, score=body.score
-    )
+        actor, nomination_id, vote=body.vote, comment=body.comment, score=body.score,
+        scores=body.scores)
     return _answer(rt, saved)
 
 

@@ -215,9 +215,16 @@ class WithdrawIn(VersionIn):
 
 
 class VoteIn(Body):
+    """A member's ballot. Where her council scores the kind (``/api/council/criteria``): one
+    score (``score``, within the council's maximum), or a score per criterion (``scores``,
+    ``{"1": 35, "2": 28}``; their sum is the ballot's total)."""
+
     vote: Vote
     comment: Text = ""
-    score: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    score: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
+    scores: Annotated[dict[Annotated[str, Field(max_length=10)],
+                           Annotated[StrictInt, Field(ge=0, le=1000)]],
+                      Field(max_length=20)] | None = None
 
 
 class RecuseIn(Body):

@@ -55,6 +55,9 @@ class Registry:
     def public_ids(self, keys: set[str]) -> dict[str, str]:
         return self.rows.public_ids(keys)
 
+    def issuers(self) -> list[dict[str, Any]]:
+        return self.rows.issuers()
+
 
 # -- lines --------------------------------------------------------------------------------------
 
@@ -148,7 +151,10 @@ def recipients(found: dict[str, Any]) -> dict[str, Any]:
     """A page of recipients (``RegistryRows.recipients``), each with its kind's label."""
     return {**found, "items": [
         {"key": r["key"], "kind": r["kind"], "kind_label": RECIPIENT_LABELS[r["kind"]],
-         "name": r["name"], "awards": r["awards"]}
+         "name": r["name"], "awards": r["awards"], "birth_year": r.get("birth_year"),
+         "unit_path": r.get("unit_path") or [],
+         "unit_path_text": " – ".join(step["name"] for step in reversed(r.get("unit_path")
+                                                                         or []))}
         for r in found["items"]
     ]}
 

@@ -16,13 +16,20 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 | module | pages |
 |---|---|
 | ``pages_session`` | ``/login``, ``/logout``, ``/`` (work queues) |
-| ``pages_workflow`` | ``/nominations``, ``/nominations/new``, ``/nominations/{id}``, actions |
+| ``pages_workflow`` | ``/nominations``, ``/nominations/new``, ``/nominations/{id}``, ``…/edit``, |
+|  | ``…/withdraw``, actions (submit, vote with scores, recuse, close) |
+| ``pages_submissions`` | ``/submissions``, ``/submissions/{id}``, ``/submissions/new``, |
+|  | ``/submissions/compose[/edit, /file]``, ``/submissions/import-template.xlsx`` |
+| ``pages_attachments`` | ``/{nominations,submissions}/{id}/attachments/…`` (upload, download, |
+|  | removal after a confirmation) |
+| ``pages_council`` | ``/council`` (queue with my ballot, criteria, minutes), |
+|  | ``/council/criteria``, ``/council/minutes`` |
 | ``pages_decisions`` | ``/decisions``, ``/decisions/{id}`` (history, documents, exports); the |
 |  | office's ``/decisions/queue``, ``/decisions/new``, ``/decisions/outside``, |
 |  | ``/decisions/compose[/edit, /issue]``, ``/decisions/import-template.xlsx``, |
 |  | ``/decisions/{id}/revoke`` |
 | ``pages_ceremonies`` | ``/ceremonies``, ``/ceremonies/new``, ``/ceremonies/{id}/…``, payments |
-| ``pages_registry`` | ``/org``, ``/registry`` |
+| ``pages_registry`` | ``/org``, ``/registry``, ``/registry/recipients`` (search), ``…/{key}`` |
 | ``pages_money`` | ``/calculator``, ``/schedules/differences`` |
 | ``pages_certificates`` | ``/verify/{token}`` (public), ``/certificates/preview`` |
 | ``pages_printing`` | ``/{decisions,ceremonies}/{id}/certificates``, ``/certificates/runs/…`` |
@@ -37,8 +44,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.web import (
+    pages_attachments,
     pages_ceremonies,
     pages_certificates,
+    pages_council,
     pages_dashboard,
     pages_decisions,
     pages_money,
@@ -46,6 +55,7 @@ from services.web import (
     pages_registry,
     pages_schedules,
     pages_session,
+    pages_submissions,
     pages_units,
     pages_users,
     pages_workflow,
@@ -56,6 +66,9 @@ from services.web.templating import page_message, templates
 router = APIRouter(include_in_schema=False)
 router.include_router(pages_session.router)
 router.include_router(pages_workflow.router)
+router.include_router(pages_submissions.router)
+router.include_router(pages_attachments.router)
+router.include_router(pages_council.router)
 router.include_router(pages_decisions.router)
 router.include_router(pages_ceremonies.router)
 router.include_router(pages_registry.router)

@@ -112,7 +112,48 @@ def home(request: Request, rt: RuntimeDep, actor: SignedInDep):
         for g in actor.grants
     ]
     return render(request, "home.html", {"queues": queues, "grants": grants,
+                                         "tasks": tasks(rt, actor),
                                          "links": shortcuts(rt, actor)}, actor=actor)
+
+
+def tasks(rt: Runtime, actor: Actor) -> list[dict[str, object]]:
+    """What each of her roles does most, first: a nominator drafts nominations and tờ trình, a
+    council member reviews her council's files, the awards office decides; only what her grants
+    allow (administration and dashboards: ``shortcuts``)."""
+    out: list[dict[str, object]] = []
+
+    def units(role: str) -> list[str]:
+        seen: list[str] = []
+        for g in actor.grants:
+            if g.role == role and str(g.unit_id) not in seen:
+                seen.append(str(g.unit_id))
+        return seen
+
+    names = rt.queries.unit_names({str(g.unit_id) for g in actor.grants})
+    proposing = units("nominator")
+    if proposing:
+        links = [{"label": "Lập đề nghị khen thưởng", "href": "/nominations/new"},
+                 {"label": "Lập tờ trình", "href": "/submissions/new"}]
+        links += [{"label": f"Đề nghị của {names.get(u, '')}", "secondary": True,
+                   "href": f"/nominations?{urlencode({'proposing_unit_id': u})}"}
+                  for u in proposing]
+        out.append({"title": "Đề nghị khen thưởng", "links": links})
+    councils = units("reviewer")
+    if councils:
+        links = [{"label": f"Hồ sơ chờ Hội đồng {names.get(u, '')} xét",
+                  "href": "/council?" + urlencode({"unit_id": u})} for u in councils]
+        links += [{"label": f"Mọi đề nghị đang xét tại {names.get(u, '')}", "secondary": True,
+                   "href": "/nominations?" + urlencode({"status": UNDER_REVIEW,
+                                                         "review_unit_id": u})}
+                  for u in councils]
+        out.append({"title": "Hội đồng Thi đua – Khen thưởng", "links": links})
+    if units("approver"):
+        out.append({"title": "Văn phòng / Ban Thi đua – Khen thưởng", "links": [
+            {"label": "Đề nghị chờ quyết định", "href": "/decisions/queue"},
+            {"label": "Lập quyết định", "href": "/decisions/new"},
+            {"label": "Ghi nhận quyết định ngoài Hội", "href": "/decisions/outside",
+             "secondary": True}]})
+    return out
 
 
 def shortcuts(rt: Runtime, actor: Actor) -> list[dict[str, str]]:

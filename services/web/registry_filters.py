@@ -1,5 +1,6 @@
 """The registry page's filters beyond name, year and date: a unit (with its subtree), an award
-kind, a recipient kind, a person's gender — as the dashboard's charts link to them
+kind, a recipient kind, a person's gender, the issuing unit, the lines' status (in force,
+revoked, all) — as the dashboard's charts link to them
 (``/registry?unit_id=…&year=…&award_kind=…``), read from the address bar into the registry's
 filter (``projections.registry.RegistryFilter``), and said back on the page ("Đơn vị: Hội LHPN
 TP Hà Nội và các đơn vị trực thuộc", each with a link that drops it).
@@ -13,12 +14,13 @@ from urllib.parse import urlencode
 
 from domain.catalog import RECIPIENT_KINDS, RECIPIENT_LABELS, catalog
 from domain.errors import UnknownReference, ValidationFailed
-from projections.registry import GENDERS
+from projections.registry import ACTIVE, ALL, GENDERS, REVOKED
 from services.app import Runtime
 from services.web.forms import parse_id
 
 GENDER_LABELS = {"female": "Nữ", "male": "Nam", "unknown": "Không ghi giới tính"}
-NAMES = ("unit_id", "award_kind", "recipient_kind", "gender")
+STATUS_LABELS = {ACTIVE: "Còn hiệu lực", REVOKED: "Đã hủy bỏ", ALL: "Tất cả (cả đã hủy bỏ)"}
+NAMES = ("unit_id", "award_kind", "recipient_kind", "gender", "issuer_unit_id", "status")
 
 
 @dataclass
@@ -35,9 +37,13 @@ class ExtraFilters:
         return [(k, self.given[k]) for k in NAMES if self.given.get(k)]
 
 
-def choices() -> dict[str, list[tuple[str, str]]]:
-    """The values the form offers for each filter, with their labels."""
+def choices(rt: Runtime | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The values the form offers for each filter, with their labels (the issuers: the Union
+    units that issued decisions, read from ``rt``)."""
     return {
+        "status": list(STATUS_LABELS.items()),
+        "issuer_unit_id": ([(i["id"], i["name"]) for i in rt.registry.issuers()]
+                           if rt is not None else []),
         "award_kind": [(k.code, k.title) for k in catalog().kinds.values()],
         "recipient_kind": [(k, RECIPIENT_LABELS[k].capitalize()) for k in RECIPIENT_KINDS],
         "gender": list(GENDER_LABELS.items()),
@@ -76,6 +82,21 @@ def read(rt: Runtime, path: str, params: dict[str, str], **given: str) -> ExtraF
         out.fields["gender"] = given["gender"]
         out.chips.append({"name": "gender", "label": "Giới tính",
                           "value": f"{GENDER_LABELS[given['gender']]} (cá nhân)"})
+    if given["issuer_unit_id"]:
+        issuer = str(parse_id(given["issuer_unit_id"]))
+        name = dict((i["id"], i["name"]) for i in rt.registry.issuers()).get(issuer)
+        if name is None:
+            raise UnknownReference(what="cơ quan ban hành", ref=issuer)
+        out.fields["issuer_unit_id"] = issuer
+        out.chips.append({"name": "issuer_unit_id", "label": "Cơ quan ban hành",
+                          "value": name})
+    if given["status"] and given["status"] != ACTIVE:  # in force: the registry's default
+        if given["status"] not in STATUS_LABELS:
+            raise ValidationFailed(reason="tình trạng phải là còn hiệu lực, đã hủy bỏ hoặc "
+                                          "tất cả")
+        out.fields["status"] = given["status"]
+        out.chips.append({"name": "status", "label": "Tình trạng",
+                          "value": STATUS_LABELS[given["status"]]})
     kept = {k: v for k, v in params.items() if v and k not in ("page", "offset")}
     for chip in out.chips:
         rest = {k: v for k, v in kept.items() if k != chip["name"]}

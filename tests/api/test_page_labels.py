@@ -57,8 +57,12 @@ def test_the_nomination_pages_label_every_control(client, world):
                              headers=world.h("xd.nom")), 201)
     draft = client.get(f"/nominations/{created['id']}").text
     assert 'action="/nominations/' in draft and "Rút đề nghị" in draft
-    assert '<label for="withdraw-reason">Lý do rút đề nghị</label>' in draft
     assert unlabelled(draft) == []
+    withdraw = client.get(f"/nominations/{created['id']}/withdraw").text  # the confirmation
+    assert '<label for="reason">Lý do rút đề nghị</label>' in withdraw
+    assert unlabelled(withdraw) == []
+    edit = client.get(f"/nominations/{created['id']}/edit").text
+    assert unlabelled(edit) == [] and "placeholder=" not in edit
     assert unlabelled(client.get("/nominations").text) == []
 
     ok(client.post(f"/api/nominations/{created['id']}/submit", headers=world.h("xd.nom")))

@@ -307,6 +307,8 @@ class Req:
     path: str
     params: dict[str, Any] | None = None
     json: Any = None
+    files: Any = None  # a multipart upload (with ``data``, its other fields)
+    data: Any = None
 
 
 Rule = Callable[[str, str], bool]  # (actor, target) -> may she?
@@ -567,6 +569,43 @@ def _withdraw_salary(c: Ctx, t: str, a: str, f: bool) -> Req:
                json={"effective_from": day, "reason": "Ghi nhầm"})
 
 
+def local_today() -> str:
+    """Today in Vietnam by the wall clock: the day the events' own moments fall on."""
+    from datetime import UTC, datetime
+
+    return (datetime.now(UTC) + timedelta(hours=7)).date().isoformat()
+
+
+def attaches(a: str, t: str) -> bool:
+    """Attachments (a draft's, a submission's): nominators and the office over the unit."""
+    return any(covers(a, t, r) for r in ("nominator", "approver", "admin"))
+
+
+ATTACHED_TO = {"nominations": "draft", "submissions": "submission"}
+
+
+def _upload(c: Ctx) -> dict[str, Any]:
+    """A PNG of its own (the same content twice on one record is a conflict)."""
+    content = b"\x89PNG\r\n\x1a\n" + f"anh-{c.next()}".encode()
+    return {"files": {"file": ("anh.png", content, "image/png")}, "data": {"kind": "khac"}}
+
+
+def _attach(kind: str) -> Build:
+    def build(c: Ctx, t: str, a: str, f: bool) -> Req:
+        return Req(f"/api/{kind}/{c.res[f'{ATTACHED_TO[kind]}.{t}']}/attachments", **_upload(c))
+    return build
+
+
+def _attachment(kind: str) -> Build:
+    """An attachment of the shared record: one of its own for an allowed removal."""
+    def build(c: Ctx, t: str, a: str, f: bool) -> Req:
+        path = f"/api/{kind}/{c.res[f'{ATTACHED_TO[kind]}.{t}']}/attachments"
+        no = shared(c, f"attachment.{kind}.{t}", lambda: c.call(
+            NOMINATOR[t], "POST", path, 201, **_upload(c))["attachment"]["no"], f)
+        return Req(f"{path}/{no}")
+    return build
+
+
 def res_path(template: str, name: str) -> Build:
     """A path naming the shared resource ``name.<target>``."""
     return lambda c, t, a, f: Req(template.format(c.res[f"{name}.{t}"]))
@@ -666,6 +705,24 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             f"/api/nominations/{review_or_fresh(c, t, f)}/close-review",
             json={"outcome": "returned", "reason": "Bổ sung hồ sơ"}), ("xd", "hanoi"),
         fresh=True),
+    # -- councils (issue 16): criteria, scored ballots, reviews, queue, minutes
+    ("GET", "/api/council/criteria"): Op(role(None), lambda c, t, a, f: Req(
+        "/api/council/criteria", params={"unit_id": c.u(t)}), ("xd", "nt")),
+    ("PUT", "/api/council/criteria"): Op(lambda a, t: office(t)(a) or member(a, t, chair=True),
+                                         lambda c, t, a, f: Req(
+        "/api/council/criteria", json={"unit_id": c.u(t), "award_kind": "bang_khen_tw_hoi",
+                                       "mode": "plain", "max": 50}), ("xd", "nt")),
+    ("GET", "/api/council/nominations/{nomination_id}/reviews"): Op(  # proposed by xd
+        lambda a, t: covers(a, "xd") or covers(a, t),
+        res_path("/api/council/nominations/{}/reviews", "review"), ("xd", "hanoi")),
+    ("GET", "/api/council/queue"): Op(role(None), lambda c, t, a, f: Req(
+        "/api/council/queue", params={"unit_id": c.u(t)}), ("xd", "hanoi")),
+    ("GET", "/api/council/minutes"): Op(role(None), lambda c, t, a, f: Req(
+        "/api/council/minutes", params={"unit_id": c.u(t), "closed_on": local_today()}),
+        ("xd", "btl")),
+    ("GET", "/api/council/minutes.{fmt}"): Op(role(None), lambda c, t, a, f: Req(
+        f"/api/council/minutes.{'pdf' if t == 'xd' else 'docx'}",
+        params={"unit_id": c.u(t), "closed_on": local_today()}), ("xd", "btl")),
     ("POST", "/api/submissions"): Op(nominates, lambda c, t, a, f: Req(
         "/api/submissions", json=submission_body(c, t)), ("xd", "nt", "foreign")),
     ("GET", "/api/submissions"): Op(anyone, fixed("/api/submissions", limit=500),
@@ -674,6 +731,23 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                         "submission.nt": lambda a: covers(a, "nt")})),
     ("GET", "/api/submissions/{submission_id}"): Op(
         role(None), res_path("/api/submissions/{}", "submission"), ("xd", "nt")),
+    # -- attachments of nominations and submissions
+    ("POST", "/api/nominations/{nomination_id}/attachments"): Op(
+        attaches, _attach("nominations"), ("xd", "nt")),
+    ("GET", "/api/nominations/{nomination_id}/attachments"): Op(
+        role(None), res_path("/api/nominations/{}/attachments", "draft"), ("xd", "nt")),
+    ("GET", "/api/nominations/{nomination_id}/attachments/{attachment}"): Op(
+        role(None), _attachment("nominations"), ("xd", "nt")),
+    ("DELETE", "/api/nominations/{nomination_id}/attachments/{attachment}"): Op(
+        attaches, _attachment("nominations"), ("xd", "nt"), fresh=True),
+    ("POST", "/api/submissions/{submission_id}/attachments"): Op(
+        attaches, _attach("submissions"), ("xd", "nt")),
+    ("GET", "/api/submissions/{submission_id}/attachments"): Op(
+        role(None), res_path("/api/submissions/{}/attachments", "submission"), ("xd", "nt")),
+    ("GET", "/api/submissions/{submission_id}/attachments/{attachment}"): Op(
+        role(None), _attachment("submissions"), ("xd", "nt")),
+    ("DELETE", "/api/submissions/{submission_id}/attachments/{attachment}"): Op(
+        attaches, _attachment("submissions"), ("xd", "nt"), fresh=True),
     # -- decisions
     ("GET", "/api/decisions"): Op(anyone, fixed("/api/decisions", limit=500)),
     ("POST", "/api/decisions"): Op(decides, lambda c, t, a, f: Req(
@@ -829,6 +903,7 @@ def run_case(ctx: Ctx, method: str, path: str, op: Op, target: str, actor: str) 
     ctx.client.cookies.clear()  # a login sets a cookie: every case sends only its own header
     before = head(ctx.client)
     response = ctx.client.request(method, req.path, params=req.params, json=req.json,
+                                  files=req.files, data=req.data,
                                   headers=headers_of(ctx, actor))
     ctx.client.cookies.clear()
     status = response.status_code

@@ -305,6 +305,37 @@ class Browsing:
         problems = self.watch.reset()
         assert not problems, "\n".join(problems)
 
+    def checked(self, name: str, status: int | None = None) -> None:
+        """The page as it is: clean (but the error ``status`` the page was expected to answer,
+        which the browser reports itself), no serious or critical axe violation, nothing
+        scrolling sideways on a phone; photographed as ``name``."""
+        if status is None:
+            self.assert_clean()
+        else:
+            problems = [p for p in self.watch.reset() if f"status of {status}" not in p]
+            assert not problems, "\n".join(problems)
+        violations = axe(self.page)
+        assert not violations, f"{name}: {violations}"
+        if self.viewport["width"] < 500:
+            assert horizontal_overflow(self.page) == 0, name
+        self.shoot(name)
+
+    def follow(self, target: Any) -> None:
+        """Click a link or a button (a locator) and wait for the page it leads to."""
+        with self.page.expect_navigation(wait_until="load"):
+            target.click()
+
+    def press(self, role: str, name: str) -> None:
+        """Follow the first link or button (``role``) named exactly ``name``."""
+        self.follow(self.page.get_by_role(role, name=name, exact=True).first)
+
+    def main_text(self) -> str:
+        """The main region's text, its whitespace collapsed."""
+        return " ".join(self.page.get_by_role("main").inner_text().split())
+
+    def path(self) -> str:
+        return self.page.url.split(self.server.url, 1)[1]
+
 
 def _test_name(request) -> str:
     """test_crawl[sqlite-admin] → crawl-admin (the store goes in the file name separately)."""

@@ -139,7 +139,7 @@ def council_recommends(b: Browsing, password: str) -> list[str]:
         b.page.goto(listing, wait_until="load")  # back to the council's list
         follow(b, b.page.get_by_role("link", name=name, exact=True))
         assert AWARD in main_text(b) and WARD in main_text(b)
-        b.page.get_by_label("Phiếu").select_option(label="Đồng ý")
+        b.page.get_by_label("Phiếu của bạn").select_option(label="Đồng ý")
         follow(b, b.page.get_by_role("button", name="Bỏ phiếu"))
         b.page.get_by_label("Kết luận").select_option(label="Đề nghị khen thưởng")
         follow(b, b.page.get_by_role("button", name="Kết luận"))

@@ -7,6 +7,7 @@ events (see ``domain.schedules``).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,11 +16,75 @@ from importlib import resources
 from typing import Any
 
 from domain.errors import InvalidLevel, RecipientKindNotAllowed, UnknownAwardKind
+from domain.text import fold
 
 RECIPIENT_KINDS = ("individual", "collective", "household")
 RECIPIENT_LABELS = {"individual": "cá nhân", "collective": "tập thể", "household": "hộ gia đình"}
-BODIES = ("union", "government")
-BODY_LABELS = {"union": "Hội LHPN", "government": "cơ quan nhà nước"}
+# Who may issue a decision, by kind of body. ``union`` and ``government`` are the first two (stored
+# events carry them); ``government`` is every state body: Chính phủ, Thủ tướng, Chủ tịch nước,
+# bộ, UBND, sở. Each issuer also has a level (of the catalog) and a name.
+BODY_LABELS = {
+    "union": "Hội LHPN",
+    "government": "cơ quan nhà nước",
+    "party": "Đảng",
+    "front": "Mặt trận Tổ quốc Việt Nam",
+    "farmers": "Hội Nông dân",
+    "youth": "Đoàn TNCS Hồ Chí Minh",
+    "veterans": "Hội Cựu chiến binh",
+    "trade_union": "Công đoàn",
+    "army": "Quân đội nhân dân",
+    "police": "Công an nhân dân",
+    "enterprise": "doanh nghiệp",
+    "other": "cơ quan, tổ chức khác",
+}
+BODIES = tuple(BODY_LABELS)
+# What each kind of body covers, for forms and documentation ("UBND, sở…").
+BODY_EXAMPLES = {
+    "union": "Trung ương Hội, Hội LHPN tỉnh, xã…",
+    "government": "Chính phủ, Thủ tướng, Chủ tịch nước, bộ, UBND, sở…",
+    "party": "Ban Chấp hành Trung ương, tỉnh ủy, đảng ủy…",
+    "front": "Ủy ban Mặt trận Tổ quốc Việt Nam các cấp",
+    "farmers": "Hội Nông dân Việt Nam các cấp",
+    "youth": "Trung ương Đoàn, tỉnh đoàn, đoàn xã…",
+    "veterans": "Hội Cựu chiến binh Việt Nam các cấp",
+    "trade_union": "Tổng Liên đoàn Lao động, liên đoàn lao động tỉnh, công đoàn cơ sở…",
+    "army": "Bộ Quốc phòng, quân khu, bộ chỉ huy quân sự tỉnh…",
+    "police": "Bộ Công an, công an tỉnh, công an xã…",
+    "enterprise": "tập đoàn, tổng công ty, công ty, hợp tác xã…",
+    "other": "hội, quỹ, tổ chức xã hội, cơ quan nước ngoài…",
+}
+
+
+def body_label(body: str) -> str:
+    """The Vietnamese label of a kind of body; an unknown code reads as itself."""
+    return BODY_LABELS.get(body, body)
+
+
+# -- named deciders ---------------------------------------------------------------------------
+# A kind that only a named body may decide (the Prime Minister's Bằng khen, the President's
+# orders) compares the issuer's name with the names the catalog gives, folded (no diacritics, no
+# case, no punctuation), with the usual abbreviations and forms of address read as the full name.
+_NAME_PUNCT = re.compile(r"[^0-9a-z]+")
+_SIGNING_FOR = re.compile(r"^(?:(?:kt|tm|tl|ttl|q|quyen)\s+)+")  # "KT. Thủ tướng", "TM. Chính phủ"
+_CANONICAL_NAMES = (
+    (re.compile(r"^(?:ttg|ttcp|thu tuong(?: chinh phu| cp)?)(?= |$)"), "thu tuong chinh phu"),
+    (re.compile(r"^(?:ctn|chu tich nuoc)(?= |$)"), "chu tich nuoc"),
+    (re.compile(r"^(?:cp|chinh phu)(?= |$)"), "chinh phu"),
+)
+_STATE_SUFFIX = re.compile(
+    r"(?<!chu tich) (?:nuoc )?"
+    r"(?:cong hoa xa hoi chu nghia viet nam|chxhcn viet nam|chxhcnvn|viet nam)$")
+
+
+def body_name_key(name: str) -> str:
+    """A body's name as compared with a catalog's named deciders: "Thủ tướng", "TTg",
+    "KT. Thủ tướng Chính phủ" → "thu tuong chinh phu"; "Chủ tịch nước CHXHCN Việt Nam" →
+    "chu tich nuoc"."""
+    text = _NAME_PUNCT.sub(" ", fold(name)).strip()
+    text = _SIGNING_FOR.sub("", text)
+    for pattern, canonical in _CANONICAL_NAMES:
+        text = pattern.sub(canonical, text, count=1)
+    return _STATE_SUFFIX.sub("", text).strip()
 
 
 @dataclass(frozen=True)
@@ -45,6 +110,12 @@ class AwardKind:
     source: str
     verified: bool
     once_per_lifetime: bool = False
+    # The bodies that alone may decide the kind ("Thủ tướng Chính phủ"), beside the body types
+    # and levels of ``deciders``; empty: any body of those types and levels.
+    named_deciders: tuple[str, ...] = ()
+    # A generic kind that stands for each issuer's own award ("Bằng khen của cơ quan, tổ chức
+    # khác"): the once-per-achievement rule holds per issuer (``domain.guards``).
+    per_issuer: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def allows(self, recipient_kind: str) -> bool:
@@ -63,6 +134,16 @@ class AwardKind:
         """Whether a body of that level has the authority to decide this kind."""
         return level in self.deciders.get(body, ())
 
+    def named_decider(self, issuer_name: str) -> bool:
+        """Whether a body of this name may decide the kind: any name when the kind names no
+        decider, else one of its named deciders, as ``body_name_key`` compares them (the name
+        may go on: "Thủ tướng Chính phủ Phạm Minh Chính")."""
+        if not self.named_deciders:
+            return True
+        key = body_name_key(issuer_name)
+        return any(key == named or key.startswith(named + " ")
+                   for named in map(body_name_key, self.named_deciders))
+
     def handled_at(self, level: str) -> bool:
         """Whether a Union unit of that level is the competent point for this kind.
 
@@ -80,6 +161,7 @@ class AwardKind:
             "recipients": list(self.recipients),
             "deciders": {body: list(levels) for body, levels in self.deciders.items()},
             "once_per_lifetime": self.once_per_lifetime,
+            "named_deciders": list(self.named_deciders),
             "source": self.source,
             "verified": self.verified,
         }
@@ -133,6 +215,8 @@ def _parse(data: dict[str, Any]) -> Catalog:
         "source",
         "verified",
         "once_per_lifetime",
+        "named_deciders",
+        "per_issuer",
     }
     kinds = []
     for row in data["award_kind"]:
@@ -151,6 +235,8 @@ def _parse(data: dict[str, Any]) -> Catalog:
                 source=row["source"],
                 verified=bool(row["verified"]),
                 once_per_lifetime=bool(row.get("once_per_lifetime", False)),
+                named_deciders=tuple(str(name) for name in row.get("named_deciders", ())),
+                per_issuer=bool(row.get("per_issuer", False)),
                 extra={k: v for k, v in row.items() if k not in known},
             )
         )

@@ -1,7 +1,15 @@
 """Ceremonies (trao thưởng): a conference where decisions are presented and money paid out.
 
-The organisers often announce a total ("Tổng số tiền khen thưởng tại Hội nghị là …"). It is
-recorded as announced, beside the total computed from the decisions; nothing forces them to agree.
+The organisers often announce a total ("Tổng số tiền khen thưởng tại Hội nghị là …") and counts
+("40 tập thể", "hơn 60 cá nhân"). Each is recorded as announced — value, qualifier (exact, at
+least, about) and source (``domain.announcements``) — beside what the decisions give; nothing
+forces them to agree. The money total is ``TotalAnnounced`` (since v2 with its qualifier; older
+events read as exact totals), each count ``CountAnnounced``; a value ``None`` withdraws a figure.
+
+**The host.** ``host_unit_id`` is the Union unit whose office records and manages the ceremony
+(its approvers act on it). A ceremony hosted by another body — "UBND tỉnh Thái Nguyên", the
+Front, a police department — names that body (``HostBodyNamed``: body type, level, name) beside
+the unit; the unit stays the one whose office manages it.
 
 **Payments** (chi trả tiền thưởng) are events of the ceremony: each ``PaymentRecorded`` says what
 was paid or signed for against one line of one of its decisions (amount in integer đồng, date,
@@ -31,12 +39,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.announcements import AMOUNT, EXACT, FIGURES, QUALIFIERS, AnnouncedFigure
 from domain.base import topic
+from domain.catalog import BODIES, catalog
 from domain.decision import DecisionLine, check_amount
 from domain.errors import (
+    AnnouncedFigureInvalid,
     DecisionAlreadyPresented,
     DecisionHasPayments,
     DecisionNotPresented,
+    HostBodyInvalid,
+    InvalidLevel,
     PaymentAboveAmount,
     PaymentCorrectionUnchanged,
     PaymentDateInvalid,
@@ -82,6 +95,36 @@ def _payment_status(status: Any) -> str:
     return str(status)
 
 
+HOST_NAME_MAX = 300
+
+
+def check_host_body(host_body: Any, held_on: date) -> dict[str, str]:
+    """An outside host as recorded: a body type of the catalog (``domain.catalog.BODIES``), a
+    level that exists on the ceremony's date, a name (NFC, at most 300 characters)."""
+    if not isinstance(host_body, dict):
+        raise HostBodyInvalid(reason="cần loại cơ quan (body), cấp (level) và tên (name)")
+    body, level, name = host_body.get("body"), host_body.get("level"), host_body.get("name")
+    if body not in BODIES:
+        raise HostBodyInvalid(reason=f"loại cơ quan phải là một trong {', '.join(BODIES)}")
+    try:
+        found = catalog().level(str(level)) if isinstance(level, str) else None
+    except InvalidLevel:
+        found = None
+    if found is None:
+        raise HostBodyInvalid(reason=f"cấp phải là một trong {', '.join(catalog().levels)}")
+    if not found.exists_on(held_on):
+        assert found.valid_until is not None
+        raise HostBodyInvalid(
+            reason=f"cấp {found.name} chỉ còn đến ngày {found.valid_until.strftime('%d/%m/%Y')},"
+                   f" trước ngày tổ chức {held_on.strftime('%d/%m/%Y')}")
+    name = nfc(name) if isinstance(name, str) else ""
+    if not name:
+        raise HostBodyInvalid(reason="cần tên cơ quan chủ trì, ví dụ UBND tỉnh Thái Nguyên")
+    if len(name) > HOST_NAME_MAX:
+        raise HostBodyInvalid(reason=f"tên cơ quan chủ trì quá dài (tối đa {HOST_NAME_MAX} ký tự)")
+    return {"body": str(body), "level": found.code, "name": name}
+
+
 class Ceremony(Aggregate):
     TOPIC = topic("ceremony", "Ceremony")
 
@@ -111,9 +154,37 @@ class Ceremony(Aggregate):
         actor: str
 
     class TotalAnnounced(Aggregate.Event):
+        """The announced money total (``None``: withdrawn). v2 (issue 17) carries how it was
+        announced (``qualifier``: exact, at_least, about); v1 events were exact totals."""
+
         TOPIC = topic("ceremony", "Ceremony.TotalAnnounced")
         amount: int | None
         source: str
+        actor: str
+        qualifier: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["qualifier"] = EXACT
+
+    class CountAnnounced(Aggregate.Event):
+        """An announced count (``what``: collectives, individuals, households, lines) with its
+        qualifier and source; ``value`` ``None`` withdraws it."""
+
+        TOPIC = topic("ceremony", "Ceremony.CountAnnounced")
+        what: str
+        value: int | None
+        qualifier: str
+        source: str
+        actor: str
+
+    class HostBodyNamed(Aggregate.Event):
+        """The body that hosts the ceremony when it is not the managing Union unit (``body``,
+        ``level``, ``name``); ``None``: hosted by the unit itself."""
+
+        TOPIC = topic("ceremony", "Ceremony.HostBodyNamed")
+        host_body: dict[str, str] | None
         actor: str
 
     class PaymentRecorded(Aggregate.Event):
@@ -198,6 +269,8 @@ class Ceremony(Aggregate):
             if not isinstance(changes["held_on"], date):  # the domain, not only the API, refuses
                 raise ValidationFailed(reason="cần ngày tổ chức (YYYY-MM-DD)")
             clean["held_on"] = changes["held_on"]
+            if self.host_body is not None:  # the host's level must exist on the new date
+                check_host_body(self.host_body, changes["held_on"])
         clean = {k: v for k, v in clean.items() if getattr(self, k) != v}
         if clean:
             self._details_changed(changes=clean, actor=actor)
@@ -218,9 +291,86 @@ class Ceremony(Aggregate):
             decision_id=decision_id, decision_number=decision_number, actor=actor
         )
 
-    def announce_total(self, amount: int | None, source: str | None, actor: str) -> None:
+    def announce_total(self, amount: int | None, source: str | None, actor: str,
+                       qualifier: str = EXACT) -> None:
+        """Record the announced money total (``None`` withdraws it), always as a new event."""
         amount = check_amount(amount)
-        self._total_announced(amount=amount, source=nfc_optional(source) or "", actor=actor)
+        if qualifier not in QUALIFIERS:
+            raise AnnouncedFigureInvalid(what="tổng số tiền",
+                                         reason=f"mức công bố phải là {', '.join(QUALIFIERS)}")
+        self._total_announced(amount=amount, source=nfc_optional(source) or "", actor=actor,
+                              qualifier=qualifier)
+
+    # -- announced figures ------------------------------------------------------------------
+
+    @property
+    def announced_total_qualifier(self) -> str:
+        """How the money total was announced (a snapshot taken before issue 17: exact)."""
+        return str(self.__dict__.get("total_qualifier", EXACT))
+
+    @property
+    def announced_counts(self) -> dict[str, dict[str, Any]]:
+        """Announced counts by what they count: {value, qualifier, source}; plain values in the
+        aggregate's state (a snapshot taken before they existed has none)."""
+        return self.__dict__.setdefault("counts_announced", {})
+
+    def announced_figure(self, what: str) -> AnnouncedFigure | None:
+        if what == AMOUNT:
+            if self.announced_total is None:
+                return None
+            return AnnouncedFigure(what=AMOUNT, value=self.announced_total,
+                                   qualifier=self.announced_total_qualifier,
+                                   source=self.announced_source)
+        found = self.announced_counts.get(what)
+        return None if found is None else AnnouncedFigure(what=what, **found)
+
+    @property
+    def announced_figures(self) -> list[AnnouncedFigure]:
+        """Every figure announced and not withdrawn: money first, then the counts."""
+        return [f for f in (self.announced_figure(w) for w in FIGURES) if f is not None]
+
+    def announce_figures(self, figures: dict[str, AnnouncedFigure | None], actor: str) -> int:
+        """Record announced figures by what they count (``None`` withdraws one); a figure given
+        as it already stands records nothing. Returns how many figures changed."""
+        changed = 0
+        for what in FIGURES:
+            if what not in figures:
+                continue
+            figure = figures[what]
+            if figure is not None and (not isinstance(figure, AnnouncedFigure)
+                                       or figure.what != what):
+                raise AnnouncedFigureInvalid(what=what, reason="không khớp loại số liệu")
+            if figure == self.announced_figure(what):
+                continue
+            changed += 1
+            if what == AMOUNT:
+                self._total_announced(
+                    amount=None if figure is None else figure.value,
+                    source="" if figure is None else figure.source, actor=actor,
+                    qualifier=EXACT if figure is None else figure.qualifier)
+            else:
+                self._count_announced(
+                    what=what, value=None if figure is None else figure.value,
+                    qualifier=EXACT if figure is None else figure.qualifier,
+                    source="" if figure is None else figure.source, actor=actor)
+        return changed
+
+    # -- the host ---------------------------------------------------------------------------
+
+    @property
+    def host_body(self) -> dict[str, str] | None:
+        """The outside body that hosts the ceremony ({body, level, name}), or ``None``."""
+        found = self.__dict__.get("outside_host")
+        return dict(found) if found else None
+
+    def name_host_body(self, host_body: dict[str, Any] | None, actor: str) -> bool:
+        """Name the body that hosts the ceremony beside the managing Union unit (``None``: the
+        unit hosts it). Returns whether anything changed."""
+        clean = None if host_body is None else check_host_body(host_body, self.held_on)
+        if clean == self.host_body:
+            return False
+        self._host_body_named(host_body=clean, actor=actor)
+        return True
 
     # -- payments ---------------------------------------------------------------------------
 
@@ -337,9 +487,24 @@ class Ceremony(Aggregate):
         self.decision_ids.remove(decision_id)
 
     @event(TotalAnnounced)
-    def _total_announced(self, amount: int | None, source: str, actor: str) -> None:
+    def _total_announced(self, amount: int | None, source: str, actor: str,
+                         qualifier: str) -> None:
         self.announced_total = amount
         self.announced_source = source
+        self.__dict__["total_qualifier"] = qualifier
+
+    @event(CountAnnounced)
+    def _count_announced(self, what: str, value: int | None, qualifier: str, source: str,
+                         actor: str) -> None:
+        if value is None:
+            self.announced_counts.pop(what, None)
+        else:
+            self.announced_counts[what] = {"value": value, "qualifier": qualifier,
+                                           "source": source}
+
+    @event(HostBodyNamed)
+    def _host_body_named(self, host_body: dict[str, str] | None, actor: str) -> None:
+        self.__dict__["outside_host"] = dict(host_body) if host_body else None
 
     @event(PaymentRecorded)
     def _payment_recorded(

@@ -9,19 +9,21 @@ decision from a date; the lines stay in the log and in the registry with their r
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import topic
-from domain.catalog import BODIES, catalog
+from domain.catalog import BODIES, BODY_LABELS, AwardKind, catalog
 from domain.errors import (
     AboveAuthority,
     AlreadyRevoked,
     DuplicateLine,
     EmptyDecision,
+    IssuerLevelEnded,
+    NotNamedDecider,
     RevocationDateInvalid,
     UnknownLine,
     ValidationFailed,
@@ -50,12 +52,18 @@ REVOCATION_GROUNDS = {
 
 @dataclass(frozen=True)
 class Issuer:
-    """Who decides: a Union unit in the system, or a body outside it (UBND, Thủ tướng, …)."""
+    """Who decides: a Union unit in the system, or a body outside it: a state body (UBND,
+    Thủ tướng, bộ…), the Party, the Fatherland Front and the other organisations, the army, the
+    police, an enterprise… (``domain.catalog.BODIES``), each with its level and name."""
 
-    body: str  # union | government
+    body: str  # domain.catalog.BODIES: union | government | party | front | …
     level: str
     name: str
     unit_id: UUID | None = None
+
+    @property
+    def body_label(self) -> str:
+        return BODY_LABELS.get(self.body, self.body)
 
     @property
     def key(self) -> str:
@@ -87,12 +95,53 @@ class Issuer:
     @classmethod
     def external(cls, body: str, level: str, name: str) -> Issuer:
         if body not in BODIES:
-            raise ValidationFailed(reason="cơ quan ban hành phải là union hoặc government")
+            allowed = "; ".join(f"{code} ({label})" for code, label in BODY_LABELS.items())
+            raise ValidationFailed(reason=f"loại cơ quan ban hành phải là một trong: {allowed}")
         catalog().level(level)
         name = nfc(name)
         if not name:
             raise ValidationFailed(reason="cần tên cơ quan ban hành")
         return cls(body=body, level=level, name=name)
+
+    def require_level_on(self, on: date) -> None:
+        """The issuer's level still existed on the decision's date: a district body (the level
+        ended on 2025-06-30) may not sign a decision dated later; its earlier decisions stand."""
+        level = catalog().level(self.level)
+        if level.exists_on(on):
+            return
+        assert level.valid_until is not None
+        raise IssuerLevelEnded(
+            issuer_name=self.name,
+            level=level.code,
+            level_name=level.name,
+            valid_until=level.valid_until.isoformat(),
+            decided_on=on.isoformat(),
+            ended_text=f"{level.valid_until + timedelta(days=1):%d/%m/%Y}",
+            last_text=f"{level.valid_until:%d/%m/%Y}",
+            decided_text=f"{on:%d/%m/%Y}",
+        )
+
+
+def require_authority(kind: AwardKind, issuer: Issuer, line_no: int) -> None:
+    """The issuer may decide the kind: its kind of body and level are among the kind's deciders
+    (``AboveAuthority``), and where the kind names the bodies that alone decide it (the Prime
+    Minister's Bằng khen), the issuer is one of them (``NotNamedDecider``)."""
+    if not kind.decided_by(issuer.body, issuer.level):
+        raise AboveAuthority(
+            issuer_name=issuer.name,
+            award_title=kind.title,
+            award_kind=kind.code,
+            line_no=line_no,
+        )
+    if not kind.named_decider(issuer.name):
+        raise NotNamedDecider(
+            issuer_name=issuer.name,
+            award_title=kind.title,
+            award_kind=kind.code,
+            deciders=" hoặc ".join(kind.named_deciders),
+            named_deciders=list(kind.named_deciders),
+            line_no=line_no,
+        )
 
 
 def normalise_number(number: str) -> str:
@@ -174,13 +223,7 @@ def build_line(
     recipient = Recipient.build(dict(raw.get("recipient") or {}))
     kind = catalog().kind(str(raw.get("award_kind") or ""))
     kind.require_recipient(recipient.kind)
-    if not kind.decided_by(issuer.body, issuer.level):
-        raise AboveAuthority(
-            issuer_name=issuer.name,
-            award_title=kind.title,
-            award_kind=kind.code,
-            line_no=line_no,
-        )
+    require_authority(kind, issuer, line_no)
     amount = check_amount(raw.get("amount"))
     mode = requested_mode(raw.get("amount_mode"), amount, default_mode, line_no)
     quote = pricer(kind.code, recipient.kind) if pricer is not None else None
@@ -199,13 +242,13 @@ def build_line(
     })
 
 
-def check_no_duplicates(lines: list[DecisionLine]) -> None:
+def check_no_duplicates(lines: list[DecisionLine], issuer_key: str) -> None:
     """No two lines of one decision may break an award rule between them (the claims check
     the same keys across decisions)."""
     for purpose in (ACHIEVEMENT, LIFETIME):
         seen: dict[str, int] = {}
         for line in lines:
-            for claim in line_claims(line):
+            for claim in line_claims(line, issuer_key):
                 if claim.purpose != purpose:
                     continue
                 if claim.key in seen:
@@ -308,7 +351,8 @@ class AwardDecision(Aggregate):
     ) -> AwardDecision:
         if not lines:
             raise EmptyDecision()
-        check_no_duplicates(lines)
+        issuer.require_level_on(decided_on)
+        check_no_duplicates(lines, issuer.key)
         signer_name = nfc(str(signer.get("name") or ""))
         signer_title = nfc(str(signer.get("title") or ""))
         return cls._create(

@@ -451,3 +451,41 @@ class PaymentCorrectionUnchanged(Invalid):
 class UnknownSubmission(NotFound):
     code = "submission.not_found"
     message_template = "Không tìm thấy tờ trình {submission_id}."
+
+
+# --- announced figures and outside hosts of ceremonies (issue 17) ---------------------------
+
+
+class AnnouncedFigureInvalid(Invalid):
+    code = "ceremony.announced_figure_invalid"
+    message_template = "Số liệu công bố ({what}) không hợp lệ: {reason}."
+
+
+class AnnouncedFigureRepeated(Invalid):
+    code = "ceremony.announced_figure_repeated"
+    message_template = "Số liệu công bố ({what}) được gửi hai lần; mỗi số liệu chỉ ghi một lần."
+
+
+class HostBodyInvalid(Invalid):
+    code = "ceremony.host_body_invalid"
+    message_template = "Cơ quan chủ trì không hợp lệ: {reason}."
+
+
+# --- issuers of every kind (issue 17) ---------------------------------------------------------
+
+
+class IssuerLevelEnded(Invalid):
+    code = "issuer.level_ended"
+    message_template = (
+        "Cấp {level_name} không còn từ ngày {ended_text}: {issuer_name} không thể là cơ quan ban "
+        "hành một quyết định đề ngày {decided_text} (quyết định đề ngày {last_text} trở về "
+        "trước vẫn được ghi nhận)."
+    )
+
+
+class NotNamedDecider(Invalid):
+    code = "issuer.not_named_decider"
+    message_template = (
+        "«{award_title}» chỉ do {deciders} quyết định; {issuer_name} không có thẩm quyền "
+        "quyết định hình thức này (dòng {line_no})."
+    )

@@ -73,8 +73,13 @@ class AwardLine(Protocol):
     period: str
 
 
-def achievement_claim(line: AwardLine) -> ClaimKey:
+def achievement_claim(line: AwardLine, issuer_key: str = "") -> ClaimKey:
+    """Once per achievement: recipient, kind, period — and, for a generic kind that stands for
+    each issuer's own award (``AwardKind.per_issuer``), the issuer (the Front's and the Youth
+    Union's Bằng khen for one year are two awards). Keys of the other kinds are unchanged."""
     text = f"{line.recipient_key}|{line.award_kind}|{fold(line.period)}"
+    if issuer_key and catalog().kind(line.award_kind).per_issuer:
+        text = f"{text}|{issuer_key}"
     return ClaimKey(ACHIEVEMENT, (text,))
 
 
@@ -84,11 +89,11 @@ def lifetime_claim(line: AwardLine) -> ClaimKey | None:
     return ClaimKey(LIFETIME, (line.recipient_key, line.award_kind))
 
 
-def line_claims(line: AwardLine) -> list[ClaimKey]:
-    """The award rules one decision line must not break: once per achievement, and once per
-    lifetime where its kind says so."""
+def line_claims(line: AwardLine, issuer_key: str) -> list[ClaimKey]:
+    """The award rules one line of a decision by ``issuer_key`` (``Issuer.key``) must not
+    break: once per achievement, and once per lifetime where its kind says so."""
     lifetime = lifetime_claim(line)
-    return [achievement_claim(line), *([lifetime] if lifetime else [])]
+    return [achievement_claim(line, issuer_key), *([lifetime] if lifetime else [])]
 
 
 class Claim(Aggregate):

@@ -9,14 +9,31 @@ The rule, stated here once ("totals never pretend"):
 * a line that states none (``not_stated``, or a rule that gave no figure) adds nothing and is
   counted beside the amount (``lines_without_amount``);
 * recipients are counted by kind — individuals, collectives and households — never dropped
-  (``RECIPIENT_COUNT_KEYS``, one per kind of ``domain.catalog.RECIPIENT_KINDS``).
+  (``RECIPIENT_COUNT_KEYS``, one per kind of ``domain.catalog.RECIPIENT_KINDS``);
+* award lines are not recipients: a collective given a Bằng khen and a Cờ thi đua is one
+  collective with two awards. A total counts both: the lines of each kind, and the **distinct
+  recipients** of each kind, told apart by their identity key (``recipient_key``,
+  ``domain.recipients.Recipient.key``; keys of different kinds never coincide).
+
+What a total holds (``totals``), the same from Python and from SQL:
+
+* ``lines``: the award lines in force;
+* ``individuals``, ``collectives``, ``households`` (``RECIPIENT_COUNT_KEYS``): the award lines in
+  force of each recipient kind — *lines*, kept under these names for compatibility;
+* ``recipients`` (``RECIPIENTS``): ``{"individual": n, "collective": n, "household": n}``, the
+  distinct recipients of each kind among those lines, every kind present (0 when none) — what
+  a count of people, collectives or households ("40 tập thể") is compared with. ``None`` only
+  where a caller summed lines it could not tell apart (the dashboard's running totals of several
+  units at once, which word no count); never ``None`` in a decision's, a ceremony's, a payout's
+  or the registry's totals;
+* ``amount`` and ``lines_without_amount``, as above.
 
 The registry sums in SQL what this module sums in Python (a million lines are not read into
 Python): ``projections.sums`` builds that SQL from the constants here, and
 ``tests/services/test_totals_rule.py`` holds both to the same answers on both stores.
 
-Numbers only: their words ("16 tập thể, 30 cá nhân, 33.840.000 đ") are the edge's
-(``services.presentation.totals``).
+Numbers only: their words ("16 tập thể, 30 cá nhân, 33.840.000 đ", "1 tập thể nhận 2 hình thức
+khen thưởng") are the edge's (``services.presentation.totals``).
 """
 
 from __future__ import annotations
@@ -29,6 +46,8 @@ from domain.catalog import RECIPIENT_KINDS
 
 # recipient kind → the count of its lines in a total ("individual" → "individuals")
 RECIPIENT_COUNT_KEYS = {kind: f"{kind}s" for kind in RECIPIENT_KINDS}
+# the key of a total's distinct recipients, by kind: ``total[RECIPIENTS]["collective"]``
+RECIPIENTS = "recipients"
 
 
 class AwardLine(Protocol):
@@ -36,6 +55,7 @@ class AwardLine(Protocol):
 
     revoked_on: date | None
     recipient_kind: str
+    recipient_key: str  # the recipient's identity (``domain.recipients.Recipient.key``)
     amount: int | None
 
 
@@ -52,38 +72,56 @@ def states_amount(amount: int | None) -> bool:
     return amount is not None
 
 
+def no_recipients() -> dict[str, int]:
+    """The distinct recipients of a total with no line: 0 of every kind."""
+    return dict.fromkeys(RECIPIENT_KINDS, 0)
+
+
 def totals(*, lines: int, individuals: int, collectives: int, households: int,
-           amount_sum: int | None, stated: int) -> dict[str, Any]:
+           amount_sum: int | None, stated: int,
+           recipients: dict[str, int] | None = None) -> dict[str, Any]:
     """The totals of ``lines`` lines of which ``stated`` state an amount summing to
-    ``amount_sum`` (as a SQL ``SUM``/``COUNT`` or a loop gives them)."""
+    ``amount_sum`` (as a SQL ``SUM``/``COUNT`` or a loop gives them); ``recipients``: the
+    distinct recipients among them by kind (``None``: not counted — see the module's note;
+    with no line there is nobody to count, and that is known)."""
     amount = int(amount_sum or 0) if stated else None
+    if recipients is not None:
+        recipients = {kind: int(recipients.get(kind) or 0) for kind in RECIPIENT_KINDS}
+    elif not lines:
+        recipients = no_recipients()
     return {
         "lines": lines,
         "individuals": individuals,
         "collectives": collectives,
         "households": households,
+        RECIPIENTS: recipients,
         "amount": amount,
         "lines_without_amount": lines - stated,
     }
 
 
-def line_totals(lines: Iterable[tuple[str, int | None]]) -> dict[str, Any]:
-    """Totals of (recipient kind, amount) pairs: the lines in force."""
+def line_totals(lines: Iterable[tuple[str, int | None, str]]) -> dict[str, Any]:
+    """Totals of (recipient kind, amount, recipient key) triples: the lines in force."""
     counts = dict.fromkeys(RECIPIENT_COUNT_KEYS.values(), 0)
+    seen: dict[str, set[str]] = {kind: set() for kind in RECIPIENT_KINDS}
     count = stated = amount = 0
-    for kind, line_amount in lines:
+    for kind, line_amount, key in lines:
         count += 1
         counts[RECIPIENT_COUNT_KEYS[kind]] += 1
+        seen[kind].add(key)
         if states_amount(line_amount):
             stated += 1
             amount += line_amount
-    return totals(lines=count, amount_sum=amount, stated=stated, **counts)
+    return totals(lines=count, amount_sum=amount, stated=stated,
+                  recipients={kind: len(keys) for kind, keys in seen.items()}, **counts)
 
 
 def totals_in_force(lines: Iterable[AwardLine]) -> dict[str, Any]:
     """Totals of decision lines (one decision's, or several decisions'): the lines in force
-    only."""
-    return line_totals((line.recipient_kind, line.amount) for line in in_force(lines))
+    only; a recipient named on several of them (two forms in one decision, or one award in each
+    of two decisions of a ceremony) is one recipient."""
+    return line_totals((line.recipient_kind, line.amount, line.recipient_key)
+                       for line in in_force(lines))
 
 
 def reconcile(announced: int | None, amount: int | None) -> int | None:

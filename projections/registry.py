@@ -169,14 +169,17 @@ UNIT_LEVEL = "commune"  # grouped by unit: the units of this level, unless anoth
 
 
 def _totals_row(row: dict[str, Any]) -> dict[str, Any]:
+    counted = all(column in row for column in sums.RECIPIENT_COLUMNS.values())
     return totals(
         lines=int(row["lines"] or 0), individuals=int(row["individuals"] or 0),
         collectives=int(row["collectives"] or 0), households=int(row["households"] or 0),
         amount_sum=int(row["amount"] or 0), stated=int(row["stated"] or 0),
+        recipients=sums.recipients(row) if counted else None,
     )
 
 
 _SUMS = sums.over_lines("l")  # the totals rule (domain.totals), over award_lines
+_RECIPIENTS = sums.distinct_recipients("l")  # only the distinct recipients, over award_lines
 
 
 class RegistryRows:
@@ -289,19 +292,28 @@ class RegistryRows:
 
     # -- totals -------------------------------------------------------------------------------
 
-    def totals(self, f: RegistryFilter, group_by: str | None = None, level: str | None = None
-               ) -> dict[str, Any]:
+    def totals(self, f: RegistryFilter, group_by: str | None = None, level: str | None = None,
+               recipients: bool = True) -> dict[str, Any]:
         """Totals of the lines in force (as of the filter's date/position), overall and by group.
 
         ``group_by``: decision, ceremony, issuer, unit (with ``level``: each unit of that level,
         its subtree as it stood on each line's date), year, award_kind, recipient_kind,
         amount_source, funding. Each group: its ``key``, its ``name`` as stored (a code for
         kinds, sources and bodies, the year, a unit's or ceremony's name, a decision's number
-        with its ``issuer_name``) and its ``totals`` (``domain.totals``), in no set order."""
+        with its ``issuer_name``) and its ``totals`` (``domain.totals``), in no set order.
+
+        The distinct recipients (``recipients`` of each total) are counted over the lines,
+        whichever way the rest is summed: they do not add up over the running totals. A caller
+        that words no count (a chart of lines and amounts) may pass ``recipients=False`` to keep
+        the running totals' speed; its totals then say ``recipients: None`` where the running
+        totals answered."""
         f = replace(f, status=ACTIVE)
         with self.db.read() as cur:
             if summary.answers(f, group_by):
                 overall, rows = self._summed_totals(cur, f, group_by, level)
+                if recipients:  # counted over the lines: reads every line of the scope
+                    overall, rows = self._with_recipients(
+                        overall, rows, *self._line_totals(cur, f, group_by, level, _RECIPIENTS))
             else:
                 overall, rows = self._line_totals(cur, f, group_by, level)
         groups = [
@@ -340,15 +352,32 @@ class RegistryRows:
         return overall, rows
 
     @staticmethod
-    def _line_totals(cur: Any, f: RegistryFilter, group_by: str | None, level: str | None
-                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Totals summed over the lines themselves (as of a date or position, or any filter)."""
+    def _with_recipients(overall: dict[str, Any], rows: list[dict[str, Any]],
+                         counted: dict[str, Any], counted_rows: list[dict[str, Any]]
+                         ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Running totals (overall, by group) with the distinct recipients counted over the
+        lines for the same filter and grouping, matched by group key."""
+        by_key = {str(row["key"]): row for row in counted_rows}
+        nobody = dict.fromkeys(sums.RECIPIENT_COLUMNS.values(), 0)
+        columns = tuple(sums.RECIPIENT_COLUMNS.values())
+
+        def joined(row: dict[str, Any], other: dict[str, Any] | None) -> dict[str, Any]:
+            return {**row, **({c: other[c] for c in columns} if other else nobody)}
+
+        return joined(dict(overall), counted), [
+            joined(dict(row), by_key.get(str(row["key"]))) for row in rows]
+
+    @staticmethod
+    def _line_totals(cur: Any, f: RegistryFilter, group_by: str | None, level: str | None,
+                     select: str = _SUMS) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Totals summed over the lines themselves (as of a date or position, or any filter);
+        ``select``: the sums to take (all of them, or only the distinct recipients)."""
         where, params = f.where()
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        overall = cur.execute(f"SELECT {_SUMS} FROM award_lines l{clause}", params).fetchone()
+        overall = cur.execute(f"SELECT {select} FROM award_lines l{clause}", params).fetchone()
         if group_by == "unit":
             rows = cur.execute(
-                f"SELECT u.unit_id AS key, MAX(u.name) AS label, {_SUMS}"
+                f"SELECT u.unit_id AS key, MAX(u.name) AS label, {select}"
                 " FROM award_lines l JOIN award_line_units u"
                 " ON u.decision_id = l.decision_id AND u.line_no = l.line_no"
                 f"{clause}{' AND' if clause else ' WHERE'} u.level = ?"
@@ -357,7 +386,7 @@ class RegistryRows:
             ).fetchall()
         elif group_by == "ceremony":
             rows = cur.execute(
-                f"SELECT cd.ceremony_id AS key, MAX(c.title) AS label, {_SUMS}"
+                f"SELECT cd.ceremony_id AS key, MAX(c.title) AS label, {select}"
                 " FROM award_lines l JOIN ceremony_decisions cd"
                 " ON cd.decision_id = l.decision_id"
                 " JOIN ceremonies c ON c.ceremony_id = cd.ceremony_id"
@@ -368,7 +397,7 @@ class RegistryRows:
             key_sql, label_sql = GROUPS[group_by]
             issuer = " MAX(l.issuer_name) AS issuer_name," if group_by == "decision" else ""
             rows = cur.execute(
-                f"SELECT {key_sql} AS key, {label_sql} AS label,{issuer} {_SUMS}"
+                f"SELECT {key_sql} AS key, {label_sql} AS label,{issuer} {select}"
                 f" FROM award_lines l{clause} GROUP BY {key_sql}",
                 params,
             ).fetchall()

@@ -1,7 +1,8 @@
-"""Ceremonies (lễ trao thưởng): the decisions presented at one event, the announced total
-checked against the total computed from those decisions, and what was paid out there (payment
-records and their corrections: ``domain.ceremony``; committed, paid, outstanding:
-``domain.payouts``)."""
+"""Ceremonies (lễ trao thưởng): the decisions presented at one event, the figures announced there
+(money total and counts, each with its qualifier and source: ``domain.announcements``) checked
+against what those decisions give, the body that hosts it when it is not the managing Union
+unit, and what was paid out there (payment records and their corrections: ``domain.ceremony``;
+committed, paid, outstanding: ``domain.payouts``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.announcements import AMOUNT, AnnouncedFigure, figures_by_what
 from domain.ceremony import Ceremony
 from domain.decision import AwardDecision
-from domain.errors import PaymentLineUnknown, UnknownCeremony, ValidationFailed
+from domain.errors import (
+    AnnouncedFigureRepeated,
+    PaymentLineUnknown,
+    UnknownCeremony,
+    ValidationFailed,
+)
 from domain.payouts import Payout, payout
 from services.authz import Actor, Authorizer
 from services.decisions import Decisions
@@ -47,13 +54,17 @@ class Ceremonies:
             host_unit_id=host.id,
             actor=actor.username,
         )
+        if data.get("host_body") is not None:
+            ceremony.name_host_body(data["host_body"], actor.username)
         for decision_id in data.get("decision_ids") or []:
             decision = self.decisions.referenced_decision(decision_id)
             ceremony.add_decision(decision.id, decision.number, actor.username)
+        figures = _announced(data, data.get("announced_total") is not None)
         if data.get("announced_total") is not None:
             ceremony.announce_total(
                 data["announced_total"], data.get("announced_source"), actor.username
             )
+        ceremony.announce_figures(figures, actor.username)
         return self.store.commit(ceremony)
 
     def _ceremony_for_change(
@@ -76,11 +87,34 @@ class Ceremonies:
             {k: v for k, v in changes.items() if k in ("title", "place", "held_on")},
             actor.username,
         )
+        if "host_body" in changes:
+            ceremony.name_host_body(changes["host_body"], actor.username)
+        figures = _announced(changes, "announced_total" in changes)
         if "announced_total" in changes:
             ceremony.announce_total(
                 changes["announced_total"], changes.get("announced_source"), actor.username
             )
+        ceremony.announce_figures(figures, actor.username)
         return self.store.commit(ceremony)
+
+    def announce_figures(
+        self,
+        actor: Actor,
+        ceremony_id: UUID,
+        figures: dict[str, AnnouncedFigure | None],
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> tuple[Ceremony, int, Saved | None]:
+        """Record announced figures by what they count (``None`` withdraws one; those left out
+        and those given as they stand are not touched). Approvers of the host unit. Returns the
+        ceremony as it would be, how many figures change, and what was saved (``None`` on a
+        ``dry_run``: every rule checked, nothing recorded — a page's summary first)."""
+        ceremony = self._ceremony_for_change(actor, ceremony_id, expected_version)
+        changed = ceremony.announce_figures(figures, actor.username)
+        if dry_run:
+            return ceremony, changed, None
+        return ceremony, changed, self.store.commit(ceremony)
 
     def add_ceremony_decision(
         self,
@@ -206,3 +240,13 @@ class Ceremonies:
         ceremony = self.ceremony(ceremony_id)
         decisions = [self.decisions.decision(d) for d in ceremony.decision_ids]
         return ceremony, payout(ceremony, decisions)
+
+
+def _announced(data: dict[str, Any], total_given: bool) -> dict[str, AnnouncedFigure | None]:
+    """The figures of a command (``announced_figures``: a list of {what, value, qualifier,
+    source}); the money total given twice (``announced_total`` and a figure ``amount``) is
+    refused."""
+    figures = figures_by_what(data.get("announced_figures") or [])
+    if AMOUNT in figures and total_given:
+        raise AnnouncedFigureRepeated(what="tổng số tiền")
+    return figures

@@ -40,6 +40,9 @@ money_cli = typer.Typer(help="Biểu mức tiền thưởng: lương cơ sở, h
 cli.add_typer(money_cli, name="schedules")
 cert_cli = typer.Typer(help="Giấy chứng nhận, văn bản quyết định.", no_args_is_help=True)
 cli.add_typer(cert_cli, name="certificates")
+decisions_cli = typer.Typer(help="Quyết định khen thưởng: nhập các quyết định đã có từ tệp.",
+                            no_args_is_help=True)
+cli.add_typer(decisions_cli, name="decisions")
 
 
 def _runtime() -> Runtime:
@@ -647,6 +650,95 @@ def words(amount: int) -> None:
         typer.echo(f"{format_dong(amount)}: {dong_in_words(amount)}")
     except ValueError:
         raise typer.BadParameter("số tiền phải là số nguyên không âm") from None
+
+
+# -- past decisions imported from a file (services.past_imports) ----------------------------
+
+
+def _recording_unit(rt: Runtime, text: str | None) -> UUID:
+    """``--unit``: an id, or a unit's code or name today; none: the root (the CLI is the
+    system, over the whole tree)."""
+    from domain.text import fold
+    from projections.queries import Page
+
+    if not text:
+        root = rt.app.tree.root_unit_id()
+        if root is None:
+            raise typer.BadParameter("chưa có cây tổ chức")
+        return root
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        pass
+    rt.ensure_position(rt.app.max_position())
+    units = rt.queries.units_on(rt.app.today(), page=Page.everything(100_000))["items"]
+    found = {u["id"] for u in units if fold(text) in (fold(u["name"]), fold(u.get("code") or ""))}
+    if len(found) != 1:
+        why = "nhiều đơn vị cùng tên; hãy ghi mã" if found else "không tìm thấy đơn vị"
+        raise typer.BadParameter(f"«{text}»: {why}")
+    return UUID(found.pop())
+
+
+@decisions_cli.command("import")
+def decisions_import(
+    file: Annotated[Path, typer.Argument(help="Tệp XLSX (theo mẫu) hoặc CSV UTF-8",
+                                         exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi gì")]
+    = False,
+    unit: Annotated[str | None, typer.Option(
+        help="Đơn vị Hội ghi nhận (mã UUID, mã đơn vị hoặc tên); mặc định Trung ương Hội")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
+) -> None:
+    """Nhập các quyết định khen thưởng đã có từ tệp (nhiều quyết định một tệp): kiểm tra mọi
+    hàng, rồi ghi trọn từng quyết định hợp lệ. Mã thoát 1 khi có quyết định không ghi được."""
+    from services import past_imports as past
+
+    with _runtime() as rt:
+        recording = _recording_unit(rt, unit)
+        with file.open("rb") as handle:
+            data = handle.read(past.MAX_UPLOAD_BYTES + 1)
+        try:
+            read = past.read_file(data, file.name)
+            imports = past.PastImports(rt)
+            report = (imports.dry_run if dry_run else imports.run)(SYSTEM, read, recording)
+        except DomainError as error:
+            _fail(error)
+        shown = report.as_dict()
+        if as_json:
+            _print(shown)
+        else:
+            _print_import(shown)
+        if shown["summary"]["invalid"] or shown["summary"]["refused"]:
+            raise typer.Exit(code=1)
+
+
+def _print_import(shown: dict) -> None:
+    for problem in shown["errors"]:
+        typer.echo(f"Lỗi — trang «{problem['sheet']}»"
+                   + (f", hàng {problem['row']}" if problem["row"] else "")
+                   + f": {problem['message']}")
+    for d in shown["decisions"]:
+        day = date.fromisoformat(d["decided_on"]).strftime("%d/%m/%Y") if d["decided_on"] \
+            else "?"
+        totals = d["totals"] or {}
+        money = format_dong(totals["amount"]) if totals.get("amount") is not None else \
+            "không ghi số tiền"
+        what = f"{totals['lines']} dòng, {money}" if totals else f"{d['rows']} hàng"
+        typer.echo(f"[{d['status_label']}] Số {d['number']} ngày {day} — "
+                   f"{d['issuer']['name']}: {what}")
+        for problem in d["errors"]:
+            typer.echo(f"    trang «{problem['sheet']}», hàng {problem['row']}: "
+                       f"{problem['message']}")
+        for c in d["candidates"]:
+            others = "; ".join(f"{o['name']} ({o['birth_year'] or '?'}, {o['unit']})"
+                               for o in c["candidates"])
+            typer.echo(f"    trùng tên — hàng {c['row']} {c['name']} ({c['birth_year'] or '?'})"
+                       f": trong sổ có {others}")
+    s = shown["summary"]
+    head = "Kiểm tra (không ghi gì)" if shown["dry_run"] else "Đã nhập"
+    typer.echo(f"{head}: {s['decisions']} quyết định — {s['ready']} sẽ ghi, {s['recorded']} đã "
+               f"ghi, {s['exists']} đã có, {s['invalid']} có lỗi, {s['refused']} không ghi được.")
 
 
 def main() -> None:

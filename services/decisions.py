@@ -203,14 +203,16 @@ class Decisions:
 
     def _prepare(self, actor: Actor, draft: DecisionDraft | Mapping[str, Any]
                  ) -> tuple[DecisionDraft, Issuer, OrgUnit]:
-        """The checks before any line: the date, the issuer, the recording unit and the actor's
-        permission there, the number of lines."""
+        """The checks before any line: the date, the issuer (its level existing on that date),
+        the recording unit and the actor's permission there, the number of lines."""
         if not isinstance(draft, DecisionDraft):
             draft = DecisionDraft.from_mapping(draft)
         decided_on = draft.decided_on
         if decided_on > self.store.today():
             raise ValidationFailed(reason="ngày quyết định không được sau ngày hôm nay")
         issuer = self.tree.issuer_for(draft.issuer, decided_on, active=True)
+        # Every issuer, a Union unit or an outside body: its level existed on that date.
+        issuer.require_level_on(decided_on)
         recorded_by = issuer.unit_id or draft.recorded_by_unit_id
         if recorded_by is None:
             raise ValidationFailed(
@@ -413,7 +415,7 @@ class Decisions:
                 "line_no": line.line_no,
                 "recipient_name": line.recipient_name,
             }
-            wanted.extend((claim, line_holder) for claim in line_claims(line))
+            wanted.extend((claim, line_holder) for claim in line_claims(line, issuer.key))
         held = [known[c.id] for c, _ in wanted if c.id in known and known[c.id].is_held]
         if held:
             first = min(held, key=lambda claim: PRIORITY.get(claim.purpose, 9))
@@ -447,7 +449,7 @@ class Decisions:
             )
         line = next(
             (line for line in decision.lines
-             if any(c.id == claim.id for c in line_claims(line))),
+             if any(c.id == claim.id for c in line_claims(line, issuer.key))),
             None,
         )
         title = catalog().kind(line.award_kind).title if line else ""
@@ -496,7 +498,7 @@ class Decisions:
         others: list[Any] = []
         release_reason = f"Hủy bỏ quyết định {decision.number} ngày {revoked_on.isoformat()}"
         for line in lines:
-            for key in line_claims(line):
+            for key in line_claims(line, decision.issuer_obj.key):
                 claim = self.store.load_or_none(Claim, key.id)
                 if (
                     claim is not None

@@ -22,7 +22,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from domain.money import dong_in_words, format_dong
-from services.presentation.totals import TOTAL_LABEL, not_stated_text
+from services.presentation.totals import (
+    COUNTED_KINDS,
+    TOTAL_LABEL,
+    counts_text,
+    not_stated_text,
+    recipients_of,
+)
 
 MONEY_FORMAT = '#,##0 "đ"'
 _FIXED_TIME = datetime(2000, 1, 1)
@@ -166,31 +172,49 @@ def registry_table(title: str, lines: list[dict[str, Any]], totals: dict[str, An
                  total_amount=total["amount"], notes=notes)
 
 
+# each recipient kind counted once however many awards it received ("Tập thể": distinct
+# collectives), the awards beside them ("Số khen thưởng": award lines), and the counts in words
+# ("1 tập thể nhận 2 hình thức khen thưởng, 30 cá nhân")
 TOTALS_COLUMNS = [
     Column("Nhóm", 48), Column("Tập thể", 10), Column("Cá nhân", 10), Column("Hộ gia đình", 12),
-    Column("Số tiền (đồng)", 18, money=True), Column("Dòng không ghi số tiền", 14),
+    Column("Số khen thưởng", 12), Column("Số tiền (đồng)", 18, money=True),
+    Column("Dòng không ghi số tiền", 14), Column("Diễn giải", 48),
 ]
+
+
+def totals_row(label: str, total: dict[str, Any]) -> list[Any]:
+    """One row of a totals sheet (``TOTALS_COLUMNS``)."""
+    return [label, *(recipients_of(total, kind) for kind in COUNTED_KINDS), total["lines"],
+            total["amount"], total["lines_without_amount"], counts_text(total)]
 
 
 def totals_table(title: str, totals: dict[str, Any], subtitle: str = "",
                  notes: list[str] | None = None) -> Table:
-    rows = [[g["label"], g["collectives"], g["individuals"], g["households"], g["amount"],
-             g["lines_without_amount"]] for g in totals["groups"]]
+    rows = [totals_row(g["label"], g) for g in totals["groups"]]
     total = totals["total"]
     return Table(title=title, subtitle=subtitle, columns=TOTALS_COLUMNS, rows=rows,
                  total_amount=total["amount"], notes=[total["summary"], *(notes or [])])
 
 
 def ceremony_notes(reconciliation: dict[str, Any]) -> list[str]:
-    """The announced total beside the computed one, for the foot of a ceremony's sheet."""
+    """The announced total beside the computed one, for the foot of a ceremony's sheet; then
+    each announced figure (money, counts) with its comparison and source
+    (``services.presentation.announcements``). An approximate or "at least" total is said as
+    announced ("khoảng 100.000.000 đ"), and its difference is not called unexplained when the
+    qualifier allows it."""
     notes = []
+    figures = reconciliation.get("figures") or []
+    money = next((f for f in figures if f["what"] == "amount"), None)
     if reconciliation.get("announced") is not None:
-        notes.append(f"Tổng số tiền công bố: {format_dong(reconciliation['announced'])}")
+        said = money["announced_text"] if money else format_dong(reconciliation["announced"])
+        notes.append(f"Tổng số tiền công bố: {said}")
         computed = format_dong(reconciliation["computed"], "không quyết định nào ghi số tiền")
         notes.append(f"Tổng tính từ các quyết định: {computed}")
         difference = reconciliation.get("difference")
-        if difference:
+        if difference and (money is None or not money["agrees"]):
             notes.append(f"Chênh lệch chưa giải thích: {format_dong(difference)}")
+    notes.extend(f"Đối chiếu {f['label'].lower()}: {f['sentence']}"
+                 + (f" Nguồn: {f['source']}." if f.get("source") else "") for f in figures)
     if reconciliation.get("lines_without_amount"):
         notes.append(not_stated_text(reconciliation["lines_without_amount"]))
     return notes

@@ -178,6 +178,14 @@ def read_decision_lines(data: bytes) -> ImportedList:
 
 _heading = sheets.heading_reader(COLUMNS, _ALIASES)
 _blank = sheets.blank
+LINE_ALIASES = _ALIASES  # other headings of these columns, for lists that hold them too
+
+
+def parse_line(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """One row of a decision's list (cells by the fields of ``COLUMNS``; others are ignored) as
+    the form's text fields, with what is wrong with it: the reader of a list above, and of the
+    lists of past decisions (``services.past_imports``)."""
+    return _row(cells)
 
 
 def _text(value: Any) -> str:

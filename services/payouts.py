@@ -18,7 +18,7 @@ from domain.ceremony import PAYMENT_STATUSES, Ceremony
 from domain.decision import AwardDecision, DecisionLine
 from domain.money import dong_in_words, format_dong
 from domain.payouts import STATE_LABELS, Payout, PayoutLine
-from domain.totals import line_totals
+from domain.totals import RECIPIENTS, line_totals
 from services import exports
 from services.presentation.certificates import award_title
 from services.presentation.totals import counts_text, not_stated_text
@@ -112,6 +112,7 @@ def payout(ceremony: Ceremony, result: Payout) -> dict[str, Any]:
             "individuals": totals["individuals"],
             "collectives": totals["collectives"],
             "households": totals["households"],
+            RECIPIENTS: totals[RECIPIENTS],  # distinct, by kind (``domain.totals``)
             "counts_text": counts_text(totals),
             "lines_without_amount": totals["lines_without_amount"],
             "committed": result.committed,  # None when no line in force states an amount
@@ -151,7 +152,7 @@ def payout_sheet(ceremony: Ceremony, result: Payout, host_name: str) -> dict[str
                              "number": row.decision.number, "rows": [], "lines": []})
         number += 1
         line = row.line
-        sections[-1]["lines"].append((line.recipient_kind, line.amount))
+        sections[-1]["lines"].append((line.recipient_kind, line.amount, line.recipient_key))
         sections[-1]["rows"].append({
             "no": number, "name": line.recipient_name, "unit": recipient_unit(line),
             "award": award_title(line.award_kind, row.decision.issuer),

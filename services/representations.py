@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.calculator import Quote
-from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, catalog
 from domain.ceremony import Ceremony
 from domain.decision import REVOCATION_GROUNDS, AwardDecision, DecisionLine, Issuer
 from domain.decision import (
@@ -31,7 +31,7 @@ from domain.schedules import MoneySchedules, kind_rules, rule_label
 from domain.submission import Submission
 from domain.totals import in_force, reconcile, totals_in_force
 from domain.users import ROLE_LABELS, User
-from services.presentation.totals import not_stated_text, with_amount_text
+from services.presentation.totals import counts_text, not_stated_text, with_amount_text
 
 EVENT_LABELS = {
     "OrgUnit.Created": "Thành lập đơn vị",
@@ -61,6 +61,8 @@ EVENT_LABELS = {
     "Ceremony.DecisionAdded": "Thêm quyết định được trao",
     "Ceremony.DecisionRemoved": "Bỏ quyết định khỏi buổi trao",
     "Ceremony.TotalAnnounced": "Ghi tổng số tiền công bố",
+    "Ceremony.CountAnnounced": "Ghi số lượng công bố",
+    "Ceremony.HostBodyNamed": "Ghi cơ quan chủ trì",
     "Ceremony.PaymentRecorded": "Ghi nhận chi trả tiền thưởng",
     "Ceremony.PaymentCorrected": "Điều chỉnh lần ghi chi trả",
     "Submission.Created": "Lập tờ trình",
@@ -194,13 +196,19 @@ def decision_line(line: DecisionLine) -> dict[str, Any]:
     return out
 
 
+# the kinds a decision's or a ceremony's counts always name: "0 tập thể, 3 cá nhân"
+SHOWN_KINDS = ("collective", "individual")
+
+
 def decision_totals(all_lines: list[DecisionLine]) -> dict[str, Any]:
-    """Money totals of the lines in force (``domain.totals``), with how many lines were issued
-    and how many carry warnings."""
+    """Money totals of the lines in force (``domain.totals``: with the distinct recipients of
+    each kind, ``recipients``, and their words, ``counts_text``), with how many lines were
+    issued and how many carry warnings."""
     active = in_force(all_lines)
     out = with_amount_text(totals_in_force(active))
     return {
         **out,
+        "counts_text": counts_text(out, shown=SHOWN_KINDS),
         "lines": len(all_lines),
         "active_lines": len(active),
         "lines_without_amount_text": not_stated_text(out["lines_without_amount"]),
@@ -216,6 +224,7 @@ def decision(dec: AwardDecision) -> dict[str, Any]:
         "number": dec.number,
         "decided_on": dec.decided_on.isoformat(),
         "issuer": dec.issuer,
+        "issuer_body_label": BODY_LABELS.get(dec.issuer["body"], dec.issuer["body"]),
         "external": dec.external,
         "recorded_by_unit_id": str(dec.recorded_by_unit_id),
         "signer": dec.signer,
@@ -262,6 +271,7 @@ def ceremony(cer: Ceremony, decisions: list[AwardDecision]) -> dict[str, Any]:
         ],
         "totals": {
             **presented,
+            "counts_text": counts_text(presented, shown=SHOWN_KINDS),
             "computed": presented["amount"],  # None when no line states an amount
             "computed_text": presented["amount_text"],
             "announced": announced,

@@ -13,6 +13,7 @@ from services.api.routes_attachments import router as attachments_router
 from services.api.routes_certificates import router as certificates_router
 from services.api.routes_council import router as council_router
 from services.api.routes_decisions import router as decisions_router
+from services.api.routes_imports import router as imports_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
 from services.api.routes_payouts import router as payouts_router
@@ -66,6 +67,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(council_router)
     app.include_router(money_router)
     app.include_router(registry_router)
+    app.include_router(imports_router)
     app.include_router(decisions_router)
     app.include_router(payouts_router)
     app.include_router(certificates_router)

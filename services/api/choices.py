@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from domain.catalog import BODIES, RECIPIENT_KINDS, catalog
+from domain.catalog import BODIES, BODY_EXAMPLES, BODY_LABELS, RECIPIENT_KINDS, catalog
 from domain.decision import REVOCATION_GROUNDS
 from domain.nomination import OUTCOMES, VOTES
 from domain.pricing import AMOUNT_MODES
@@ -31,7 +31,9 @@ AmountMode = one_of(AMOUNT_MODES)
 RecipientKind = one_of(RECIPIENT_KINDS)
 Gender = one_of(GENDERS)
 Level = one_of(catalog().levels)  # the levels of the catalog (domain/data/catalog.toml)
-IssuerBody = one_of(BODIES)
+IssuerBody = one_of(BODIES)  # the kinds of issuing body (domain/catalog.py BODY_LABELS)
+ISSUER_BODY_HELP = "Loại cơ quan ban hành: " + "; ".join(
+    f"{code} — {BODY_LABELS[code]} ({BODY_EXAMPLES[code]})" for code in BODIES)
 Role = one_of(ROLES)
 Vote = one_of(VOTES)
 Outcome = one_of(OUTCOMES)

@@ -19,6 +19,7 @@ from services.api.schemas import (
 )
 from services.app import Runtime
 from services.authz import Actor
+from services.presentation import announcements
 from services.read_policy import Privacy
 
 router = APIRouter(prefix="/api", tags=["Quyết định và trao thưởng"])
@@ -118,9 +119,16 @@ def revoke_line(
 
 
 def _ceremony_body(rt: Runtime, ceremony_id: UUID) -> dict:
+    """The ceremony (``rep.ceremony``) with its host — the managing Union unit and the outside
+    body that hosts it, if any — and each announced figure beside what the decisions give."""
     ceremony = rt.app.ceremonies.ceremony(ceremony_id)
     decisions = [rt.app.decisions.decision(d) for d in ceremony.decision_ids]
-    return rep.ceremony(ceremony, decisions)
+    body = rep.ceremony(ceremony, decisions)
+    body["host_unit_name"] = rt.app.tree.unit_state(ceremony.host_unit_id, ceremony.held_on).name
+    body["host_body"] = announcements.host_body(ceremony.host_body)
+    body["announced_figures"] = announcements.comparisons(ceremony.announced_figures,
+                                                          body["totals"])
+    return body
 
 
 @router.get("/ceremonies", summary="Danh sách buổi trao thưởng")
@@ -147,7 +155,8 @@ def plan_ceremony(body: CeremonyIn, rt: RuntimeDep, actor: ActorDep):
     )
 
 
-@router.get("/ceremonies/{ceremony_id}", summary="Buổi trao thưởng với tổng tiền đối chiếu")
+@router.get("/ceremonies/{ceremony_id}",
+            summary="Buổi trao thưởng với tổng tiền và số liệu công bố đối chiếu")
 def get_ceremony(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
     return _ceremony_body(rt, ceremony_id)
 
@@ -158,9 +167,10 @@ def ceremony_history(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep):
     return {"id": str(ceremony_id), "events": rep.history(rt.app.history(ceremony_id))}
 
 
-@router.patch("/ceremonies/{ceremony_id}", summary="Sửa thông tin, ghi tổng tiền công bố")
+@router.patch("/ceremonies/{ceremony_id}",
+              summary="Sửa thông tin, cơ quan chủ trì, ghi số liệu công bố")
 def change_ceremony(ceremony_id: UUID, body: CeremonyPatch, rt: RuntimeDep, actor: ActorDep):
-    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "expected_version"}
+    changes = body.model_dump(include=body.model_fields_set - {"expected_version"})
     if "announced_total" in changes and "announced_source" not in changes:
         changes["announced_source"] = None
     saved = rt.app.ceremonies.change_ceremony(actor, ceremony_id, changes, body.expected_version)

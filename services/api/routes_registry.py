@@ -89,14 +89,21 @@ def history(rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
     return {**found, "items": Privacy(rt, actor).registry_lines(found["items"]), "fresh": fresh}
 
 
-@router.get("/ceremonies/{ceremony_id}/reconciliation",
-            summary="Đối chiếu tổng tiền công bố với tổng tính từ quyết định")
-def ceremony_reconciliation(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
-                            as_of: Day | None = None):
-    found = rt.registry.reconciliation(str(ceremony_id), as_of)
+def _reconciliation(rt: Runtime, ceremony_id: UUID, as_of) -> dict:
+    """The reconciliation read from the views, with the ceremony's announced figures (money and
+    counts, with qualifier and source) compared with what its decisions give."""
+    figures = rt.app.ceremonies.ceremony(ceremony_id).announced_figures
+    found = rt.registry.reconciliation(str(ceremony_id), as_of, figures)
     if found is None:
         raise NotFound(what="buổi trao thưởng")
-    return {**found, "fresh": fresh}
+    return found
+
+
+@router.get("/ceremonies/{ceremony_id}/reconciliation",
+            summary="Đối chiếu tổng tiền và số lượng công bố với các quyết định")
+def ceremony_reconciliation(ceremony_id: UUID, rt: RuntimeDep, actor: ActorDep, fresh: FreshDep,
+                            as_of: Day | None = None):
+    return {**_reconciliation(rt, ceremony_id, as_of), "fresh": fresh}
 
 
 @router.get("/queues", summary="Việc đang chờ: hồ sơ chờ Hội đồng xét, chờ quyết định")
@@ -159,9 +166,7 @@ def export_decision(decision_id: UUID, fmt: Format, rt: RuntimeDep, actor: Actor
 @router.get("/ceremonies/{ceremony_id}/export.{fmt}", summary="Xuất tổng hợp buổi trao thưởng")
 def export_ceremony(ceremony_id: UUID, fmt: Format, rt: RuntimeDep, actor: ActorDep,
                     fresh: FreshDep, as_of: Day | None = None):
-    found = rt.registry.reconciliation(str(ceremony_id), as_of)
-    if found is None:
-        raise NotFound(what="buổi trao thưởng")
+    found = _reconciliation(rt, ceremony_id, as_of)
     table = exports.totals_table(
         found["title"], found["totals"], f"Ngày {found['held_on']}",
         exports.ceremony_notes(found),

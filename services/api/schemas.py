@@ -9,11 +9,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from domain.announcements import FIGURES, MAX_AMOUNT, MAX_COUNT, QUALIFIERS
 from domain.ceremony import PAYMENT_STATUSES
 from domain.dates import parse_day
 from domain.errors import ValidationFailed
 from domain.users import MAX_FULL_NAME, MAX_PASSWORD, MAX_REASON, MIN_PASSWORD
 from services.api.choices import (
+    ISSUER_BODY_HELP,
     AmountMode,
     Gender,
     IssuerBody,
@@ -248,8 +250,12 @@ class SubmissionIn(Body):
 
 
 class IssuerIn(Body):
+    """A Union unit (``unit_id``), or a body outside the Union: its kind (``body``), its level
+    and its name ("Thủ tướng Chính phủ", "Ủy ban MTTQ Việt Nam tỉnh Bắc Ninh", "Công an tỉnh
+    Thái Nguyên")."""
+
     unit_id: UUID | None = None
-    body: IssuerBody | None = None
+    body: Annotated[IssuerBody | None, Field(description=ISSUER_BODY_HELP)] = None
     level: Level | None = None
     name: Name | None = None
 
@@ -307,14 +313,45 @@ class RevokeIn(Body):
     reason: Text
 
 
+class AnnouncedFigureIn(Body):
+    """A figure announced at the ceremony (domain.announcements): the money total or a count,
+    with how it was said and where."""
+
+    what: Annotated[one_of(FIGURES), Field(
+        description="amount (tổng số tiền, đồng), collectives (tập thể), individuals (cá nhân), "
+                    "households (hộ gia đình), lines (lượt khen thưởng)")]
+    value: Annotated[StrictInt | None, Field(
+        ge=0, le=MAX_AMOUNT,
+        description=f"Số nguyên ≥ 0 (số đếm tối đa {MAX_COUNT:,}); null: rút số liệu này")]
+    qualifier: Annotated[one_of(QUALIFIERS), Field(
+        description="exact (đúng), at_least (ít nhất, hơn: các quyết định phải cho ≥ số này), "
+                    "about (khoảng, gần: trong khoảng ±10%)")] = "exact"
+    source: Text = ""
+
+
+class HostBodyIn(Body):
+    """The body that hosts the ceremony when it is not the managing Union unit
+    ("UBND tỉnh Thái Nguyên")."""
+
+    body: IssuerBody
+    level: Level
+    name: Name
+
+
+# the money total and the four counts, each at most once
+AnnouncedFigures = Annotated[list[AnnouncedFigureIn], Field(max_length=len(FIGURES))]
+
+
 class CeremonyIn(Body):
     title: Name
     held_on: Day
     place: Name = ""
-    host_unit_id: UUID
+    host_unit_id: UUID  # the Union unit whose office records and manages the ceremony
+    host_body: HostBodyIn | None = None
     decision_ids: Annotated[list[UUID], Field(max_length=1000)] = []
-    announced_total: Money | None = None
+    announced_total: Money | None = None  # an exact total; or the figure "amount"
     announced_source: Text | None = None
+    announced_figures: AnnouncedFigures = []
 
 
 class CeremonyPatch(Body):
@@ -322,8 +359,11 @@ class CeremonyPatch(Body):
     title: Name | None = None
     held_on: Day = None  # may be left out, not cleared: null is a 422 (default not validated)
     place: Name | None = None
+    host_body: HostBodyIn | None = None  # null: hosted by the managing unit itself
     announced_total: Money | None = None
     announced_source: Text | None = None
+    # each figure given replaces (value null: withdraws) the one it counts; others stay
+    announced_figures: AnnouncedFigures = []  # may be left out; null is a 422
 
 
 class CeremonyDecisionIn(Body):

@@ -33,6 +33,9 @@ CENTRAL_PLACE = "Hà Nội"
 # How a catalog title names the deciding body generically for its level ("… Hội Liên hiệp Phụ
 # nữ tỉnh, thành phố"): the issuer's own name takes its place on what the issuer signs.
 GENERIC_BODIES = {"union": "Hội Liên hiệp Phụ nữ", "government": "Ủy ban nhân dân"}
+# The catalog's kinds for the awards of any other body ("Bằng khen của cơ quan, tổ chức khác"):
+# on what the issuer signs, its own name ("Bằng khen của Ủy ban MTTQ Việt Nam tỉnh Bắc Ninh").
+GENERIC_OTHER = "cơ quan, tổ chức khác"
 
 
 def place_in_name(name: str) -> str | None:
@@ -74,6 +77,9 @@ def award_title(award_kind: str, issuer: dict[str, Any]) -> str:
     Hội LHPN TP Hà Nội"); a title that names its body already stays as it is."""
     kind = catalog().kind(award_kind)
     head, sep, body = kind.title.partition(" của ")
+    if body == GENERIC_OTHER and str(issuer.get("name") or "").strip() \
+            and kind.decided_by(str(issuer.get("body")), str(issuer.get("level"))):
+        return f"{head} của {str(issuer['name']).strip()}"
     generic = GENERIC_BODIES.get(str(issuer.get("body")))
     if not sep or generic is None or not kind.decided_by(issuer["body"], issuer["level"]):
         return kind.title

@@ -8,19 +8,23 @@ functions word rows read elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from domain.catalog import RECIPIENT_LABELS, catalog
+from domain.announcements import AnnouncedFigure
+from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, body_label, catalog
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
 from projections.db import ViewDB
 from projections.queries import Page
 from projections.registry import ACTIVE, REVOKED, RegistryFilter, RegistryRows
+from services.presentation import announcements
 from services.presentation.totals import worded
 
 LINE_STATUS_LABELS = {ACTIVE: "Có hiệu lực", REVOKED: "Đã hủy bỏ"}
 FUNDING_LABELS = {
+    **{body: f"Quỹ thi đua, khen thưởng của {label}" for body, label in BODY_LABELS.items()},
     "union": "Quỹ thi đua, khen thưởng của Hội",
     "government": "Quỹ thi đua, khen thưởng của cơ quan nhà nước",
 }
@@ -37,9 +41,11 @@ class Registry:
               ) -> dict[str, Any]:
         return lines(self.rows.lines(f, page, order))
 
-    def totals(self, f: RegistryFilter, group_by: str | None = None, level: str | None = None
-               ) -> dict[str, Any]:
-        return totals(self.rows.totals(f, group_by, level))
+    def totals(self, f: RegistryFilter, group_by: str | None = None, level: str | None = None,
+               recipients: bool = True) -> dict[str, Any]:
+        """Totals worded; ``recipients=False``: lines and amounts only, fast, for charts
+        (``RegistryRows.totals``)."""
+        return totals(self.rows.totals(f, group_by, level, recipients))
 
     def recipients(self, q: str | None, page: Page | None = None) -> dict[str, Any]:
         return recipients(self.rows.recipients(q, page))
@@ -47,10 +53,10 @@ class Registry:
     def history(self, recipient_id: str, as_of: date | None = None) -> dict[str, Any]:
         return history(self.rows.history(recipient_id, as_of))
 
-    def reconciliation(self, ceremony_id: str, as_of: date | None = None
-                       ) -> dict[str, Any] | None:
+    def reconciliation(self, ceremony_id: str, as_of: date | None = None,
+                       figures: Iterable[AnnouncedFigure] = ()) -> dict[str, Any] | None:
         found = self.rows.reconciliation(ceremony_id, as_of)
-        return None if found is None else reconciliation(found)
+        return None if found is None else reconciliation(found, figures)
 
     def public_ids(self, keys: set[str]) -> dict[str, str]:
         return self.rows.public_ids(keys)
@@ -90,6 +96,7 @@ def line(row: dict[str, Any]) -> dict[str, Any]:
         "decision": {"id": row["decision_id"], "number": row["decision_number"],
                      "decided_on": row["decided_on"], "issuer_name": row["issuer_name"],
                      "issuer_body": row["issuer_body"], "issuer_level": row["issuer_level"],
+                     "issuer_body_label": body_label(row["issuer_body"]),
                      "issuer_unit_id": row["issuer_unit_id"], "signer": row["signer"],
                      "recorded_by_unit_id": row["recorded_by_unit_id"]},
         "ceremony": row["ceremony"],
@@ -168,9 +175,12 @@ def history(found: dict[str, Any]) -> dict[str, Any]:
 # -- ceremonies ---------------------------------------------------------------------------------
 
 
-def reconciliation(found: dict[str, Any]) -> dict[str, Any]:
+def reconciliation(found: dict[str, Any], figures: Iterable[AnnouncedFigure] = ()
+                   ) -> dict[str, Any]:
     """A ceremony's announced total beside the computed one (``RegistryRows.reconciliation``),
-    each written out."""
+    each written out; and each announced figure (``figures``: money, counts, with qualifier and
+    source — the ceremony's, ``domain.announcements``) beside what the decisions give, with the
+    sentence that says the difference (``services.presentation.announcements``)."""
     announced, computed, difference = found["announced"], found["computed"], found["difference"]
     return {
         "ceremony_id": found["ceremony_id"],
@@ -185,5 +195,6 @@ def reconciliation(found: dict[str, Any]) -> dict[str, Any]:
         "difference_text": format_dong(difference) if difference is not None else None,
         "lines_without_amount": found["lines_without_amount"],
         "totals": totals(found["totals"]),
+        "figures": announcements.comparisons(figures, found["totals"]["total"]),
     }
 

@@ -28,6 +28,8 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 |  | office's ``/decisions/queue``, ``/decisions/new``, ``/decisions/outside``, |
 |  | ``/decisions/compose[/edit, /issue]``, ``/decisions/import-template.xlsx``, |
 |  | ``/decisions/{id}/revoke`` |
+| ``pages_imports`` | ``/decisions/imports`` (past decisions from XLSX/CSV: upload, dry run, |
+|  | ``/confirm``), ``/decisions/imports/template.xlsx`` |
 | ``pages_ceremonies`` | ``/ceremonies``, ``/ceremonies/new``, ``/ceremonies/{id}/…``, payments |
 | ``pages_registry`` | ``/org``, ``/registry``, ``/registry/recipients`` (search), ``…/{key}`` |
 | ``pages_money`` | ``/calculator``, ``/schedules/differences`` |
@@ -50,6 +52,7 @@ from services.web import (
     pages_council,
     pages_dashboard,
     pages_decisions,
+    pages_imports,
     pages_money,
     pages_printing,
     pages_registry,
@@ -69,6 +72,7 @@ router.include_router(pages_workflow.router)
 router.include_router(pages_submissions.router)
 router.include_router(pages_attachments.router)
 router.include_router(pages_council.router)
+router.include_router(pages_imports.router)  # /decisions/imports before /decisions/{id}
 router.include_router(pages_decisions.router)
 router.include_router(pages_ceremonies.router)
 router.include_router(pages_registry.router)

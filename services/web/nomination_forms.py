@@ -112,6 +112,8 @@ _PRIME_MINISTER = ("bang_khen_thu_tuong", "co_thi_dua_chinh_phu", "chien_si_thi_
 
 def deciders_text(kind: AwardKind) -> str:
     """Who decides the kind: "Hội LHPN tỉnh", "UBND tỉnh/huyện", "Thủ tướng Chính phủ"…"""
+    if kind.extra.get("deciders_text"):  # the catalog says it (kinds of many bodies)
+        return str(kind.extra["deciders_text"])
     parts = []
     union = [_UNION_LEVEL.get(level, level) for level in kind.deciders.get("union", ())]
     if union:

@@ -2,11 +2,14 @@
 
 * ``/ceremonies``: the list; "Lập buổi trao thưởng" for approvers;
 * ``/ceremonies/new``: create (title, date, place, host unit; the announced total if known);
-* ``/ceremonies/{id}``: details, counts, computed total and reconciliation, the decisions
-  presented, the payout in short and the payout sheet's downloads, history; for the host's
-  approvers: add a decision, record the announced total and its source, edit, remove a decision
-  (``…/decisions/{decision_id}/remove``: a confirmation first);
-* ``/ceremonies/{id}/edit``: title, date, place;
+* ``/ceremonies/{id}``: details (the managing unit, and the outside body that hosts it, if
+  any), counts, computed total and the reconciliation of every announced figure (money total,
+  tập thể, cá nhân, hộ gia đình, lượt khen thưởng: each with its qualifier and source, and a
+  sentence saying the difference), the decisions presented, the payout in short and the payout
+  sheet's downloads, history; for the host's approvers: add a decision, record the announced
+  figures (``…/announced``), edit, remove a decision (``…/decisions/{decision_id}/remove``: a
+  confirmation first);
+* ``/ceremonies/{id}/edit``: title, date, place, the outside host body;
 * ``/ceremonies/{id}/payments``: committed, paid and outstanding per line, the payment records;
   lines chosen there (or one line: ``…/payments/new?line=…``) go to ``…/payments/check``, which
   says what will be recorded, then to ``POST …/payments`` (one commit);
@@ -20,6 +23,7 @@ comes back on its own form or page, with the message and what was typed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -27,6 +31,8 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from domain.announcements import AMOUNT, EXACT, FIGURES, AnnouncedFigure
+from domain.catalog import BODY_LABELS, catalog
 from domain.ceremony import PAYMENT_STATUSES, SIGNED, Ceremony
 from domain.errors import DomainError, ValidationFailed
 from domain.money import dong_in_words, format_dong
@@ -39,6 +45,7 @@ from services.app import Runtime
 from services.authz import Actor
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
+from services.presentation import announcements
 from services.presentation.totals import counts_text
 from services.store import Saved
 from services.web.deps import SignedInDep
@@ -81,6 +88,63 @@ def _version(form: FORM) -> int | None:
     return whole(form.get("version"), 0, 10**9)
 
 
+# The form fields of each announced figure: value, qualifier, source (the money total keeps the
+# names it always had), and their labels.
+def _figure_field(what: str) -> dict[str, str]:
+    if what == AMOUNT:
+        return {"what": what, "legend": "Tổng số tiền", "value": "announced_total",
+                "qualifier": "announced_total_qualifier", "source": "announced_source",
+                "value_label": "Tổng công bố (đồng)",
+                "qualifier_label": "Mức công bố tổng tiền",
+                "source_label": "Nguồn (bài viết, báo cáo, biên bản…)",
+                "hint": "Số nguyên đồng, ví dụ 73.640.000; để trống nếu không công bố."}
+    name = announcements.FIGURE_LABELS[what]
+    return {"what": what, "legend": name, "value": f"announced_{what}",
+            "qualifier": f"announced_{what}_qualifier", "source": f"announced_{what}_source",
+            "value_label": f"{name} công bố", "qualifier_label": f"Mức công bố {name.lower()}",
+            "source_label": f"Nguồn của {name.lower()}", "hint": ""}
+
+
+FIGURE_FIELDS = [_figure_field(what) for what in FIGURES]
+_COUNT = re.compile(r"[0-9]{1,3}(?:([., \u00a0\u202f])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+")
+
+
+def _count_typed(text: str | None, what: str) -> int | None:
+    """A count typed as offices write it ("40", "1.250"); None when blank."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    value = whole(re.sub(r"[^0-9]", "", raw), 0, 10**12) if _COUNT.fullmatch(raw) else None
+    if value is None:
+        raise ValidationFailed(reason=f"{what} «{raw[:40]}» phải là số nguyên, ví dụ 40")
+    return value
+
+
+def _figures_typed(form: FORM) -> dict[str, AnnouncedFigure | None]:
+    """The announced figures of the form, by what they count: a blank value withdraws the
+    figure; a figure whose field was not sent is left as it is."""
+    out: dict[str, AnnouncedFigure | None] = {}
+    for field in FIGURE_FIELDS:
+        what = field["what"]
+        if field["value"] not in form:
+            continue
+        label = field["value_label"].lower()
+        value = (money_typed(form.get(field["value"]), "tổng số tiền công bố") if what == AMOUNT
+                 else _count_typed(form.get(field["value"]), label))
+        out[what] = None if value is None else AnnouncedFigure.of(
+            what, value, form.get(field["qualifier"]) or EXACT, form.get(field["source"], ""))
+    return out
+
+
+def _host_body_typed(form: FORM) -> dict[str, Any] | None:
+    """The outside host of the form (``None``: the Union unit hosts it itself)."""
+    body = form.get("host_body_body") or ""
+    if not body:
+        return None
+    return {"body": body, "level": form.get("host_body_level") or "",
+            "name": form.get("host_body_name") or ""}
+
+
 def _line_key(text: str) -> tuple[UUID, int]:
     """"<decision id>:<line no>", the value of a line's checkbox."""
     decision_id, _, line_no = text.partition(":")
@@ -97,9 +161,21 @@ def _event_summary(event: dict[str, Any]) -> str:
     data, name = event["data"], event["event"]
     if name in ("Ceremony.DecisionAdded", "Ceremony.DecisionRemoved"):
         return f"Quyết định {data['decision_number']}"
-    if name == "Ceremony.TotalAnnounced":
-        amount = format_dong(data["amount"], "xóa tổng công bố")
-        return amount + (f" — nguồn: {data['source']}" if data.get("source") else "")
+    if name in ("Ceremony.TotalAnnounced", "Ceremony.CountAnnounced"):
+        what = data.get("what", AMOUNT)
+        value = data["amount"] if what == AMOUNT else data["value"]
+        if value is None:
+            said = ("xóa tổng công bố" if what == AMOUNT else
+                    f"rút {announcements.FIGURE_LABELS.get(what, what).lower()} công bố")
+        else:
+            said = announcements.announced_text(AnnouncedFigure(
+                what=what, value=value, qualifier=data.get("qualifier") or EXACT))
+        return said + (f" — nguồn: {data['source']}" if data.get("source") else "")
+    if name == "Ceremony.HostBodyNamed":
+        host = announcements.host_body(data.get("host_body"))
+        if host is None:
+            return "không còn cơ quan chủ trì ngoài Hội"
+        return f"{host['name']} ({host['body_label']}, cấp {host['level_name'].lower()})"
     if name == "Ceremony.DetailsChanged":
         labels = {"title": "tên", "place": "địa điểm", "held_on": "ngày"}
         shown = {k: dmy(v) if k == "held_on" else v
@@ -134,9 +210,15 @@ def _basics(rt: Runtime, actor: Actor, ceremony: Ceremony, decisions: list[Any]
     c = rep.ceremony(ceremony, decisions)
     for d in c["decisions"]:
         d["counts"] = counts_text(d["totals"]) or "0 dòng"
+    c["host_body"] = announcements.host_body(ceremony.host_body)
+    c["announced_figures"] = announcements.comparisons(ceremony.announced_figures, c["totals"])
+    c["money"] = next((f for f in c["announced_figures"] if f["what"] == AMOUNT), None)
     result = compute_payout(ceremony, decisions)
     return {
         "c": c,
+        "figure_fields": FIGURE_FIELDS,
+        "figure_values": announcements.figure_form(ceremony.announced_figures),
+        "qualifiers": announcements.QUALIFIER_CHOICES,
         "host": rt.app.tree.unit_state(ceremony.host_unit_id, ceremony.held_on).name,
         "counts": counts_text(c["totals"]) or "chưa có ai",
         "may_manage": rt.app.ceremonies.may_pay(actor, ceremony),
@@ -187,8 +269,18 @@ def _details_form(request: Request, rt: Runtime, actor: Actor, form: FORM,
             if ceremony is not None else "")
     return render(request, "ceremony_form.html", {
         "units": [] if ceremony is not None else unit_choices(rt, actor, "approver"),
-        "form": form, "error": error, "ceremony": ceremony, "host": host},
+        "form": form, "error": error, "ceremony": ceremony, "host": host,
+        "bodies": BODY_LABELS, "levels": _level_choices()},
         status_for(error) if error else 200, actor)
+
+
+def _level_choices() -> dict[str, str]:
+    """The levels a host body may have, with the last day of those that ended."""
+    out = {}
+    for code, level in catalog().levels.items():
+        ended = f" (đến {dmy(level.valid_until)})" if level.valid_until else ""
+        out[code] = f"{level.name}{ended}"
+    return out
 
 
 @router.get("/ceremonies/new", response_class=HTMLResponse)
@@ -204,6 +296,7 @@ async def create_ceremony(request: Request, rt: RuntimeDep, actor: SignedInDep):
             "title": form.get("title", ""), "place": form.get("place", ""),
             "held_on": _held_on(form),
             "host_unit_id": form.get("host_unit_id") or None,
+            "host_body": _host_body_typed(form),
         }
         announced = money_typed(form.get("announced_total"), "tổng số tiền công bố")
         if announced is not None:
@@ -225,8 +318,12 @@ def ceremony_page(request: Request, ceremony_id: str, rt: RuntimeDep, actor: Sig
 def edit_ceremony_form(request: Request, ceremony_id: str, rt: RuntimeDep, actor: SignedInDep):
     ceremony = rt.app.ceremonies.ceremony(parse_id(ceremony_id))
     rt.app.authz.require(actor, "approver", ceremony.host_unit_id)
+    host_body = ceremony.host_body or {}
     form = {"title": ceremony.title, "place": ceremony.place,
-            "held_on": dmy(ceremony.held_on), "version": ceremony.version}
+            "held_on": dmy(ceremony.held_on), "version": ceremony.version,
+            "host_body_body": host_body.get("body", ""),
+            "host_body_level": host_body.get("level", ""),
+            "host_body_name": host_body.get("name", "")}
     return _details_form(request, rt, actor, form, ceremony=ceremony)
 
 
@@ -238,6 +335,8 @@ async def edit_ceremony(request: Request, ceremony_id: str, rt: RuntimeDep,
     try:
         changes = {"title": form.get("title", ""), "place": form.get("place", ""),
                    "held_on": _held_on(form)}
+        if "host_body_body" in form:  # an older form without the host's fields leaves it
+            changes["host_body"] = _host_body_typed(form)
         saved = rt.app.ceremonies.change_ceremony(actor, ceremony.id, changes, _version(form))
     except DomainError as error:
         return _details_form(request, rt, actor, form, error, ceremony)
@@ -245,15 +344,17 @@ async def edit_ceremony(request: Request, ceremony_id: str, rt: RuntimeDep,
 
 
 @router.post("/ceremonies/{ceremony_id}/announced")
-async def announce_total(request: Request, ceremony_id: str, rt: RuntimeDep,
-                         actor: SignedInDep):
+async def announce_figures(request: Request, ceremony_id: str, rt: RuntimeDep,
+                           actor: SignedInDep):
+    """Record the figures of the form "Ghi số liệu công bố": the money total and the counts,
+    each with its qualifier and source (a blank value withdraws a figure; one given as it stands
+    records nothing). The reconciliation is shown right after, on the ceremony's page."""
     form = _form(await request.form())
     try:
         cid = parse_id(ceremony_id)
-        amount = money_typed(form.get("announced_total"), "tổng số tiền công bố")
-        saved = rt.app.ceremonies.change_ceremony(
-            actor, cid, {"announced_total": amount,
-                         "announced_source": form.get("announced_source", "")}, _version(form))
+        _, _, saved = rt.app.ceremonies.announce_figures(actor, cid, _figures_typed(form),
+                                                         _version(form))
+        assert saved is not None
     except DomainError as error:
         return _ceremony_view(request, rt, actor, ceremony_id, error, form)
     return _done(rt, saved, f"/ceremonies/{cid}#doi-chieu")

@@ -158,7 +158,7 @@ def charts(rt: Runtime, unit: UUID, unit_name: str, year: int, today: date
     this_year = replace(base, year=year)
 
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
-    by_year = {g["key"]: g for g in rt.registry.totals(base, "year")["groups"]}
+    by_year = {g["key"]: g for g in rt.registry.totals(base, "year", recipients=False)["groups"]}
     out.append(chart(
         "by-year", f"Theo năm, {years[0]}–{years[-1]}",
         f"Số khen thưởng và số tiền của {unit_name} (kể cả đơn vị trực thuộc) mỗi năm từ "
@@ -166,7 +166,7 @@ def charts(rt: Runtime, unit: UUID, unit_name: str, year: int, today: date
         [_bar(f"Năm {y}", by_year.get(str(y), NONE), registry_href(unit_id=unit, year=y))
          for y in years]))
 
-    kinds = rt.registry.totals(this_year, "award_kind")["groups"]
+    kinds = rt.registry.totals(this_year, "award_kind", recipients=False)["groups"]
     kinds.sort(key=lambda g: (-g["lines"], g["label"]))
     out.append(chart(
         "by-kind", f"Theo hình thức khen thưởng, năm {year}",
@@ -183,7 +183,8 @@ def charts(rt: Runtime, unit: UUID, unit_name: str, year: int, today: date
               registry_href(unit_id=unit, year=year, gender=g))
          for g in GENDERS]))
 
-    by_kind = {g["key"]: g for g in rt.registry.totals(this_year, "recipient_kind")["groups"]}
+    by_kind = {g["key"]: g for g in rt.registry.totals(this_year, "recipient_kind",
+                                                          recipients=False)["groups"]}
     out.append(chart(
         "by-recipient", f"Tập thể, cá nhân, hộ gia đình, năm {year}",
         f"Số khen thưởng và số tiền theo loại đối tượng, năm {year}, của {unit_name}.",
@@ -207,7 +208,7 @@ def units_chart(rt: Runtime, unit: UUID, unit_name: str, year: int, today: date,
         for c in children if sums[c["id"]]["lines"]
     ]
     bars.sort(key=lambda b: (-b.lines, -(b.amount or 0), b.label))
-    whole = rt.registry.totals(this_year)["total"]
+    whole = rt.registry.totals(this_year, recipients=False)["total"]
     rest = whole["lines"] - sum(b.lines for b in bars)
     notes = []
     if len(bars) > UNIT_BARS:

@@ -13,7 +13,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, catalog
+from domain.catalog import BODY_EXAMPLES, BODY_LABELS, RECIPIENT_LABELS, catalog
 from domain.decision import REVOCATION_GROUNDS, AwardDecision
 from domain.errors import DomainError, RoleRequired, ValidationFailed
 from domain.money import dong_in_words
@@ -235,7 +235,8 @@ def _compose_page(request: Request, rt: Runtime, actor: Actor, state: dict[str, 
         "chosen": chosen, "missing": missing,
         "rows": [*state["lines"], *([empty] * blank)], "blank": blank,
         "room": room - blank, "kinds": kinds, "levels": list(catalog().levels.values()),
-        "bodies": BODY_LABELS, "recipient_kinds": RECIPIENT_LABELS,
+        "bodies": {code: f"{label} ({BODY_EXAMPLES[code]})" for code, label in BODY_LABELS.items()},
+        "recipient_kinds": RECIPIENT_LABELS,
         "modes": AMOUNT_MODE_CHOICES, "unit_names": finder.choices(),
         "imported": imported, "imported_field": compose.encode(imported) if imported else "",
         "problems": problems, "errors": errors, "max_rows": imports.MAX_ROWS,

@@ -606,6 +606,23 @@ def _attachment(kind: str) -> Build:
     return build
 
 
+PAST_UNITS = {"btl": "Hội LHPN phường Xuân Đỉnh", "nt": "Hội LHPN xã Nông Thượng"}
+
+
+def _past_decisions(path: str) -> Build:
+    """A CSV list of one past decision of its own (services.past_imports), recorded by the
+    target's unit."""
+    def build(c: Ctx, t: str, a: str, f: bool) -> Req:
+        n = c.next()
+        text = ("Số quyết định;Ngày quyết định;Loại cơ quan ban hành;Cấp cơ quan ban hành;"
+                "Cơ quan ban hành;Họ tên;Năm sinh;Đơn vị;Hình thức khen thưởng;Thời gian\n"
+                f"{n}/QĐ-CU;05/01/2020;cơ quan nhà nước;tỉnh;UBND tỉnh Thử;Người Cũ {n};1970;"
+                f"{PAST_UNITS[t]};bang_khen_ubnd_tinh;2019\n")
+        return Req(path, files={"file": ("qd.csv", text.encode(), "text/csv")},
+                   data={"unit_id": c.u(t)})
+    return build
+
+
 def res_path(template: str, name: str) -> Build:
     """A path naming the shared resource ``name.<target>``."""
     return lambda c, t, a, f: Req(template.format(c.res[f"{name}.{t}"]))
@@ -752,6 +769,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/decisions"): Op(anyone, fixed("/api/decisions", limit=500)),
     ("POST", "/api/decisions"): Op(decides, lambda c, t, a, f: Req(
         "/api/decisions", json=c.decision_body(t)), ("hanoi", "backan", "outside", "foreign")),
+    ("POST", "/api/decisions/imports/dry-run"): Op(
+        role("approver"), _past_decisions("/api/decisions/imports/dry-run"), ("btl", "nt")),
+    ("POST", "/api/decisions/imports"): Op(
+        role("approver"), _past_decisions("/api/decisions/imports"), ("btl", "nt")),
     ("GET", "/api/decisions/{decision_id}"): Op(
         anyone, res_path("/api/decisions/{}", "decision"), DECISIONS, shows=SHOWN_IN.get),
     ("GET", "/api/decisions/{decision_id}/history"): Op(

@@ -260,7 +260,7 @@ def test_office_story(desktop: Browsing, browser, live_server, request, demo_use
     b.page.get_by_label("Tổng công bố (đồng)").fill(typed(announced))
     source = "Biên bản hội nghị ngày " + decided_on
     b.page.get_by_label("Nguồn (bài viết, báo cáo, biên bản…)").fill(source)
-    follow(b, b.page.get_by_role("button", name="Ghi tổng công bố"))
+    follow(b, b.page.get_by_role("button", name="Ghi số liệu công bố"))
     assert value(b, "Tổng công bố") == f"{written(announced)} — {source}"
     assert dong(value(b, "Tổng tính từ các quyết định")) == total
     difference = value(b, "Chênh lệch")

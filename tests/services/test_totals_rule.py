@@ -4,7 +4,9 @@ Decisions and ceremonies sum their lines in Python (``domain.totals.totals_in_fo
 registry, its running totals and the decision list sum them in SQL (``projections.sums``, built
 from the same constants). Here one small history — every recipient kind, stated amounts (0 đ
 among them), lines that state none, a revoked line and a revoked decision — is totalled every
-way, on both stores, and every way gives the same answer.
+way, on both stores, and every way gives the same answer — the distinct recipients of each kind
+(``recipients``) as well as the lines (``tests/services/test_distinct_recipients.py`` holds them
+apart where a recipient has several lines).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from domain.totals import RECIPIENT_COUNT_KEYS, in_force, totals_in_force
+from domain.totals import RECIPIENT_COUNT_KEYS, RECIPIENTS, in_force, totals_in_force
 from projections import sums
 from projections.registry import RegistryFilter
 
 # what a total says, apart from its words
-KEYS = ("lines", *RECIPIENT_COUNT_KEYS.values(), "amount", "lines_without_amount")
+KEYS = ("lines", *RECIPIENT_COUNT_KEYS.values(), RECIPIENTS, "amount", "lines_without_amount")
+NOBODY = {"individual": 0, "collective": 0, "household": 0}
 
 
 def numbers(total: dict) -> dict:
@@ -78,12 +81,13 @@ def test_every_total_of_lines_follows_the_one_rule(rt, world, clock):
         assert (row["total_amount"], row["not_stated_lines"]) == (
             want["amount"], want["lines_without_amount"]), decision.number
     assert numbers(totals_in_force(decisions[revoked].lines)) == {
-        "lines": 0, "individuals": 0, "collectives": 0, "households": 0, "amount": None,
-        "lines_without_amount": 0}
+        "lines": 0, "individuals": 0, "collectives": 0, "households": 0, RECIPIENTS: NOBODY,
+        "amount": None, "lines_without_amount": 0}
 
     # the whole registry: the running totals, and the lines themselves (as of the head)
     want = numbers(totals_in_force(every_line))
     assert want == {"lines": 6, "individuals": 4, "collectives": 1, "households": 1,
+                    RECIPIENTS: {"individual": 4, "collective": 1, "household": 1},
                     "amount": 1_000_000, "lines_without_amount": 2}
     whole = RegistryFilter()
     assert numbers(rt.registry.totals(whole)["total"]) == want
@@ -92,6 +96,8 @@ def test_every_total_of_lines_follows_the_one_rule(rt, world, clock):
     by_kind = rt.registry.totals(whole, group_by="recipient_kind")["groups"]
     assert {g["key"]: g["lines"] for g in by_kind} == {"individual": 4, "collective": 1,
                                                        "household": 1}
+    assert {g["key"]: g[RECIPIENTS][g["key"]] for g in by_kind} == {
+        "individual": 4, "collective": 1, "household": 1}
 
     # a ceremony: its decisions' lines in Python, and the registry's sum for the ceremony
     planned = app.ceremonies.ceremony(ceremony)
@@ -105,4 +111,11 @@ def test_the_sql_of_totals_counts_every_recipient_kind():
     for sql in (sums.over_lines("l"), sums.over_running_totals("t")):
         for kind, key in RECIPIENT_COUNT_KEYS.items():
             assert f"= '{kind}' THEN" in sql and f"AS {key}," in sql
-        assert sql.endswith("AS stated")
+        assert "AS stated" in sql
+    # the distinct recipients of every kind, by identity key: over the lines only (they do not
+    # add up over running totals)
+    for kind, column in sums.RECIPIENT_COLUMNS.items():
+        counted = (f"COUNT(DISTINCT CASE WHEN l.recipient_kind = '{kind}' THEN l.recipient_key"
+                   f" END) AS {column}")
+        assert counted in sums.over_lines("l") and counted in sums.distinct_recipients("l")
+        assert "DISTINCT" not in sums.over_running_totals("t")

@@ -7,10 +7,13 @@ in "đồng".
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel.numbers import format_decimal
 from num2words import num2words
+
+from domain.errors import ValidationFailed
 
 
 def format_dong(amount: int | None, missing: str = "không ghi số tiền") -> str:
@@ -69,3 +72,24 @@ def dong_in_words(amount: int) -> str:
             parts.append(_GROUP_NAMES[index])
     words = " ".join(parts) if parts else "không"
     return f"{words[:1].upper()}{words[1:]} đồng"
+
+
+# whole đồng as offices type them: digits, optionally grouped by threes with one separator
+_TYPED = re.compile(r"[0-9]{1,3}(?:([., \u00a0\u202f])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+")
+TYPED_DIGITS = 12  # up to 999.999.999.999 đ
+
+
+def parse_dong(text: str | None, what: str = "số tiền") -> int | None:
+    """Whole đồng, not negative, typed with or without thousands separators ("73.640.000",
+    "73 640 000 đ", "1.500.000 đồng"); None when blank; else refused, naming ``what``."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    bare = raw.removesuffix("đồng").removesuffix("đ").strip()
+    if _TYPED.fullmatch(bare):
+        digits = re.sub(r"[^0-9]", "", bare)
+        if len(digits) <= TYPED_DIGITS:
+            return int(digits)
+    if raw.startswith("-"):
+        raise ValidationFailed(reason=f"{what} không được âm")
+    raise ValidationFailed(reason=f"{what} «{raw[:40]}» phải là số nguyên đồng, ví dụ 300.000")

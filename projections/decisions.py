@@ -242,14 +242,14 @@ class DecisionsView(View):
 
 class CeremoniesView(View):
     name = "ceremonies"
-    version = 2  # 2: payment events keep the ceremony's version current
+    version = 3  # 2: payment events keep the ceremony's version current; 3: how it was announced
 
     def ddl(self, dialect: str) -> list[str]:
         return [
             "CREATE TABLE IF NOT EXISTS ceremonies ("
             " ceremony_id TEXT PRIMARY KEY, title TEXT NOT NULL, held_on TEXT NOT NULL,"
             " place TEXT NOT NULL, host_unit_id TEXT NOT NULL, announced_total BIGINT,"
-            " announced_source TEXT, version INTEGER NOT NULL)",
+            " announced_source TEXT, announced_qualifier TEXT, version INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ceremony_decisions ("
             " ceremony_id TEXT NOT NULL, decision_id TEXT NOT NULL, seq INTEGER NOT NULL,"
             " PRIMARY KEY (ceremony_id, decision_id))",
@@ -264,6 +264,8 @@ class CeremoniesView(View):
             Ceremony.DecisionAdded: self._added,
             Ceremony.DecisionRemoved: self._removed,
             Ceremony.TotalAnnounced: self._announced,
+            Ceremony.CountAnnounced: self._touched,
+            Ceremony.HostBodyNamed: self._touched,
             Ceremony.PaymentRecorded: self._touched,
             Ceremony.PaymentCorrected: self._touched,
         }
@@ -308,7 +310,8 @@ class CeremoniesView(View):
         self._set(cur, event)
 
     def _announced(self, cur: Cursor, event: Any, position: int) -> None:
-        self._set(cur, event, announced_total=event.amount, announced_source=event.source)
+        self._set(cur, event, announced_total=event.amount, announced_source=event.source,
+                  announced_qualifier=event.qualifier if event.amount is not None else None)
 
     def _touched(self, cur: Cursor, event: Any, position: int) -> None:
         self._set(cur, event)

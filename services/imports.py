@@ -25,8 +25,9 @@ from typing import Any
 from domain.catalog import RECIPIENT_LABELS, catalog
 from domain.errors import ValidationFailed
 from domain.pricing import AMOUNT_MODE_LABELS, AMOUNT_MODES
-from domain.text import fold, nfc, nfc_multiline
+from domain.text import fold, nfc_multiline
 from services import sheets
+from services.sheets import cell_text
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
@@ -188,41 +189,32 @@ def parse_line(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return _row(cells)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
-    return nfc(str(value))
-
 
 def _row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """One row as the form's fields, with what is wrong with it."""
     problems: list[str] = []
     row: dict[str, Any] = {name: "" for name in LINE_FIELDS}
-    row["name"] = _text(cells.get("name"))
-    row["position"] = _text(cells.get("position"))
-    row["unit"] = _text(cells.get("unit"))
-    row["period"] = _text(cells.get("period"))
+    row["name"] = cell_text(cells.get("name"))
+    row["position"] = cell_text(cells.get("position"))
+    row["unit"] = cell_text(cells.get("unit"))
+    row["period"] = cell_text(cells.get("period"))
     row["achievement"] = nfc_multiline(str(cells.get("achievement") or ""))
 
-    kind = fold(_text(cells.get("kind")))
+    kind = fold(cell_text(cells.get("kind")))
     row["kind"] = _KINDS.get(kind, "") if kind else "individual"
     if kind and not row["kind"]:
-        problems.append(f"đối tượng «{_text(cells.get('kind'))}» không rõ (cá nhân, tập thể "
+        problems.append(f"đối tượng «{cell_text(cells.get('kind'))}» không rõ (cá nhân, tập thể "
                         "hoặc hộ gia đình)")
-    gender = fold(_text(cells.get("gender")))
+    gender = fold(cell_text(cells.get("gender")))
     row["gender"] = _GENDERS.get(gender, "") if gender else ""
     if gender and not row["gender"]:
-        problems.append(f"giới tính «{_text(cells.get('gender'))}» không rõ (nữ hoặc nam)")
+        problems.append(f"giới tính «{cell_text(cells.get('gender'))}» không rõ (nữ hoặc nam)")
 
     birth = cells.get("birth_year")
     if isinstance(birth, (datetime, date)):
         row["birth_year"] = str(birth.year)
     elif not _blank(birth):
-        text = _text(birth)
+        text = cell_text(birth)
         if text.isascii() and text.isdigit() and len(text) == 4:
             row["birth_year"] = text
         else:
@@ -233,26 +225,27 @@ def _row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         digits = str(int(citizen))  # a number cell lost its leading zeros: put them back
         row["citizen_id"] = digits.zfill(9 if len(digits) <= 9 else 12)
     else:
-        row["citizen_id"] = _text(citizen)
+        row["citizen_id"] = cell_text(citizen)
 
-    award = _text(cells.get("award_kind"))
+    award = cell_text(cells.get("award_kind"))
     if award:
         code = _award_code(award)
         if code is None:
             problems.append(f"hình thức khen thưởng «{award}» không có trong danh mục")
         row["award_kind"] = code or ""
 
-    mode = fold(_text(cells.get("mode")))
+    mode = fold(cell_text(cells.get("mode")))
     if mode:
         row["mode"] = _MODES.get(mode, "")
         if not row["mode"]:
-            problems.append(f"cách ghi số tiền «{_text(cells.get('mode'))}» không rõ")
+            problems.append(f"cách ghi số tiền «{cell_text(cells.get('mode'))}» không rõ")
 
     amount = cells.get("amount")
     if not _blank(amount):
         value = _amount(amount)
         if value is None:
-            problems.append(f"số tiền «{_text(amount)}» không hợp lệ (số nguyên đồng, không âm)")
+            problems.append(
+                f"số tiền «{cell_text(amount)}» không hợp lệ (số nguyên đồng, không âm)")
         else:
             row["amount"] = str(value)
     if not row["name"] and not (row["kind"] == "collective" and row["unit"]):

@@ -20,7 +20,7 @@ from typing import Any
 from openpyxl.styles import Font
 
 from domain.catalog import RECIPIENT_LABELS, catalog
-from domain.text import fold, nfc, nfc_multiline
+from domain.text import fold, nfc_multiline
 from services import sheets
 from services.imports import MAX_UPLOAD_BYTES, XLSX_MEDIA, check_upload
 
@@ -130,15 +130,7 @@ def read_candidates(data: bytes) -> CandidateList:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
-    return nfc(str(value))[:2000]
+    return sheets.cell_text(value)[:2000]
 
 
 def _row(cells: dict[str, Any]) -> dict[str, Any]:

@@ -66,7 +66,9 @@ from services import imports, sheets
 from services import representations as rep
 from services.app import Runtime
 from services.authz import Actor
+from services.decision_rows import UnitFinder, raw_line
 from services.decisions import DecisionDraft, LinesRefused
+from services.sheets import cell_text
 
 MAX_UPLOAD_BYTES = imports.MAX_UPLOAD_BYTES
 MAX_ROWS = imports.MAX_ROWS
@@ -559,15 +561,6 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[Any, ...]]:
         yield tuple(cell if cell.strip() else None for cell in row)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
-    return nfc(str(value))
-
 
 def _shown(name: str, value: str) -> str:
     """A field's value as people wrote it (a date dd/mm/yyyy, a code by its label)."""
@@ -585,7 +578,7 @@ def _day(value: Any) -> date | None:
         value = value.date()
     if isinstance(value, date):
         return value if EARLIEST <= value <= LATEST else None
-    text = _text(value).strip()
+    text = cell_text(value).strip()
     dmy_, iso = _DMY.match(text), _ISO.match(text)
     if dmy_:
         parts = (dmy_[3], dmy_[2], dmy_[1])
@@ -603,7 +596,7 @@ def _day(value: Any) -> date | None:
 def _decision_value(name: str, value: Any) -> tuple[str, str | None]:
     """A decision field as text (the date ISO, kind and level as codes), or what is wrong."""
     label = BLOCK_LABELS[name]
-    text = _text(value)
+    text = cell_text(value)
     if name == "decided_on":
         day = _day(value)
         if day is None:
@@ -712,16 +705,14 @@ class PastImports:
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._units_on: dict[date, list[dict[str, Any]]] = {}
-        self._subtrees: dict[str, set[str]] = {}
         self._namesakes: dict[str, list[dict[str, Any]]] = {}
-        self._finders: dict[tuple[str, tuple[date, ...]], _Units] = {}
+        self._finders: dict[tuple[str, tuple[date, ...]], UnitFinder] = {}
 
-    def finder(self, root: str, days: list[date]) -> _Units:
+    def finder(self, root: str, days: list[date]) -> UnitFinder:
         """Units under ``root`` by name on those days (cached for the file)."""
         key = (root, tuple(dict.fromkeys(days)))
         if key not in self._finders:
-            self._finders[key] = _Units(self, root, list(key[1]))
+            self._finders[key] = UnitFinder(self.rt, root, list(key[1]))
         return self._finders[key]
 
     def office_unit(self, actor: Actor, unit_id: Any) -> UUID:
@@ -810,7 +801,7 @@ class PastImports:
             if where in bad_rows:
                 continue
             try:
-                raw = _raw_line(line, finder)
+                raw = raw_line(line, finder)
                 key = Recipient.build(dict(raw["recipient"])).key
             except ValidationFailed as error:
                 problem(_said(error), where)
@@ -980,75 +971,6 @@ class PastImports:
 
     # units by name, cached for the file
 
-    def units_on(self, day: date) -> list[dict[str, Any]]:
-        if day not in self._units_on:
-            self._units_on[day] = self.rt.queries.units_on(
-                day, page=Page.everything(100_000))["items"]
-        return self._units_on[day]
-
-    def subtree(self, root: str) -> set[str]:
-        if root not in self._subtrees:
-            self._subtrees[root] = self.rt.queries.subtree_ids({root})
-        return self._subtrees[root]
-
-
-class _Units:
-    """Units under ``root`` by name (or code), as the file writes them: names of the decision's
-    date and of today, without regard to diacritics or case."""
-
-    def __init__(self, imports_: PastImports, root: str, days: list[date]) -> None:
-        inside = imports_.subtree(root)
-        self.ids: dict[str, set[str]] = {}
-        for day in dict.fromkeys(days):
-            for unit in imports_.units_on(day):
-                if unit["id"] in inside:
-                    for key in (unit["name"], unit.get("code") or ""):
-                        if key:
-                            self.ids.setdefault(fold(key), set()).add(unit["id"])
-
-    def find(self, text: str) -> str:
-        matches = self.ids.get(fold(text), set())
-        if len(matches) == 1:
-            return next(iter(matches))
-        if not matches:
-            raise ValidationFailed(
-                reason=f"không tìm thấy đơn vị «{text}» trong phạm vi của quyết định")
-        raise ValidationFailed(
-            reason=f"có {len(matches)} đơn vị cùng tên «{text}»; hãy ghi mã đơn vị")
-
-
-def _raw_line(line: dict[str, Any], finder: _Units) -> dict[str, Any]:
-    """A line of the file as the decision's command takes it (as the office's form)."""
-    recipient: dict[str, Any] = {"kind": line["kind"] or "individual", "name": line["name"]}
-    if line["gender"]:
-        recipient["gender"] = line["gender"]
-    if line["birth_year"]:
-        recipient["birth_year"] = _whole(line["birth_year"], "năm sinh")
-    for name in ("position", "citizen_id"):
-        if line[name]:
-            recipient[name] = line[name]
-    if line["unit"]:
-        unit_id = finder.find(line["unit"])
-        itself = recipient["kind"] == "collective" and (
-            not line["name"] or fold(line["name"]) == fold(line["unit"]))
-        recipient["org_unit_id" if itself else "unit_id"] = unit_id
-        if itself:
-            recipient["name"] = ""
-    raw: dict[str, Any] = {"recipient": recipient}
-    for name in ("award_kind", "period", "achievement"):
-        if line[name]:
-            raw[name] = line[name]
-    if line["mode"]:
-        raw["amount_mode"] = line["mode"]
-    if line["amount"]:
-        raw["amount"] = _whole(line["amount"], "số tiền")
-    return raw
-
-
-def _whole(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) <= 15):
-        raise ValidationFailed(reason=f"{what} «{text[:20]}» không hợp lệ")
-    return int(text)
 
 
 def _iso_day(text: str) -> date | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -19,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from domain.errors import ValidationFailed
-from domain.text import fold
+from domain.text import fold, nfc
 
 MAX_ROWS = 5000
 SHEET = "Danh sách"
@@ -108,6 +109,17 @@ def heading_reader(columns: Columns, aliases: Mapping[str, str]
         return headers.get(text) or aliases.get(text)
 
     return heading
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: "" for an empty one, 1980.0 as "1980", a date as dd/mm/yyyy, NFC."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%d/%m/%Y")
+    return nfc(str(value))
 
 
 def blank(value: Any) -> bool:

@@ -54,7 +54,8 @@ QUALIFIER_CHOICES = {
     AT_LEAST: "Ít nhất, hơn",
     ABOUT: f"Khoảng, gần ({TOLERANCE_TEXT})",
 }
-_PREFIX = {EXACT: "", AT_LEAST: "ít nhất ", ABOUT: "khoảng "}
+QUALIFIER_PREFIXES = {EXACT: "", AT_LEAST: "ít nhất ", ABOUT: "khoảng "}  # before a figure
+_PREFIX = QUALIFIER_PREFIXES
 
 
 def number_text(value: int) -> str:

@@ -23,9 +23,9 @@ from uuid import UUID
 
 from domain.errors import DomainError, ValidationFailed
 from domain.pricing import AMOUNT_MODES
-from domain.text import fold, nfc, nfc_multiline
-from projections.queries import Page
+from domain.text import nfc, nfc_multiline
 from services.app import Runtime
+from services.decision_rows import UnitFinder, raw_line
 from services.decisions import DecisionDraft, LinesRefused
 from services.imports import LINE_FIELDS
 from services.web.forms import day_needed, money_typed
@@ -159,40 +159,6 @@ def suggest_number(rows: list[dict[str, Any]], suffix: str = DEFAULT_NUMBER_SUFF
     return f"{highest + 1}{latest_suffix or suffix}"
 
 
-# -- units named by their names ------------------------------------------------------------------
-
-
-class UnitFinder:
-    """Units under ``root`` found by name (or code), as typed in a line or a spreadsheet: names
-    of the decision's date and of today, without regard to diacritics or case."""
-
-    def __init__(self, rt: Runtime, root: str, days: list[date]) -> None:
-        inside = rt.queries.subtree_ids({root})
-        self.ids: dict[str, set[str]] = {}
-        self.names: dict[str, str] = {}
-        for day in dict.fromkeys(days):
-            for unit in rt.queries.units_on(day, page=Page.everything(100_000))["items"]:
-                if unit["id"] not in inside:
-                    continue
-                self.names.setdefault(unit["id"], unit["name"])
-                for key in (unit["name"], unit.get("code") or ""):
-                    if key:
-                        self.ids.setdefault(fold(key), set()).add(unit["id"])
-
-    def find(self, text: str) -> str:
-        matches = self.ids.get(fold(text), set())
-        if len(matches) == 1:
-            return next(iter(matches))
-        if not matches:
-            raise ValidationFailed(
-                reason=f"không tìm thấy đơn vị «{text}» trong phạm vi của quyết định")
-        raise ValidationFailed(
-            reason=f"có {len(matches)} đơn vị cùng tên «{text}»; hãy ghi mã đơn vị")
-
-    def choices(self) -> list[str]:
-        return sorted(set(self.names.values()), key=fold)
-
-
 # -- the command, and where each problem belongs -------------------------------------------------
 
 
@@ -211,43 +177,6 @@ class Built:
     draft: DecisionDraft | None
     sources: list[dict[str, Any]] = field(default_factory=list)  # per decision line
     problems: list[Problem] = field(default_factory=list)
-
-
-def _recipient(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, Any]:
-    recipient: dict[str, Any] = {"kind": line["kind"] or "individual", "name": line["name"]}
-    if line["gender"]:
-        recipient["gender"] = line["gender"]
-    if line["birth_year"]:
-        year = line["birth_year"]
-        if not (year.isascii() and year.isdigit() and len(year) == 4):
-            raise ValidationFailed(reason="năm sinh phải gồm 4 chữ số")
-        recipient["birth_year"] = int(year)
-    for name in ("position", "citizen_id"):
-        if line[name]:
-            recipient[name] = line[name]
-    if line["unit"]:
-        if finder is None:
-            raise ValidationFailed(reason="chưa chọn được đơn vị của quyết định")
-        unit_id = finder.find(line["unit"])
-        itself = recipient["kind"] == "collective" and (
-            not line["name"] or fold(line["name"]) == fold(line["unit"]))
-        recipient["org_unit_id" if itself else "unit_id"] = unit_id
-        if itself:
-            recipient["name"] = ""
-    return recipient
-
-
-def _raw_line(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, Any]:
-    raw: dict[str, Any] = {"recipient": _recipient(line, finder)}
-    for name in ("award_kind", "period", "achievement"):
-        if line[name]:
-            raw[name] = line[name]
-    if line["mode"]:
-        raw["amount_mode"] = line["mode"]
-    amount = money_typed(line["amount"])
-    if amount is not None:
-        raw["amount"] = amount
-    return raw
 
 
 def build_draft(rt: Runtime, state: dict[str, Any], names: dict[str, str]) -> Built:
@@ -292,7 +221,7 @@ def build_draft(rt: Runtime, state: dict[str, Any], names: dict[str, str]) -> Bu
             built.sources.append({"where": where, "field": field_id.format(n=n),
                                   "nomination": False})
             try:
-                lines.append(_raw_line(line, finder))
+                lines.append(raw_line(line, finder))
             except ValidationFailed as error:
                 problems.append(Problem(f"{sentence(error.details['reason'])}",
                                         field_id.format(n=n), where))

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.dates import check_day, parse_day
 from domain.errors import ValidationFailed
+from domain.money import parse_dong
 from projections.queries import Page
 from services.app import Runtime
 from services.authz import Actor
@@ -52,7 +53,6 @@ _DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 # whole đồng, thousands grouped by dots, commas or spaces (plain, no-break or narrow no-break;
 # groups of three, the same separator throughout), or not grouped
-_MONEY = re.compile(r"[0-9]{1,3}(?:([., \u00a0\u202f])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+")
 
 
 def day_typed(text: str | None, what: str = "ngày", *, refusal: str | None = None
@@ -98,21 +98,7 @@ def dmy(day: date | str | None) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def money_typed(text: str | None, what: str = "số tiền") -> int | None:
-    """Whole đồng, not negative, typed with or without thousands separators ("73.640.000",
-    "73 640 000 đ", "1.500.000 đồng"); None when blank."""
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    bare = raw.removesuffix("đồng").removesuffix("đ").strip()
-    value = None
-    if _MONEY.fullmatch(bare):
-        value = whole(re.sub(r"[^0-9]", "", bare), 0, 10**13)
-    if value is None:
-        if raw.startswith("-"):
-            raise ValidationFailed(reason=f"{what} không được âm")
-        raise ValidationFailed(reason=f"{what} «{raw[:40]}» phải là số nguyên đồng, ví dụ 300.000")
-    return value
+money_typed = parse_dong  # whole đồng as typed in a form (``domain.money``)
 
 
 def unit_choices(rt: Runtime, actor: Actor, role: str) -> list[dict[str, Any]]:

@@ -259,6 +259,7 @@ def ceremonies_page(request: Request, rt: RuntimeDep, actor: SignedInDep,
     names = rt.queries.unit_names({c["host_unit_id"] for c in result["items"]})
     return render(request, "ceremonies.html", {
         "result": result, "names": names, "year": year or "",
+        "prefixes": announcements.QUALIFIER_PREFIXES,  # "khoảng 100.000.000 đ"
         "can_plan": bool(unit_choices(rt, actor, "approver"))}, actor=actor)
 
 

@@ -25,6 +25,7 @@ from services import documents, imports
 from services import representations as rep
 from services.app import Runtime
 from services.authz import Actor
+from services.decision_rows import UnitFinder
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
 from services.presentation.certificates import award_title
@@ -226,7 +227,7 @@ def _compose_page(request: Request, rt: Runtime, actor: Actor, state: dict[str, 
             shared = problem.field in ("imported", "upload", "lines") and problem.where
             errors.setdefault(problem.field, []).append(
                 f"{problem.where}: {problem.message}" if shared else problem.message)
-    finder = compose.UnitFinder(rt, unit_id, [rt.app.today()])
+    finder = UnitFinder(rt, unit_id, [rt.app.today()])
     imported = state["imported"]
     return render(request, "decision_compose.html", {
         "s": state, "outside": state["outside"],

@@ -30,6 +30,7 @@ from services import nomination_imports as lists
 from services.app import Runtime
 from services.attachments import Attachments
 from services.authz import Actor
+from services.decision_rows import UnitFinder
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
 from services.read_policy import nomination_scope, readable_submission
@@ -148,7 +149,7 @@ def _compose_page(request: Request, rt: Runtime, actor: Actor, state: dict[str, 
              for n, row in enumerate(rows, start=1)]
     fixed = [item for item in shown if not item["edit"]]
     unit_id = state["unit_id"]
-    finder = compose.UnitFinder(rt, unit_id, [rt.app.today()])
+    finder = UnitFinder(rt, unit_id, [rt.app.today()])
     from_file = sum(1 for row in rows if row["row"])
     return render(request, "submission_compose.html", {
         "s": state, "units": unit_choices(rt, actor, "nominator"),

@@ -23,6 +23,7 @@ from domain.nomination import Nomination
 from domain.recipients import GENDERS
 from domain.text import fold, nfc, nfc_multiline
 from services.app import Runtime
+from services.decision_rows import UnitFinder
 from services.nomination_imports import CANDIDATE_FIELDS, MAX_ROWS
 from services.web import compose
 from services.web.forms import day_needed, whole
@@ -141,7 +142,7 @@ class Built:
 
 
 def _row_candidate(row: dict[str, Any], unit_id: UUID,
-                   finder: compose.UnitFinder) -> tuple[dict[str, Any], list[str]]:
+                   finder: UnitFinder) -> tuple[dict[str, Any], list[str]]:
     """The candidate of one row (as ``file_submission`` takes it), and what is wrong with it."""
     problems: list[str] = []
     kind = row["kind"] or "individual"
@@ -227,7 +228,7 @@ def build(rt: Runtime, state: dict[str, Any]) -> Built:
         problems.append(Problem(f"Tờ trình có {len(rows)} dòng; tối đa {MAX_ROWS}.", "rows"))
     if built.unit_id is None or not rows:
         return built
-    finder = compose.UnitFinder(rt, str(built.unit_id), [rt.app.today()])
+    finder = UnitFinder(rt, str(built.unit_id), [rt.app.today()])
     for n, row in enumerate(rows[:MAX_ROWS], start=1):
         candidate, found = _row_candidate(row, built.unit_id, finder)
         built.candidates.append(candidate)

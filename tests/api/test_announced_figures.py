@@ -344,6 +344,12 @@ def test_the_office_records_the_figures_on_the_ceremony_page(client, world):
     api = ok(client.get(f"/api/ceremonies/{cid}", headers=world.h("admin")))
     assert [f["what"] for f in api["announced_figures"]] == ["amount", "individuals"]
     assert api["version"] == made["version"] + 4  # 1 total + 2 counts, then 1 withdrawal
+    # the list of ceremonies says how the total was announced, at the ceremony's version
+    listed = said(client.get("/ceremonies").text)
+    assert "khoảng 100.000.000 đ" in listed, listed
+    row = next(c for c in ok(client.get("/api/ceremonies", headers=world.h("admin")))["items"]
+               if c["ceremony_id"] == cid)
+    assert row["version"] == api["version"]
     # a qualifier the form never offered is refused
     page = client.get(f"/ceremonies/{cid}").text
     refused = post(client, f"/ceremonies/{cid}/announced", {

@@ -55,6 +55,26 @@ BODY_EXAMPLES = {
 }
 
 
+# The kind under which an outside decision's line is recorded with the source's own wording
+# (``award_as_stated``) when its form is not in the catalogue; the office maps it later.
+AS_STATED = "as_stated"
+AS_STATED_MARK = "theo văn bản; chưa đối chiếu danh mục"
+
+
+def stated_title(wording: str) -> str:
+    """A stated form as shown while it awaits mapping: "Biểu dương (theo văn bản; chưa đối
+    chiếu danh mục)"."""
+    return f"{wording} ({AS_STATED_MARK})"
+
+
+def line_award_title(award_kind: str, award_as_stated: str | None) -> str:
+    """The title a line's award shows: the stated wording, marked, while the line's kind is
+    the as-stated kind; the catalogue title once mapped (or for any catalogue line)."""
+    if award_kind == AS_STATED and award_as_stated:
+        return stated_title(award_as_stated)
+    return catalog().kind(award_kind).title
+
+
 def body_label(body: str) -> str:
     """The Vietnamese label of a kind of body; an unknown code reads as itself."""
     return BODY_LABELS.get(body, body)
@@ -116,6 +136,9 @@ class AwardKind:
     # A generic kind that stands for each issuer's own award ("Bằng khen của cơ quan, tổ chức
     # khác"): the once-per-achievement rule holds per issuer (``domain.guards``).
     per_issuer: bool = False
+    # The as-stated kind (``AS_STATED``): found by ``Catalog.kind`` but not among
+    # ``Catalog.kinds`` (the kinds pickers, nominations and imports offer).
+    stated: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def allows(self, recipient_kind: str) -> bool:
@@ -170,12 +193,15 @@ class AwardKind:
 class Catalog:
     def __init__(self, levels: list[Level], kinds: list[AwardKind]) -> None:
         self.levels = {level.code: level for level in levels}
-        self.kinds = {kind.code: kind for kind in kinds}
+        self.kinds = {kind.code: kind for kind in kinds if not kind.stated}
+        self.stated_kinds = {kind.code: kind for kind in kinds if kind.stated}
 
     def kind(self, code: str) -> AwardKind:
         try:
             return self.kinds[code]
         except KeyError:
+            if code in self.stated_kinds:
+                return self.stated_kinds[code]
             raise UnknownAwardKind(award_kind=code) from None
 
     def level(self, code: str) -> Level:
@@ -217,6 +243,7 @@ def _parse(data: dict[str, Any]) -> Catalog:
         "once_per_lifetime",
         "named_deciders",
         "per_issuer",
+        "stated",
     }
     kinds = []
     for row in data["award_kind"]:
@@ -237,6 +264,7 @@ def _parse(data: dict[str, Any]) -> Catalog:
                 once_per_lifetime=bool(row.get("once_per_lifetime", False)),
                 named_deciders=tuple(str(name) for name in row.get("named_deciders", ())),
                 per_issuer=bool(row.get("per_issuer", False)),
+                stated=bool(row.get("stated", False)),
                 extra={k: v for k, v in row.items() if k not in known},
             )
         )

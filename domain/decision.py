@@ -16,15 +16,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import topic
-from domain.catalog import BODIES, BODY_LABELS, AwardKind, catalog
+from domain.catalog import AS_STATED, BODIES, BODY_LABELS, AwardKind, catalog
 from domain.errors import (
     AboveAuthority,
     AlreadyRevoked,
     DuplicateLine,
     EmptyDecision,
     IssuerLevelEnded,
+    LineNotAsStated,
     NotNamedDecider,
     RevocationDateInvalid,
+    StatedKindInternal,
     UnknownLine,
     ValidationFailed,
 )
@@ -178,6 +180,15 @@ class DecisionLine:
     unit_path: tuple[dict[str, Any], ...] = ()
     revoked_on: date | None = None
     revocation_reason: str | None = None
+    # The form as the source states it ("Biểu dương"), for a line of an outside decision whose
+    # form is not in the catalogue: its kind is then ``AS_STATED`` until the office maps it
+    # (``AwardDecision.LineKindMapped``); the wording stays. None: a catalogue kind (and every
+    # line stored before this field).
+    award_as_stated: str | None = None
+
+    @property
+    def awaits_mapping(self) -> bool:
+        return self.award_kind == AS_STATED
 
     @property
     def in_force(self) -> bool:
@@ -196,6 +207,8 @@ class DecisionLine:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["warnings"] = [dict(w) for w in self.warnings]
         data["unit_path"] = [dict(step) for step in self.unit_path]
+        if data["award_as_stated"] is None:  # catalogue lines keep the stored form they had
+            del data["award_as_stated"]
         return data
 
     @classmethod
@@ -221,7 +234,11 @@ def build_line(
     ``pricer`` quotes the rule's amount on the decision date (from the schedules the service
     read); the line stores its amount, where it came from and why (``domain.pricing``)."""
     recipient = Recipient.build(dict(raw.get("recipient") or {}))
-    kind = catalog().kind(str(raw.get("award_kind") or ""))
+    stated = stated_wording(raw, issuer, line_no)
+    kind = catalog().kind(AS_STATED if stated else str(raw.get("award_kind") or ""))
+    if kind.stated and not stated:
+        raise ValidationFailed(reason="hình thức theo văn bản cần ghi nguyên văn "
+                               "(award_as_stated)")
     kind.require_recipient(recipient.kind)
     require_authority(kind, issuer, line_no)
     amount = check_amount(raw.get("amount"))
@@ -239,7 +256,28 @@ def build_line(
         "achievement": achievement,
         **money,
         "nomination_id": str(nomination_id) if nomination_id else None,
+        "award_as_stated": stated,
     })
+
+
+MAX_STATED = 300
+
+
+def stated_wording(raw: dict[str, Any], issuer: Issuer, line_no: int) -> str | None:
+    """The form as the source states it (``award_as_stated``), for an outside decision only
+    (``StatedKindInternal`` for a Union unit's own); a line gives it or a catalogue kind."""
+    stated = nfc(str(raw.get("award_as_stated") or "")) or None
+    if stated is None:
+        return None
+    if issuer.unit_id is not None:
+        raise StatedKindInternal(line_no=line_no, award_as_stated=stated)
+    if raw.get("award_kind") not in (None, "", AS_STATED):
+        raise ValidationFailed(reason="ghi hình thức trong danh mục (award_kind) hoặc hình thức "
+                               "theo văn bản (award_as_stated), không ghi cả hai")
+    if len(stated) > MAX_STATED:
+        raise ValidationFailed(reason=f"hình thức theo văn bản quá dài (tối đa {MAX_STATED} "
+                               "ký tự)")
+    return stated
 
 
 def check_no_duplicates(lines: list[DecisionLine], issuer_key: str) -> None:
@@ -295,6 +333,17 @@ class AwardDecision(Aggregate):
         line_no: int
         revoked_on: date
         ground: str
+        reason: str
+        actor: str
+
+    class LineKindMapped(Aggregate.Event):
+        """An as-stated line mapped to a catalogue kind by the office; the wording stays."""
+
+        TOPIC = topic("decision", "AwardDecision.LineKindMapped")
+        line_no: int
+        award_as_stated: str
+        from_kind: str
+        award_kind: str
         reason: str
         actor: str
 
@@ -430,7 +479,37 @@ class AwardDecision(Aggregate):
         self._revoked(revoked_on=on, ground=ground, reason=reason, actor=actor)
         return [self.line(line_no) for line_no in open_lines]
 
+    def map_line_kind(self, *, line_no: int, kind: AwardKind, reason: str, actor: str
+                      ) -> DecisionLine:
+        """Map a line recorded as its source stated it to a catalogue kind (again, to correct
+        an earlier mapping): the kind admits the recipient and the issuer may decide it, as for
+        a new line; the stated wording stays on the line and in the history."""
+        line = self.line(line_no)
+        if not line.award_as_stated:
+            raise LineNotAsStated(line_no=line_no, decision_number=self.number)
+        if line.revoked_on is not None:
+            raise AlreadyRevoked(what=f"Dòng {line_no} của quyết định {self.number}",
+                                 revoked_on=line.revoked_on.isoformat())
+        if kind.stated:
+            raise ValidationFailed(reason="cần chọn một hình thức trong danh mục")
+        if kind.code == line.award_kind:
+            raise ValidationFailed(reason=f"dòng {line_no} đã được đối chiếu với «{kind.title}»")
+        kind.require_recipient(line.recipient_kind)
+        require_authority(kind, self.issuer_obj, line_no)
+        reason = nfc_optional(reason) or ""
+        if not reason:
+            raise ValidationFailed(reason="cần ghi rõ lý do (căn cứ) đối chiếu")
+        self._line_kind_mapped(line_no=line_no, award_as_stated=line.award_as_stated,
+                               from_kind=line.award_kind, award_kind=kind.code, reason=reason,
+                               actor=actor)
+        return self.line(line_no)
+
     # -- event application --------------------------------------------------------------------
+
+    @event(LineKindMapped)
+    def _line_kind_mapped(self, line_no: int, award_as_stated: str, from_kind: str,
+                          award_kind: str, reason: str, actor: str) -> None:
+        self.lines[line_no - 1] = replace(self.lines[line_no - 1], award_kind=award_kind)
 
     @event(LineRevoked)
     def _line_revoked(

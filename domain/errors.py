@@ -192,6 +192,23 @@ class RecipientKindNotAllowed(Invalid):
     message_template = "«{award_title}» không dành cho {recipient_label}."
 
 
+class StatedKindInternal(Invalid):
+    code = "award_kind.as_stated_internal"
+    message_template = (
+        "Dòng {line_no}: quyết định của đơn vị Hội ban hành trong hệ thống phải dùng hình thức "
+        "khen thưởng trong danh mục; chỉ quyết định của cơ quan, tổ chức ngoài Hội (ghi nhận "
+        "theo văn bản) mới được ghi hình thức theo văn bản «{award_as_stated}»."
+    )
+
+
+class LineNotAsStated(Conflict):
+    code = "decision.line_not_as_stated"
+    message_template = (
+        "Dòng {line_no} của quyết định {decision_number} ghi hình thức trong danh mục, không phải "
+        "hình thức theo văn bản: không có gì để đối chiếu."
+    )
+
+
 class AboveAuthority(Conflict):
     code = "award_kind.above_authority"
     message_template = "{issuer_name} không có thẩm quyền quyết định «{award_title}»."

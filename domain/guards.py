@@ -26,7 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.base import stable_id, topic
-from domain.catalog import catalog
+from domain.catalog import AS_STATED, catalog
 from domain.text import fold, fold_key
 
 DECISION_NUMBER = "decision_number"
@@ -76,10 +76,15 @@ class AwardLine(Protocol):
 def achievement_claim(line: AwardLine, issuer_key: str = "") -> ClaimKey:
     """Once per achievement: recipient, kind, period — and, for a generic kind that stands for
     each issuer's own award (``AwardKind.per_issuer``), the issuer (the Front's and the Youth
-    Union's Bằng khen for one year are two awards). Keys of the other kinds are unchanged."""
+    Union's Bằng khen for one year are two awards) — and, for the as-stated kind, the source's
+    wording too. Keys of the other kinds are unchanged."""
     text = f"{line.recipient_key}|{line.award_kind}|{fold(line.period)}"
     if issuer_key and catalog().kind(line.award_kind).per_issuer:
         text = f"{text}|{issuer_key}"
+    if line.award_kind == AS_STATED:
+        # a form recorded as its source states it: two different stated forms ("Biểu dương",
+        # "Thưởng nóng") for one period are two awards; the same wording twice is one
+        text = f"{text}|{fold(getattr(line, 'award_as_stated', None) or '')}"
     return ClaimKey(ACHIEVEMENT, (text,))
 
 

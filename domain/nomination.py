@@ -38,6 +38,7 @@ from domain.errors import (
     ReasonRequired,
     ReviewerRecused,
     ReviewNotOpen,
+    UnknownAwardKind,
     ValidationFailed,
     WrongDecidingUnit,
 )
@@ -88,7 +89,10 @@ def clean_nomination_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise the user-editable fields; returns plain data for an event."""
     out: dict[str, Any] = {}
     if "award_kind" in data:
-        out["award_kind"] = catalog().kind(str(data["award_kind"])).code
+        kind = catalog().kind(str(data["award_kind"]))
+        if kind.stated:  # the as-stated kind records outside decisions only
+            raise UnknownAwardKind(award_kind=kind.code)
+        out["award_kind"] = kind.code
     if "recipient" in data:
         out["recipient"] = Recipient.build(dict(data["recipient"])).as_dict()
     if "award_type" in data:

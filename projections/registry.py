@@ -206,7 +206,9 @@ class RegistryRows:
             " (SELECT r.public_id FROM recipient_ids r WHERE r.recipient_key = l.recipient_key)"
             " AS recipient_id,"
             " (SELECT d.recorded_by_unit_id FROM decisions d WHERE d.decision_id = l.decision_id)"
-            " AS recorded_by_unit_id"
+            " AS recorded_by_unit_id,"
+            " (SELECT s.award_kind || '|' || s.stated FROM award_line_stated s"
+            "  WHERE s.decision_id = l.decision_id AND s.line_no = l.line_no) AS stated"
         )
         on = "u" if by_units else "l"
         orders = {
@@ -258,6 +260,11 @@ class RegistryRows:
             serial, year, copies = row["certificate"].split("|")
             certificate = {"serial": int(serial), "year": int(year), "copies": int(copies)}
         revoked = bool(row["is_revoked"])
+        # a form recorded as the source stated it: its wording, and the catalogue kind the
+        # office mapped it to since (``projections.stated``)
+        award_kind, stated = row["award_kind"], None
+        if row.get("stated"):
+            award_kind, stated = row["stated"].split("|", 1)
         return {
             "decision_id": row["decision_id"],
             "line_no": row["line_no"],
@@ -266,7 +273,8 @@ class RegistryRows:
             "recipient_id": row["recipient_id"],  # the public id (never the identity key)
             "recipient_detail": loads(row["recipient_detail"]),
             "unit_path": loads(row["unit_path"]) or [],
-            "award_kind": row["award_kind"],
+            "award_kind": award_kind,
+            "award_as_stated": stated,
             "award_family": row["award_family"],
             "period": row["period"],
             "amount": int(row["amount"]) if row["amount"] is not None else None,

@@ -20,6 +20,7 @@ from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
 from projections.payments import PaymentsView
 from projections.runner import Runner
+from projections.stated import StatedAwardsView
 from services.authz import Authorizer
 from services.ceremonies import Ceremonies
 from services.certificates import Certificates
@@ -68,7 +69,7 @@ class TdktApplication(Store):
 
 def default_views() -> list[View]:
     return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView(),
-            CertificatesView(), PaymentsView()]
+            CertificatesView(), PaymentsView(), StatedAwardsView()]
 
 
 def open_view_db(settings: Settings) -> ViewDB:

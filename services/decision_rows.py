@@ -76,6 +76,8 @@ def raw_line(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, Any]:
     for name in ("award_kind", "period", "achievement"):
         if line[name]:
             raw[name] = line[name]
+    if line.get("award_as_stated"):  # the form as the source states it (outside decisions)
+        raw["award_as_stated"] = line["award_as_stated"]
     if line["mode"]:
         raw["amount_mode"] = line["mode"]
     amount = parse_dong(line["amount"])

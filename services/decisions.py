@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.catalog import catalog
+from domain.catalog import catalog, line_award_title
 from domain.decision import AwardDecision, Issuer, build_line
 from domain.errors import (
     AchievementAlreadyAwarded,
@@ -251,7 +251,10 @@ class Decisions:
         lines = []
         for line_no, raw in enumerate(raw_lines, start=1):
             try:
-                raw = {**defaults, **dict(raw or {})}
+                raw = dict(raw or {})
+                # a line giving the source's own wording takes no default catalogue kind
+                raw = {**{k: v for k, v in defaults.items()
+                          if not (k == "award_kind" and raw.get("award_as_stated"))}, **raw}
                 nomination = self._line_nomination(raw, line_no, nominations)
                 if nomination is not None:
                     raw = self._merge_nomination(raw, nomination, line_no)
@@ -452,7 +455,7 @@ class Decisions:
              if any(c.id == claim.id for c in line_claims(line, issuer.key))),
             None,
         )
-        title = catalog().kind(line.award_kind).title if line else ""
+        title = line_award_title(line.award_kind, line.award_as_stated) if line else ""
         details = {
             "recipient_name": holder.get("recipient_name")
             or (line.recipient_name if line else ""),
@@ -466,6 +469,47 @@ class Decisions:
         if claim.purpose == LIFETIME:
             return AwardAlreadyReceived(**details)
         return AchievementAlreadyAwarded(**details)
+
+    # -- mapping a stated form to the catalogue ------------------------------------------------
+
+    def map_line_kind(self, actor: Actor, decision_id: UUID, line_no: int, *, award_kind: str,
+                      reason: str) -> Saved:
+        """Map a line recorded as its source stated it ("Biểu dương") to a catalogue kind
+        (``AwardDecision.LineKindMapped``), by an approver of the recording unit. The line's
+        award claims move with it: the old key is released, the new one taken — refused, as
+        for a new line, when another decision already holds it."""
+        decision = self.decision(decision_id)
+        self.authz.require(actor, "approver", decision.recorded_by_unit_id)
+        issuer = decision.issuer_obj
+        before = line_claims(decision.line(line_no), issuer.key)
+        line = decision.map_line_kind(line_no=line_no, kind=catalog().kind(award_kind),
+                                      reason=reason, actor=actor.username)
+        after = line_claims(line, issuer.key)
+        kept = {claim.id for claim in before} & {claim.id for claim in after}
+        holder = {"decision_id": str(decision.id), "number": decision.number,
+                  "decided_on": decision.decided_on.isoformat(), "line_no": line_no,
+                  "recipient_name": line.recipient_name}
+        claims: list[Claim] = []
+        for key in before:
+            claim = self.store.load_or_none(Claim, key.id)
+            if key.id not in kept and claim is not None and claim.holder \
+                    and claim.holder.get("decision_id") == str(decision.id):
+                claim.release(f"Đối chiếu dòng {line_no} của quyết định {decision.number} "
+                              f"với «{catalog().kind(line.award_kind).title}»")
+                claims.append(claim)
+        for key in after:
+            if key.id in kept:
+                continue
+            existing = self.store.load_or_none(Claim, key.id)
+            if existing is None:
+                claims.append(Claim.new(claim_id=key.id, purpose=key.purpose, key=key.key,
+                                        holder=holder))
+            elif existing.is_held:
+                raise self._claim_error(existing, decision, issuer)
+            else:
+                existing.reclaim(holder)
+                claims.append(existing)
+        return self.store.commit(decision, *claims, subject=decision.id)
 
     # -- revoking -----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from domain.decision import REVOCATION_GROUNDS, AwardDecision
 from domain.money import dong_in_words, format_dong
 from services.presentation import word
-from services.presentation.certificates import award_title, signer_lines, vietnamese_date
+from services.presentation.certificates import line_title, signer_lines, vietnamese_date
 from services.presentation.totals import counts_phrase, not_stated_text
 from services.presentation.word import administrative_document, docx_bytes, table_with_heads
 from services.representations import decision_totals
@@ -76,8 +76,8 @@ def decision_document(decision: AwardDecision, place: str,
     later; revocations are separate acts, listed after the attached list."""
     lines = decision.lines
     totals = decision_totals([replace(line, revoked_on=None) for line in lines])
-    kinds = list(dict.fromkeys(line.award_kind for line in lines))
-    award = "; ".join(award_title(k, decision.issuer) for k in kinds) or "khen thưởng"
+    titles = dict.fromkeys(line_title(line, decision.issuer) for line in lines)
+    award = "; ".join(titles) or "khen thưởng"
     issuer = decision.issuer["name"]
     bases = [b.strip().rstrip(";.") + ";" for b in decision.legal_basis.splitlines() if b.strip()]
     if bases:

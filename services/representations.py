@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.calculator import Quote
-from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, catalog
+from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, catalog, line_award_title
 from domain.ceremony import Ceremony
 from domain.decision import REVOCATION_GROUNDS, AwardDecision, DecisionLine, Issuer
 from domain.decision import (
@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "AwardDecision.Created": "Ban hành / ghi nhận quyết định",
     "AwardDecision.LineRevoked": "Hủy bỏ khen thưởng một người/tập thể",
     "AwardDecision.Revoked": "Hủy bỏ quyết định",
+    "AwardDecision.LineKindMapped": "Đối chiếu hình thức ghi theo văn bản với danh mục",
     "Ceremony.Created": "Lập buổi trao thưởng",
     "Ceremony.DetailsChanged": "Sửa thông tin buổi trao thưởng",
     "Ceremony.DecisionAdded": "Thêm quyết định được trao",
@@ -183,10 +184,11 @@ def nomination(nom: Nomination) -> dict[str, Any]:
 
 
 def decision_line(line: DecisionLine) -> dict[str, Any]:
-    kind = catalog().kind(line.award_kind)
     out = plain(line.as_dict())
     out["recipient"] = recipient(out["recipient"])
-    out["award_title"] = kind.title
+    out["award_as_stated"] = line.award_as_stated
+    out["awaits_mapping"] = line.awaits_mapping
+    out["award_title"] = line_award_title(line.award_kind, line.award_as_stated)
     out["amount_source_label"] = AMOUNT_SOURCE_LABELS.get(
         line.amount_source, line.amount_source
     )

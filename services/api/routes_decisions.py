@@ -15,6 +15,7 @@ from services.api.schemas import (
     CeremonyIn,
     CeremonyPatch,
     DecisionIn,
+    MapKindIn,
     RevokeIn,
 )
 from services.app import Runtime
@@ -111,6 +112,23 @@ def revoke_line(
         ground=body.ground,
         reason=body.reason,
         line_no=line_no,
+    )
+    return _decision_answer(rt, actor, saved)
+
+
+@router.post(
+    "/decisions/{decision_id}/lines/{line_no}/kind",
+    summary="Đối chiếu hình thức ghi theo văn bản của một dòng với danh mục",
+)
+def map_line_kind(
+    decision_id: UUID,
+    line_no: Annotated[int, Path(ge=1, le=1_000_000)],
+    body: MapKindIn,
+    rt: RuntimeDep,
+    actor: ActorDep,
+):
+    saved = rt.app.decisions.map_line_kind(
+        actor, decision_id, line_no, award_kind=body.award_kind, reason=body.reason
     )
     return _decision_answer(rt, actor, saved)
 

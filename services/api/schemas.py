@@ -268,6 +268,12 @@ class SignerIn(Body):
 class LineIn(Body):
     recipient: RecipientIn | None = None
     award_kind: Annotated[str, Field(max_length=100)] | None = None
+    award_as_stated: Annotated[str | None, Field(
+        max_length=300,
+        description="Hình thức khen thưởng theo nguyên văn của văn bản («Biểu dương», «Huân "
+                    "chương Lao động», «Thưởng nóng»), thay cho award_kind, khi văn bản của cơ "
+                    "quan ngoài Hội ghi hình thức không có trong danh mục; văn phòng đối chiếu "
+                    "sau (POST /api/decisions/{id}/lines/{n}/kind).")] = None
     period: Annotated[str, Field(max_length=100)] | None = None
     achievement: LongText | None = None
     amount: Money | None = None
@@ -305,6 +311,13 @@ class DecisionIn(Body):
             period=self.period,
             amount_mode=self.amount_mode,
         )
+
+
+class MapKindIn(Body):
+    """The catalogue kind an as-stated line is mapped to, and why (the office's ground)."""
+
+    award_kind: Annotated[str, Field(max_length=100)]
+    reason: Text
 
 
 class RevokeIn(Body):

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from domain.catalog import catalog
+from domain.catalog import catalog, stated_title
 from domain.decision import AwardDecision, DecisionLine
 
 # The heading printed in large type, by award kind (prefix of its code).
@@ -93,6 +93,14 @@ def award_title(award_kind: str, issuer: dict[str, Any]) -> str:
     return f"{head} của {office}{name}"
 
 
+def line_title(line: DecisionLine, issuer: dict[str, Any]) -> str:
+    """A decision line's award as documents and certificates say it: the source's wording,
+    marked, while the line awaits mapping to the catalogue; else ``award_title``."""
+    if line.awaits_mapping and line.award_as_stated:
+        return stated_title(line.award_as_stated)
+    return award_title(line.award_kind, issuer)
+
+
 def heading_for(award_kind: str) -> str:
     for prefix, heading in HEADINGS:
         if award_kind.startswith(prefix):
@@ -124,7 +132,7 @@ def certificate(decision: AwardDecision, line: DecisionLine, entry: dict[str, An
     if recipient["kind"] == "collective" and unit == recipient["name"] and len(path) > 1:
         unit = path[-2]["name"]
     heading = heading_for(kind.code)
-    title = award_title(kind.code, decision.issuer)
+    title = line_title(line, decision.issuer)
     title_line = title if heading in ("GIẤY CHỨNG NHẬN",) else ""
     honorific = HONORIFICS.get(str(recipient.get("gender") or ""), "") \
         if recipient["kind"] == "individual" else ""
@@ -164,7 +172,7 @@ def verification(decision: AwardDecision, line: DecisionLine, entry: dict[str, A
     revoked = line.revoked_on
     return {
         "holder": line.recipient_name,
-        "award_title": award_title(line.award_kind, decision.issuer),
+        "award_title": line_title(line, decision.issuer),
         "issuer": decision.issuer["name"],
         "decision_number": decision.number,
         "decided_on": decision.decided_on.isoformat(),

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.announcements import AnnouncedFigure
-from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, body_label, catalog
+from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, body_label, catalog, line_award_title
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
 from projections.db import ViewDB
@@ -71,6 +71,7 @@ class Registry:
 def line(row: dict[str, Any]) -> dict[str, Any]:
     """One registry line (``RegistryRows.lines``) as the answers give it."""
     kind = catalog().kind(row["award_kind"])
+    stated = row.get("award_as_stated")
     path = row["unit_path"]
     return {
         "decision_id": row["decision_id"],
@@ -82,7 +83,9 @@ def line(row: dict[str, Any]) -> dict[str, Any]:
         "unit_path": path,
         "unit_path_text": " – ".join(step["name"] for step in reversed(path)),
         "award_kind": kind.code,
-        "award_title": kind.title,
+        "award_title": line_award_title(kind.code, stated),
+        "award_as_stated": stated,
+        "awaits_mapping": kind.stated,
         "award_family": row["award_family"],
         "period": row["period"],
         "amount": row["amount"],

@@ -35,6 +35,8 @@ DECISION_FIELDS = ("number", "decided_on", "signer_name", "signer_title", "legal
                    "subject", "achievement", "award_kind", "period", "amount_mode",
                    "issuer_body", "issuer_level", "issuer_name")
 MULTILINE = ("legal_basis", "achievement")
+# a typed line also carries the form as the source states it (outside decisions only)
+COMPOSE_LINE_FIELDS = (*LINE_FIELDS, "award_as_stated")
 DEFAULT_NUMBER_SUFFIX = "/QĐ-HPN"
 MAX_STATE_BYTES = 32 * 1024 * 1024  # what a carried form may unpack to
 _LINE_KEY = re.compile(r"^l-(\d{1,4})-([a-z_]+)$")
@@ -63,7 +65,7 @@ def _text(value: Any, multiline: bool = False) -> str:
 def _line(raw: Any) -> dict[str, Any]:
     raw = raw if isinstance(raw, dict) else {}
     line: dict[str, Any] = {name: _text(raw.get(name), name == "achievement")
-                            for name in LINE_FIELDS}
+                            for name in COMPOSE_LINE_FIELDS}
     row = raw.get("row")
     line["row"] = row if isinstance(row, int) and not isinstance(row, bool) else None
     return line
@@ -126,7 +128,7 @@ def state_from_form(form: Any) -> dict[str, Any]:
     typed: dict[int, dict[str, Any]] = {}
     for key in form:
         found = _LINE_KEY.match(key)
-        if found and found.group(2) in LINE_FIELDS:
+        if found and found.group(2) in COMPOSE_LINE_FIELDS:
             typed.setdefault(int(found.group(1)), {})[found.group(2)] = form.get(key)
     raw["lines"] = [line for _, line in sorted(typed.items())]
     if form.get("imported") and form.get("drop_imported") != "1":

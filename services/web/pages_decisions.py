@@ -28,7 +28,7 @@ from services.authz import Actor
 from services.decision_rows import UnitFinder
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
-from services.presentation.certificates import award_title
+from services.presentation.certificates import line_title
 from services.read_policy import Privacy
 from services.web import compose
 from services.web.deps import SignedInDep
@@ -65,6 +65,7 @@ DONE = {
     "issued": "Đã ban hành quyết định.",
     "recorded": "Đã ghi nhận quyết định của cơ quan ngoài Hội.",
     "revoked": "Đã ghi việc hủy bỏ.",
+    "mapped": "Đã đối chiếu hình thức ghi theo văn bản với danh mục.",
 }
 
 
@@ -216,7 +217,7 @@ def _compose_page(request: Request, rt: Runtime, actor: Actor, state: dict[str, 
     if blank is None:
         blank = max(MIN_BLANK_LINES - len(state["lines"]), 1)
     blank = min(blank, room)
-    empty = dict.fromkeys(imports.LINE_FIELDS, "") | {"row": None}
+    empty = dict.fromkeys(compose.COMPOSE_LINE_FIELDS, "") | {"row": None}
     kinds = list(catalog().kinds.values())
     if not state["outside"]:
         level = rt.app.tree.unit_state(UUID(unit_id)).level
@@ -451,6 +452,11 @@ def _history(rt: Runtime, actor: Actor, decision: AwardDecision) -> list[dict[st
             what = (f"Số {data.get('number', '')}, ngày "
                     f"{dmy(data['decided_on'])}, "
                     f"{len(data.get('lines') or [])} dòng")
+        elif event["event"] == "AwardDecision.LineKindMapped":
+            what = (f"Dòng {data['line_no']} ({names.get(data['line_no'], '')}): "
+                    f"«{data.get('award_as_stated', '')}» (theo văn bản) → "
+                    f"{catalog().kind(data['award_kind']).title}; lý do: "
+                    f"{data.get('reason', '')}")
         elif event["event"] in ("AwardDecision.LineRevoked", "AwardDecision.Revoked"):
             whom = (f"Dòng {data['line_no']} ({names.get(data['line_no'], '')})"
                     if "line_no" in data else "Toàn bộ quyết định")
@@ -469,15 +475,86 @@ def _decision_extras(request: Request, rt: Runtime, actor: Actor, decision: Awar
     """What the decision page shows beside the decision: its history, the office's actions,
     and the confirmation of what was just done."""
     done = request.query_params.get("done", "")
-    kinds = list(dict.fromkeys(line.award_kind for line in decision.lines))
-    award = "; ".join(award_title(k, decision.issuer) for k in kinds) or "khen thưởng"
+    titles = dict.fromkeys(line_title(line, decision.issuer) for line in decision.lines)
+    award = "; ".join(titles) or "khen thưởng"
     return {
         # as the decision's document reads it: a blank subject is «Về việc tặng …» its awards
         "subject": decision.subject or f"Về việc tặng {award}",
         "history": _history(rt, actor, decision),
         "may_revoke": office and decision.status != "revoked",
+        # the catalogue kinds each line recorded as its source stated it may be mapped to
+        "map_kinds": {line.line_no: _mappable_kinds(decision, line.line_no)
+                      for line in decision.lines
+                      if office and line.awaits_mapping and line.in_force},
         "done": DONE.get(done, ""),
     }
+
+
+# -- mapping a stated form to the catalogue ----------------------------------------------------
+
+
+def _mappable_kinds(decision: AwardDecision, line_no: int) -> list[tuple[str, str]]:
+    """The catalogue kinds that admit the line's recipient and that its issuer may decide."""
+    line, issuer = decision.line(line_no), decision.issuer_obj
+    return [(kind.code, kind.title) for kind in catalog().kinds.values()
+            if kind.allows(line.recipient_kind) and kind.decided_by(issuer.body, issuer.level)
+            and kind.named_decider(issuer.name) and kind.code != line.award_kind]
+
+
+def _map_page(request: Request, rt: Runtime, actor: Actor, decision: AwardDecision,
+              line_no: int, form: dict[str, str], *, step: str = "form",
+              errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+    shown = Privacy(rt, actor).decision(rep.decision(decision), decision)
+    titles = dict(_mappable_kinds(decision, line_no))
+    context = {"d": shown, "line": shown["lines"][line_no - 1], "form": form, "step": step,
+               "errors": errors or {}, "kinds": titles,
+               "chosen": titles.get(form["award_kind"], "")}
+    return render(request, "decision_map_kind.html", context, status, actor)
+
+
+@router.get("/decisions/{decision_id}/lines/{line_no}/kind", response_class=HTMLResponse)
+def map_kind_form(request: Request, decision_id: str, line_no: str, rt: RuntimeDep,
+                  actor: SignedInDep):
+    decision, number = _revocable(rt, actor, decision_id, line_no)
+    assert number is not None
+    return _map_page(request, rt, actor, decision, number, {"award_kind": "", "reason": ""})
+
+
+@router.post("/decisions/{decision_id}/lines/{line_no}/kind", response_class=HTMLResponse)
+async def map_kind(request: Request, decision_id: str, line_no: str, rt: RuntimeDep,
+                   actor: SignedInDep):
+    """Check the mapping and say what it will record (step ``check``); record it once
+    confirmed (step ``confirm``)."""
+    sent = await request.form()
+    form = {"award_kind": nfc(str(sent.get("award_kind") or "")),
+            "reason": nfc_multiline(str(sent.get("reason") or ""))}
+    decision, number = _revocable(rt, actor, decision_id, line_no)
+    assert number is not None
+    errors: dict[str, str] = {}
+    if not form["award_kind"]:
+        errors["award_kind"] = "Chọn hình thức trong danh mục."
+    if not form["reason"]:
+        errors["reason"] = "Ghi rõ căn cứ, lý do đối chiếu."
+    if errors:
+        return _map_page(request, rt, actor, decision, number, form, errors=errors, status=422)
+    try:  # a dry run on this request's copy of the decision, never saved
+        decision.map_line_kind(line_no=number, kind=catalog().kind(form["award_kind"]),
+                               reason=form["reason"], actor=actor.username)
+    except DomainError as error:
+        return _map_page(request, rt, actor, rt.app.decisions.decision(decision.id), number,
+                         form, errors={"_": page_message(error)}, status=status_for(error))
+    if sent.get("step") != "confirm":
+        return _map_page(request, rt, actor, rt.app.decisions.decision(decision.id), number,
+                         form, step="confirm")
+    try:
+        saved = rt.app.decisions.map_line_kind(actor, decision.id, number,
+                                               award_kind=form["award_kind"],
+                                               reason=form["reason"])
+    except DomainError as error:
+        return _map_page(request, rt, actor, rt.app.decisions.decision(decision.id), number,
+                         form, errors={"_": page_message(error)}, status=status_for(error))
+    rt.after(saved)
+    return RedirectResponse(f"/decisions/{decision.id}?done=mapped", status_code=303)
 
 
 @router.get("/decisions/{decision_id}", response_class=HTMLResponse)

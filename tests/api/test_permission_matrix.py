@@ -525,6 +525,15 @@ def decision_or_fresh(c: Ctx, t: str, f: bool) -> str:
     return c.decision(t) if f else c.res[f"decision.{t}"]
 
 
+def stated_decision(c: Ctx) -> str:
+    """An outside decision of its own whose line states its form as the source does (each
+    allowed mapping changes it)."""
+    body = c.decision_body("outside")
+    del body["award_kind"]
+    body["lines"][0]["award_as_stated"] = "Biểu dương"
+    return c.call("btl.appr", "POST", "/api/decisions", 201, json=body)["id"]
+
+
 def _nominate(c: Ctx, t: str, a: str, f: bool) -> Req:
     unit, lives = FOREIGN.get(t, (t, t))
     return Req("/api/nominations",
@@ -786,6 +795,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         role("approver", DECIDED_BY), lambda c, t, a, f: Req(
             f"/api/decisions/{decision_or_fresh(c, t, f)}/lines/1/revoke", json=REVOKE),
         DECISIONS, fresh=True),
+    ("POST", "/api/decisions/{decision_id}/lines/{line_no}/kind"): Op(
+        role("approver", DECIDED_BY), lambda c, t, a, f: Req(
+            f"/api/decisions/{stated_decision(c)}/lines/1/kind",
+            json={"award_kind": "giay_khen_ubnd_huyen", "reason": "Đối chiếu"}),
+        ("outside",)),
     ("GET", "/api/decisions/{decision_id}/export.{fmt}"): Op(
         anyone, lambda c, t, a, f: Req(
             f"/api/decisions/{c.res[f'decision.{t}']}/export.{FORMAT[t]}"), ("hanoi", "backan")),

@@ -25,7 +25,7 @@ class DecisionsView(View):
     """
 
     name = "decisions"
-    version = 7  # 7: recipients' public ids
+    version = 8  # 7: recipients' public ids; 8: as-stated lines mapped to a catalogue kind
 
     def ddl(self, dialect: str) -> list[str]:
         return [
@@ -111,7 +111,35 @@ class DecisionsView(View):
             AwardDecision.Created: self._issued,
             AwardDecision.LineRevoked: self._line_revoked,
             AwardDecision.Revoked: self._revoked,
+            AwardDecision.LineKindMapped: self._kind_mapped,
         }
+
+    @staticmethod
+    def _kind_mapped(cur: Cursor, event: Any, position: int) -> None:
+        """An as-stated line now counts under the catalogue kind the office mapped it to: its
+        row, and (while it is in force) the running totals moved from the old kind to the new."""
+        decision_id = sid(event.originator_id)
+        line = cur.execute(
+            f"SELECT {', '.join(summary.LINE_COLUMNS)}, amount, unit_path, revoked_on"
+            " FROM award_lines WHERE decision_id = ? AND line_no = ?",
+            [decision_id, event.line_no],
+        ).fetchone()
+        if line is None:
+            return
+        cur.execute(
+            "UPDATE award_lines SET award_kind = ?, award_family = ?"
+            " WHERE decision_id = ? AND line_no = ?",
+            [event.award_kind, catalog().kind(event.award_kind).family, decision_id,
+             event.line_no],
+        )
+        if line["revoked_on"] is not None:
+            return
+        path = loads(line["unit_path"]) or []
+        deltas: summary.Deltas = {}
+        summary.count(deltas, summary.line_key(line), line["amount"], path, -1)
+        summary.count(deltas, summary.line_key({**dict(line), "award_kind": event.award_kind}),
+                      line["amount"], path, 1)
+        summary.apply(cur, deltas)
 
     def _issued(self, cur: Cursor, event: Any, position: int) -> None:
         decision_id = sid(event.originator_id)

@@ -156,6 +156,19 @@ def test_mapping_a_stated_line_to_a_catalogue_kind(client, world):
     nhung = rows[("Nguyễn Thị Hồng Nhung", "bang_khen_ubnd_tinh")]
     assert nhung["award_as_stated"] == "Biểu dương" and not nhung["awaits_mapping"]
     assert "theo văn bản" not in nhung["award_title"]
+    # filters and totals by kind count the mapped line under its catalogue kind, from the
+    # running totals (now) and from the lines (as of today) alike
+    by_kind = {"award_kind": "bang_khen_ubnd_tinh", "decision_id": decision["id"]}
+    filtered = ok(client.get("/api/registry", params=by_kind, headers=world.h("admin")))
+    assert "Nguyễn Thị Hồng Nhung" in {i["recipient"]["name"] for i in filtered["items"]}
+    for extra in ({}, {"as_of": "2026-12-31"}):
+        totals = ok(client.get("/api/registry/totals", headers=world.h("admin"), params={
+            "group_by": "award_kind", "unit_id": world.u("hanoi"), **extra}))
+        kinds = {g["key"]: g["lines"] for g in totals["groups"]}
+        stated_left = sum(1 for line in mapped["lines"] if line["award_kind"] == "as_stated"
+                          and line["revoked_on"] is None)
+        assert kinds.get("as_stated", 0) == stated_left, (extra, kinds)
+        assert kinds.get("bang_khen_ubnd_tinh", 0) >= 1, (extra, kinds)
 
     history = ok(client.get(f"/api/decisions/{decision['id']}/history",
                             headers=world.h("admin")))["events"]

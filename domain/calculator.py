@@ -27,7 +27,6 @@ from domain.schedules import (
     MoneySchedules,
     Period,
     internal_rate_on,
-    rule_for,
     rule_label,
 )
 
@@ -174,10 +173,14 @@ def quote(
     internal_rates: tuple[InternalRate, ...] = (),
     issuer_name: str = "",
 ) -> Quote:
-    kind = catalog().kind(award_kind)
+    kind = catalog().kind(award_kind, on)
     kind.require_recipient(recipient_kind)
     who = RECIPIENT_LABELS[recipient_kind]
-    rule = rule_for(kind.code, issuer_body, issuer_level)
+    if kind.no_money:
+        return Quote(amount=None, maximum=None, source=NONE,
+                     explanation=f"{kind.short_title}: hình thức không kèm tiền thưởng.",
+                     rule={"rule": "none"}, verified=True)
+    rule = kind.rule_for(issuer_body, issuer_level)
     if rule == "internal":
         rate = internal_rate_on(internal_rates, kind.code, recipient_kind, on)
         if rate is None:

@@ -228,20 +228,27 @@ def build_line(
     default_achievement: str,
     pricer: Pricer | None = None,
     default_mode: str | None = None,
+    on: date | None = None,
 ) -> DecisionLine:
     """Validate one line of a decision (its unit path is added by the service).
 
-    ``pricer`` quotes the rule's amount on the decision date (from the schedules the service
-    read); the line stores its amount, where it came from and why (``domain.pricing``)."""
+    ``on``: the decision's date; the kind is read as the catalogue had it then, and refused
+    outside its dates (``AwardKindNotInForce``). ``pricer`` quotes the rule's amount on that
+    date (from the schedules the service read); the line stores its amount, where it came from
+    and why (``domain.pricing``)."""
     recipient = Recipient.build(dict(raw.get("recipient") or {}))
     stated = stated_wording(raw, issuer, line_no)
-    kind = catalog().kind(AS_STATED if stated else str(raw.get("award_kind") or ""))
+    code = AS_STATED if stated else str(raw.get("award_kind") or "")
+    kind = catalog().kind(code) if on is None or stated else \
+        catalog().require_in_force(code, on)
     if kind.stated and not stated:
         raise ValidationFailed(reason="hình thức theo văn bản cần ghi nguyên văn "
                                "(award_as_stated)")
     kind.require_recipient(recipient.kind)
     require_authority(kind, issuer, line_no)
     amount = check_amount(raw.get("amount"))
+    if kind.no_money and amount:
+        raise ValidationFailed(reason=f"«{kind.title}» không kèm tiền thưởng")
     mode = requested_mode(raw.get("amount_mode"), amount, default_mode, line_no)
     quote = pricer(kind.code, recipient.kind) if pricer is not None else None
     money = price(line_no=line_no, mode=mode, amount=amount, quote=quote)
@@ -280,13 +287,14 @@ def stated_wording(raw: dict[str, Any], issuer: Issuer, line_no: int) -> str | N
     return stated
 
 
-def check_no_duplicates(lines: list[DecisionLine], issuer_key: str) -> None:
+def check_no_duplicates(lines: list[DecisionLine], issuer_key: str,
+                        on: date | None = None) -> None:
     """No two lines of one decision may break an award rule between them (the claims check
     the same keys across decisions)."""
     for purpose in (ACHIEVEMENT, LIFETIME):
         seen: dict[str, int] = {}
         for line in lines:
-            for claim in line_claims(line, issuer_key):
+            for claim in line_claims(line, issuer_key, on):
                 if claim.purpose != purpose:
                     continue
                 if claim.key in seen:
@@ -401,7 +409,7 @@ class AwardDecision(Aggregate):
         if not lines:
             raise EmptyDecision()
         issuer.require_level_on(decided_on)
-        check_no_duplicates(lines, issuer.key)
+        check_no_duplicates(lines, issuer.key, decided_on)
         signer_name = nfc(str(signer.get("name") or ""))
         signer_title = nfc(str(signer.get("title") or ""))
         return cls._create(

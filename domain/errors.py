@@ -187,6 +187,29 @@ class UnknownAwardKind(Invalid):
     message_template = "Không có hình thức khen thưởng «{award_kind}» trong danh mục."
 
 
+class AwardKindNotInForce(Invalid):
+    code = "award_kind.not_in_force"
+    message_template = "«{award_title}» không có trong danh mục vào ngày {on}: {reason}."
+
+
+class AwardKindExists(Conflict):
+    code = "award_kind.exists"
+    message_template = "Danh mục đã có hình thức mã «{award_kind}»."
+
+
+class CatalogueChangeInPast(Invalid):
+    code = "catalogue.change_not_future"
+    message_template = (
+        "Thay đổi, bãi bỏ hình thức «{award_title}» chỉ có hiệu lực từ ngày mai ({earliest}) trở "
+        "đi: các quyết định đã ghi giữ nguyên hình thức như ngày ban hành."
+    )
+
+
+class CatalogueKindInvalid(Invalid):
+    code = "catalogue.kind_invalid"
+    message_template = "Hình thức khen thưởng không hợp lệ: {reason}"
+
+
 class RecipientKindNotAllowed(Invalid):
     code = "award_kind.recipient_not_allowed"
     message_template = "«{award_title}» không dành cho {recipient_label}."

@@ -20,6 +20,7 @@ the rule broken.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -73,13 +74,14 @@ class AwardLine(Protocol):
     period: str
 
 
-def achievement_claim(line: AwardLine, issuer_key: str = "") -> ClaimKey:
+def achievement_claim(line: AwardLine, issuer_key: str = "",
+                      on: date | None = None) -> ClaimKey:
     """Once per achievement: recipient, kind, period — and, for a generic kind that stands for
     each issuer's own award (``AwardKind.per_issuer``), the issuer (the Front's and the Youth
     Union's Bằng khen for one year are two awards) — and, for the as-stated kind, the source's
     wording too. Keys of the other kinds are unchanged."""
     text = f"{line.recipient_key}|{line.award_kind}|{fold(line.period)}"
-    if issuer_key and catalog().kind(line.award_kind).per_issuer:
+    if issuer_key and catalog().kind(line.award_kind, on).per_issuer:
         text = f"{text}|{issuer_key}"
     if line.award_kind == AS_STATED:
         # a form recorded as its source states it: two different stated forms ("Biểu dương",
@@ -88,17 +90,22 @@ def achievement_claim(line: AwardLine, issuer_key: str = "") -> ClaimKey:
     return ClaimKey(ACHIEVEMENT, (text,))
 
 
-def lifetime_claim(line: AwardLine) -> ClaimKey | None:
-    if not catalog().kind(line.award_kind).once_per_lifetime:
+def lifetime_claim(line: AwardLine, on: date | None = None) -> ClaimKey | None:
+    if not catalog().kind(line.award_kind, on).once_per_lifetime:
         return None
     return ClaimKey(LIFETIME, (line.recipient_key, line.award_kind))
 
 
-def line_claims(line: AwardLine, issuer_key: str) -> list[ClaimKey]:
-    """The award rules one line of a decision by ``issuer_key`` (``Issuer.key``) must not
-    break: once per achievement, and once per lifetime where its kind says so."""
-    lifetime = lifetime_claim(line)
-    return [achievement_claim(line, issuer_key), *([lifetime] if lifetime else [])]
+def line_claims(line: AwardLine, issuer_key: str, on: date | None = None) -> list[ClaimKey]:
+    """The award rules one line of a decision by ``issuer_key`` (``Issuer.key``) dated ``on``
+    must not break: once per achievement (unless its kind is given without limit), and once
+    per lifetime where its kind says so — the kind as the catalogue had it on that date, so a
+    later change never moves a recorded decision's claims."""
+    kind = catalog().kind(line.award_kind, on)
+    lifetime = lifetime_claim(line, on)
+    achievement = [] if kind.frequency == "unlimited" else [
+        achievement_claim(line, issuer_key, on)]
+    return [*achievement, *([lifetime] if lifetime else [])]
 
 
 class Claim(Aggregate):

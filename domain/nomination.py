@@ -29,6 +29,7 @@ from domain.council import DEFAULT as DEFAULT_SCORING
 from domain.council import Scoring
 from domain.errors import (
     AlreadyVoted,
+    AwardKindNotInForce,
     NoMajority,
     NominationAlreadyDecided,
     NominationNotDecidable,
@@ -92,6 +93,9 @@ def clean_nomination_fields(data: dict[str, Any]) -> dict[str, Any]:
         kind = catalog().kind(str(data["award_kind"]))
         if kind.stated:  # the as-stated kind records outside decisions only
             raise UnknownAwardKind(award_kind=kind.code)
+        if kind.code not in catalog().kinds:  # retired by the office
+            raise AwardKindNotInForce(award_kind=kind.code, award_title=kind.title,
+                                      on="hôm nay", reason="hình thức đã bãi bỏ")
         out["award_kind"] = kind.code
     if "recipient" in data:
         out["recipient"] = Recipient.build(dict(data["recipient"])).as_dict()

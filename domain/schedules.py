@@ -141,14 +141,19 @@ def shipped_release() -> str:
 
 def rule_for(kind_code: str, body: str, level: str) -> str | None:
     """The rule key a kind uses when decided by (body, level): a legal table key, "internal", or
-    None (no legal figure: the decision states the amount)."""
-    rules = shipped_rules()["kind_rules"].get(kind_code, {})
-    return rules.get(f"{body}:{level}") or rules.get("*")
+    None (no legal figure: the decision states the amount). The kind's money rules are part of
+    the catalogue (``AwardKind.money_rules``)."""
+    return catalog().kind(kind_code).rule_for(body, level)
 
 
 def kind_rules(kind_code: str) -> dict[str, str]:
     """"body:level" (or "*") → rule key, for one kind; empty when no legal figure exists."""
-    return dict(shipped_rules()["kind_rules"].get(kind_code, {}))
+    return dict(catalog().kind(kind_code).money_rules)
+
+
+def legal_rule_keys() -> tuple[str, ...]:
+    """The legal tables a kind's money rule may name (the shipped periods' rule keys)."""
+    return tuple(shipped_rules().get("rule_labels", {}))
 
 
 def rule_label(rule: str) -> str:

@@ -40,7 +40,11 @@ class Runner:
         db: ViewDB,
         views: Sequence[View],
         batch_size: int = 1000,
+        before_catch_up: Callable[[], object] | None = None,
     ) -> None:
+        # Called before each catch-up: the runtime passes the catalogue's refresh, so that a
+        # projector process reads the award kinds another process recorded.
+        self.before_catch_up = before_catch_up
         self.app = app
         self.db = db
         self.views = list(views)
@@ -153,6 +157,8 @@ class Runner:
     def _catch_up_locked(
         self, until: int | None, progress: Callable[[int, int], None] | None
     ) -> int:
+        if self.before_catch_up is not None:
+            self.before_catch_up()
         applied = 0
         head = (self.app.recorder.max_notification_id() or 0) if progress else 0
         while True:

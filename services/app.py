@@ -22,6 +22,7 @@ from projections.payments import PaymentsView
 from projections.runner import Runner
 from projections.stated import StatedAwardsView
 from services.authz import Authorizer
+from services.catalogue import Catalogue
 from services.ceremonies import Ceremonies
 from services.certificates import Certificates
 from services.config import SQLITE, Settings, load_settings
@@ -60,6 +61,8 @@ class TdktApplication(Store):
         self.orgs = OrgUnits(self, self.tree, self.authz)
         self.users = Users(self, self.tree, self.authz)
         self.schedules = Schedules(self, self.tree, self.authz)
+        self.catalogue = Catalogue(self, self.tree, self.authz)
+        self.catalogue.refresh()
         self.nominations = Nominations(self, self.tree, self.authz)
         self.decisions = Decisions(self, self.tree, self.authz, self.schedules, self.nominations)
         self.ceremonies = Ceremonies(self, self.tree, self.authz, self.decisions)
@@ -94,6 +97,7 @@ class Runtime:
             self.db,
             views if views is not None else default_views(),
             batch_size=self.settings.projection_batch,
+            before_catch_up=self.app.catalogue.refresh,
         )
         self.queries = Queries(self.db)
         self.registry = Registry(self.db)
@@ -118,6 +122,7 @@ class Runtime:
         to date — after a crash or a restore they may be behind the log, and a list must never
         answer stale data as fresh. Returns the release's event when one was recorded."""
         saved = self.app.schedules.upgrade_schedules()
+        saved = self.app.catalogue.upgrade() or saved
         if self.inline:
             self.runner.catch_up()
         return saved

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
+from domain.catalog import catalog
 from domain.certificates import CertificateBook, book_id
 from domain.decision import AwardDecision, DecisionLine
 from domain.errors import ConcurrentChange, ValidationFailed
@@ -79,8 +80,11 @@ class Certificates:
         chosen = None if lines is None else set(lines)
 
         def printed(decision: AwardDecision, line: DecisionLine) -> bool:
-            return line.revoked_on is None and (chosen is None
-                                                or (decision.id, line.line_no) in chosen)
+            """In force, chosen, and of a kind that prints a certificate (a cash-only reward
+            or a biểu dương the catalogue marks «không in giấy» prints none)."""
+            return line.revoked_on is None \
+                and catalog().kind(line.award_kind, decision.decided_on).certificate != "none" \
+                and (chosen is None or (decision.id, line.line_no) in chosen)
 
         decisions = [self.decisions.decision(d) for d in dict.fromkeys(decision_ids)]
         if not decisions:
@@ -95,8 +99,8 @@ class Certificates:
                 if printed(decision, line):
                     wanted.setdefault(bid, []).append((decision, line))
         if not wanted:
-            raise ValidationFailed(reason="mọi khen thưởng trong quyết định đã bị hủy bỏ"
-                                   if chosen is None
+            raise ValidationFailed(reason="không có khen thưởng nào còn hiệu lực cần in giấy "
+                                          "chứng nhận" if chosen is None
                                    else "không có dòng nào còn hiệu lực được chọn")
         for _attempt in range(5):
             books = []

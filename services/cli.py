@@ -29,6 +29,7 @@ from services.app import Runtime
 from services.authz import SYSTEM
 from services.config import load_settings
 from services.money_report import schedule_differences
+from services.presentation import catalogue as present_catalogue
 
 cli = typer.Typer(help="TĐKT — thi đua, khen thưởng (event-sourced).", no_args_is_help=True)
 user_cli = typer.Typer(help="Người dùng, vai trò, mã truy cập.", no_args_is_help=True)
@@ -43,6 +44,8 @@ cli.add_typer(cert_cli, name="certificates")
 decisions_cli = typer.Typer(help="Quyết định khen thưởng: nhập các quyết định đã có từ tệp.",
                             no_args_is_help=True)
 cli.add_typer(decisions_cli, name="decisions")
+catalog_cli = typer.Typer(help="Danh mục hình thức khen thưởng: xem, thêm, sửa, bãi bỏ.")
+cli.add_typer(catalog_cli, name="catalog")
 
 
 def _runtime() -> Runtime:
@@ -204,11 +207,160 @@ def status() -> None:
         )
 
 
-@cli.command("catalog")
-def show_catalog() -> None:
-    """Danh mục hình thức khen thưởng."""
-    for kind in catalog().kinds.values():
-        typer.echo(f"{kind.code:32} {kind.title}")
+# -- the award catalogue ----------------------------------------------------------------------
+# ``tdkt catalog`` alone lists the kinds (as it always did); its subcommands read one kind with
+# its history and record additions, changes and retirements as the system (services.catalogue).
+
+
+def _list_kinds(on: date | None = None, include_retired: bool = False,
+                as_json: bool = False) -> None:
+    with _runtime() as rt:
+        rt.app.catalogue.refresh()
+        items = present_catalogue.kinds(on, include_retired)
+    if as_json:
+        _print(items)
+        return
+    for item in items:
+        dates = []
+        if item["effective_from"]:
+            dates.append(f"từ {item['effective_from']}")
+        if item["retired_from"]:
+            dates.append(f"bãi bỏ từ {item['retired_from']}")
+        suffix = f"  ({', '.join(dates)})" if dates else ""
+        typer.echo(f"{item['code']:32} {item['title']}{suffix}")
+
+
+@catalog_cli.callback(invoke_without_command=True)
+def show_catalog(context: typer.Context) -> None:
+    """Danh mục hình thức khen thưởng (không kèm lệnh con: in danh mục hiện hành)."""
+    if context.invoked_subcommand is None:
+        _list_kinds()
+
+
+@catalog_cli.command("list")
+def catalog_list(
+    on: Annotated[date | None, typer.Option(
+        "--on", help="Danh mục như ngày này (YYYY-MM-DD)", parser=_day)] = None,
+    include_retired: Annotated[bool, typer.Option(
+        "--all", help="Kèm các hình thức đã bãi bỏ hoặc chưa có hiệu lực")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+) -> None:
+    """In các hình thức khen thưởng đang dùng (hoặc như một ngày)."""
+    _list_kinds(on, include_retired, as_json)
+
+
+@catalog_cli.command("show")
+def catalog_show(
+    code: Annotated[str, typer.Argument(help="Mã hình thức")],
+    on: Annotated[date | None, typer.Option(
+        "--on", help="Hình thức như ngày này (YYYY-MM-DD)", parser=_day)] = None,
+) -> None:
+    """In một hình thức (JSON) và lịch sử của nó."""
+    with _runtime() as rt:
+        rt.app.catalogue.refresh()
+        try:
+            _print(present_catalogue.kind_with_history(code, on))
+        except DomainError as error:
+            _fail(error)
+
+
+def _read_json(path: Path) -> dict:
+    """A JSON object from a file; a usage error (exit 2, in Vietnamese) otherwise."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise typer.BadParameter(f"không đọc được tệp «{path}»: {error.strerror}") from None
+    except (ValueError, UnicodeDecodeError):
+        raise typer.BadParameter(f"tệp «{path}» không phải JSON hợp lệ (UTF-8)") from None
+    if not isinstance(data, dict):
+        raise typer.BadParameter(f"tệp «{path}» phải chứa một đối tượng JSON")
+    return data
+
+
+def _body(model, data: dict, path: Path):
+    """The file read as the API reads the same body (``services.api.schemas``): unknown fields,
+    wrong types and bad dates refused, field by field, in Vietnamese (exit 2)."""
+    from pydantic import ValidationError
+
+    from services.api.errors import field_problems
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(f"{problem['field']}: {problem['message']}"
+                             for problem in field_problems(list(error.errors()))[:5])
+        typer.echo(f"Lỗi [validation.invalid]: tệp «{path}» không hợp lệ — {problems}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _recorded_kind(rt: Runtime, saved, code: str, done: str) -> None:
+    rt.after(saved)
+    kind = present_catalogue.kind_answer(code)
+    dates = f"từ {kind['effective_from']}" if kind["effective_from"] else ""
+    if kind["retired_from"]:
+        dates = f"bãi bỏ từ {kind['retired_from']}"
+    typer.echo(f"{done}: {code} — {kind['title']} ({dates}).")
+
+
+@catalog_cli.command("add")
+def catalog_add(
+    file: Annotated[Path, typer.Argument(help="Tệp JSON: code, title, category, recipients, "
+                                               "deciders, money…, effective_from, until, reason")],
+) -> None:
+    """Thêm một hình thức vào danh mục (từ một tệp JSON: các trường như thân của
+    POST /api/catalog/award-kinds)."""
+    from services.api.routes_catalogue import DEFINITION_FIELDS
+    from services.api.schemas import AwardKindIn
+
+    body = _body(AwardKindIn, _read_json(file), file)
+    definition = body.model_dump(mode="json", include=set(DEFINITION_FIELDS), exclude_none=True)
+    with _runtime() as rt:
+        try:
+            saved = rt.app.catalogue.add_kind(SYSTEM, code=body.code, definition=definition,
+                                              effective_from=body.effective_from,
+                                              until=body.until, reason=body.reason)
+            _recorded_kind(rt, saved, body.code.strip(), "Đã thêm")
+        except DomainError as error:
+            _fail(error)
+
+
+@catalog_cli.command("change")
+def catalog_change(
+    code: Annotated[str, typer.Argument(help="Mã hình thức")],
+    file: Annotated[Path, typer.Argument(help="Tệp JSON: các trường thay đổi, effective_from "
+                                               "(sớm nhất là ngày mai), reason")],
+) -> None:
+    """Sửa một hình thức từ một ngày (sớm nhất là ngày mai)."""
+    from services.api.routes_catalogue import DEFINITION_FIELDS
+    from services.api.schemas import AwardKindChangeIn
+
+    body = _body(AwardKindChangeIn, _read_json(file), file)
+    changes = body.model_dump(mode="json", include=set(DEFINITION_FIELDS), exclude_none=True)
+    with _runtime() as rt:
+        try:
+            saved = rt.app.catalogue.change_kind(SYSTEM, code=code, changes=changes,
+                                                 effective_from=body.effective_from,
+                                                 reason=body.reason)
+            _recorded_kind(rt, saved, code, "Đã sửa")
+        except DomainError as error:
+            _fail(error)
+
+
+@catalog_cli.command("retire")
+def catalog_retire(
+    code: Annotated[str, typer.Argument(help="Mã hình thức")],
+    effective_from: Annotated[date, typer.Option(
+        "--from", help="Ngày bãi bỏ (YYYY-MM-DD, sớm nhất là ngày mai)", parser=_day)],
+    reason: Annotated[str, typer.Option("--reason", help="Lý do (số văn bản…)")],
+) -> None:
+    """Bãi bỏ một hình thức từ một ngày (sớm nhất là ngày mai)."""
+    with _runtime() as rt:
+        try:
+            saved = rt.app.catalogue.retire_kind(SYSTEM, code=code,
+                                                 effective_from=effective_from, reason=reason)
+            _recorded_kind(rt, saved, code, "Đã bãi bỏ")
+        except DomainError as error:
+            _fail(error)
 
 
 # -- users ------------------------------------------------------------------------------------

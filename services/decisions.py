@@ -271,6 +271,7 @@ class Decisions:
                         default_achievement=default_achievement,
                         pricer=pricer,
                         default_mode=draft.amount_mode,
+                        on=decided_on,
                     )
                 except ValidationFailed as error:
                     raise ValidationFailed(
@@ -418,7 +419,8 @@ class Decisions:
                 "line_no": line.line_no,
                 "recipient_name": line.recipient_name,
             }
-            wanted.extend((claim, line_holder) for claim in line_claims(line, issuer.key))
+            wanted.extend((claim, line_holder)
+                          for claim in line_claims(line, issuer.key, decision.decided_on))
         held = [known[c.id] for c, _ in wanted if c.id in known and known[c.id].is_held]
         if held:
             first = min(held, key=lambda claim: PRIORITY.get(claim.purpose, 9))
@@ -452,7 +454,8 @@ class Decisions:
             )
         line = next(
             (line for line in decision.lines
-             if any(c.id == claim.id for c in line_claims(line, issuer.key))),
+             if any(c.id == claim.id
+                    for c in line_claims(line, issuer.key, decision.decided_on))),
             None,
         )
         title = line_award_title(line.award_kind, line.award_as_stated) if line else ""
@@ -481,10 +484,10 @@ class Decisions:
         decision = self.decision(decision_id)
         self.authz.require(actor, "approver", decision.recorded_by_unit_id)
         issuer = decision.issuer_obj
-        before = line_claims(decision.line(line_no), issuer.key)
+        before = line_claims(decision.line(line_no), issuer.key, decision.decided_on)
         line = decision.map_line_kind(line_no=line_no, kind=catalog().kind(award_kind),
                                       reason=reason, actor=actor.username)
-        after = line_claims(line, issuer.key)
+        after = line_claims(line, issuer.key, decision.decided_on)
         kept = {claim.id for claim in before} & {claim.id for claim in after}
         holder = {"decision_id": str(decision.id), "number": decision.number,
                   "decided_on": decision.decided_on.isoformat(), "line_no": line_no,
@@ -542,7 +545,7 @@ class Decisions:
         others: list[Any] = []
         release_reason = f"Hủy bỏ quyết định {decision.number} ngày {revoked_on.isoformat()}"
         for line in lines:
-            for key in line_claims(line, decision.issuer_obj.key):
+            for key in line_claims(line, decision.issuer_obj.key, decision.decided_on):
                 claim = self.store.load_or_none(Claim, key.id)
                 if (
                     claim is not None

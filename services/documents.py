@@ -76,7 +76,8 @@ def decision_document(decision: AwardDecision, place: str,
     later; revocations are separate acts, listed after the attached list."""
     lines = decision.lines
     totals = decision_totals([replace(line, revoked_on=None) for line in lines])
-    titles = dict.fromkeys(line_title(line, decision.issuer) for line in lines)
+    titles = dict.fromkeys(line_title(line, decision.issuer, decision.decided_on)
+                           for line in lines)
     award = "; ".join(titles) or "khen thưởng"
     issuer = decision.issuer["name"]
     bases = [b.strip().rstrip(";.") + ";" for b in decision.legal_basis.splitlines() if b.strip()]

@@ -229,10 +229,13 @@ def _row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
     award = cell_text(cells.get("award_kind"))
     if award:
+        # a form the catalogue does not know is kept as the source states it: an outside
+        # decision records it as such (awaiting mapping); a Union unit's own decision refuses
+        # it with the row's number (``award_kind.as_stated_internal``)
         code = _award_code(award)
-        if code is None:
-            problems.append(f"hình thức khen thưởng «{award}» không có trong danh mục")
         row["award_kind"] = code or ""
+        if code is None:
+            row["award_as_stated"] = award
 
     mode = fold(cell_text(cells.get("mode")))
     if mode:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.award_catalogue import AwardCatalogue
 from domain.base import stable_id
 from domain.catalog import catalog
 from domain.decision import Issuer
@@ -222,8 +223,10 @@ class OrgUnits:
         # decision can compute its amounts, and the registry can say which schedule applied.
         schedule = LegalSchedule.start(actor=actor.username)
         schedule.load_shipped(actor=actor.username)
+        award_kinds = AwardCatalogue.start(actor=actor.username)
+        award_kinds.load_release(actor=actor.username)
         try:
-            return self.store.commit(unit, claim, schedule)
+            return self.store.commit(unit, claim, schedule, award_kinds)
         except Exception as exc:  # a concurrent root creation won the claim
             if self.store.load_or_none(Claim, ROOT_CLAIM_ID) is not None:
                 raise RootAlreadyExists() from exc

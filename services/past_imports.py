@@ -831,7 +831,7 @@ class PastImports:
         else:
             out.totals = rep.decision_totals(decision.lines)
             for line, file_line in zip(decision.lines, used, strict=True):
-                for claim in line_claims(line, issuer.key):
+                for claim in line_claims(line, issuer.key, decided_on):
                     out.claims[claim.id] = {**file_line, "award_kind": line.award_kind}
             number = decision_number_claim(issuer.key, decided_on.year, fields["number"])
             out.claims[number.id] = {"number": True, "sheet": source.sheet, "row": source.row}

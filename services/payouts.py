@@ -81,7 +81,8 @@ def payout_line(row: PayoutLine) -> dict[str, Any]:
                       "kind_label": RECIPIENT_LABELS.get(line.recipient_kind,
                                                          line.recipient_kind)},
         "unit": recipient_unit(line),
-        "award_title": award_title(line.award_kind, row.decision.issuer),
+        "award_title": award_title(line.award_kind, row.decision.issuer,
+                                   row.decision.decided_on),
         "in_force": line.in_force,
         "revoked_on": line.revoked_on.isoformat() if line.revoked_on else None,
         "line_amount": line.amount,
@@ -155,7 +156,7 @@ def payout_sheet(ceremony: Ceremony, result: Payout, host_name: str) -> dict[str
         sections[-1]["lines"].append((line.recipient_kind, line.amount, line.recipient_key))
         sections[-1]["rows"].append({
             "no": number, "name": line.recipient_name, "unit": recipient_unit(line),
-            "award": award_title(line.award_kind, row.decision.issuer),
+            "award": award_title(line.award_kind, row.decision.issuer, row.decision.decided_on),
             "amount": line.amount, "amount_text": _sheet_amount(line.amount)})
     for section in sections:
         sub = line_totals(section.pop("lines"))

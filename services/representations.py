@@ -183,12 +183,12 @@ def nomination(nom: Nomination) -> dict[str, Any]:
     }
 
 
-def decision_line(line: DecisionLine) -> dict[str, Any]:
+def decision_line(line: DecisionLine, on: date | None = None) -> dict[str, Any]:
     out = plain(line.as_dict())
     out["recipient"] = recipient(out["recipient"])
     out["award_as_stated"] = line.award_as_stated
     out["awaits_mapping"] = line.awaits_mapping
-    out["award_title"] = line_award_title(line.award_kind, line.award_as_stated)
+    out["award_title"] = line_award_title(line.award_kind, line.award_as_stated, on)
     out["amount_source_label"] = AMOUNT_SOURCE_LABELS.get(
         line.amount_source, line.amount_source
     )
@@ -219,7 +219,7 @@ def decision_totals(all_lines: list[DecisionLine]) -> dict[str, Any]:
 
 
 def decision(dec: AwardDecision) -> dict[str, Any]:
-    lines = [decision_line(line) for line in dec.lines]
+    lines = [decision_line(line, dec.decided_on) for line in dec.lines]
     return {
         "id": str(dec.id),
         "version": dec.version,

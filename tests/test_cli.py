@@ -286,6 +286,8 @@ def test_a_bad_date_is_a_usage_error_in_vietnamese_in_every_command(tdkt):
         ("effective_from", "2024",
          ("schedules", "internal-rate", unit, "bang_khen_tw_hoi", "individual", "2024", "500000")),
         ("on", "2024-7-1", ("calc", "bang_khen_tw_hoi", "individual", "2024-7-1", "--unit", unit)),
+        ("--on", "2024-02-30", ("catalog", "list", "--on", "2024-02-30")),
+        ("--from", "mai", ("catalog", "retire", "giay_khen_hoi", "--from", "mai", "--reason", "X")),
     ]
     for option, bad, args in commands:
         out = tdkt(*args, code=2)
@@ -407,3 +409,70 @@ def test_certificates_and_documents_from_the_command_line(tdkt, runtime, tmp_pat
 
     text = "\n".join(p.text for p in Document(docx).paragraphs)
     assert "Ba mươi bốn triệu tám trăm nghìn đồng" in text
+
+
+def test_the_award_catalogue_from_the_command_line(tdkt, runtime, tmp_path):
+    """`tdkt catalog` lists the kinds as it always did; `add`, `change` and `retire` record as
+    the system (a change or a retirement from tomorrow at the earliest), `show` prints a kind
+    with its history; refusals exit 2 with the code and a Vietnamese message."""
+    from datetime import timedelta
+
+    from services.store import vietnam_today
+
+    today = vietnam_today()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    tdkt("org", "add", "Trung ương Hội", "--level", "central", "--on", "1930-10-20")
+    assert "giay_khen_hoi" in tdkt("catalog").stdout  # the listing, without a subcommand
+
+    kind = tmp_path / "bieu_duong.json"
+    kind.write_text(json.dumps({
+        "code": "bieu_duong_hoi_xa", "title": "Biểu dương của Ban Thường vụ Hội LHPN xã",
+        "category": "bieu_duong", "recipients": ["individual", "household"],
+        "deciders": {"union": ["commune"]}, "money": "none",
+        "source": "Quy chế thi đua, khen thưởng của Hội", "effective_from": "2025-01-01",
+        "reason": "Nghị quyết 12/NQ-ĐCT"}, ensure_ascii=False), encoding="utf-8")
+    added = tdkt("catalog", "add", str(kind)).stdout
+    assert "Đã thêm: bieu_duong_hoi_xa — Biểu dương của Ban Thường vụ Hội LHPN xã" in added
+    listing = tdkt("catalog", "list").stdout
+    assert any(line.startswith("bieu_duong_hoi_xa") and "từ 2025-01-01" in line
+               for line in listing.splitlines())
+    assert "bieu_duong_hoi_xa" not in tdkt("catalog", "list", "--on", "2024-12-31").stdout
+    assert "Lỗi [award_kind.exists]" in tdkt("catalog", "add", str(kind), code=2).stderr
+
+    change = tmp_path / "doi_ten.json"
+    change.write_text(json.dumps({"title": "Biểu dương của Hội LHPN xã, phường",
+                                  "effective_from": tomorrow, "reason": "Sắp xếp cấp xã"},
+                                 ensure_ascii=False), encoding="utf-8")
+    assert "Đã sửa" in tdkt("catalog", "change", "bieu_duong_hoi_xa", str(change)).stdout
+
+    early = tdkt("catalog", "retire", "bieu_duong_hoi_xa", "--from", today.isoformat(),
+                 "--reason", "Quy chế mới", code=2)
+    assert "Lỗi [catalogue.change_not_future]" in early.stderr and "ngày mai" in early.stderr
+    retired = tdkt("catalog", "retire", "bieu_duong_hoi_xa", "--from", tomorrow,
+                   "--reason", "Quy chế mới").stdout
+    assert f"bãi bỏ từ {tomorrow}" in retired
+    # offered until its last day (today), no longer from tomorrow
+    assert "bieu_duong_hoi_xa" in tdkt("catalog", "list").stdout
+    assert "bieu_duong_hoi_xa" in tdkt("catalog", "list", "--on", today.isoformat()).stdout
+    assert "bieu_duong_hoi_xa" not in tdkt("catalog", "list", "--on", tomorrow).stdout
+
+    shown = json.loads(tdkt("catalog", "show", "bieu_duong_hoi_xa").stdout)
+    # the retirement replaced the change recorded for the same date
+    assert [(s["effective_from"], s["retired"], s["actor"]) for s in shown["history"]] == [
+        ("2025-01-01", False, "system"), (tomorrow, True, "system")]
+    assert shown["retired_from"] == tomorrow
+    assert "Lỗi [not_found]" in tdkt("catalog", "show", "khong_co", code=2).stderr
+    junk = tmp_path / "junk.json"
+    junk.write_text("{khong phai json", encoding="utf-8")
+    said = " ".join(tdkt("catalog", "add", str(junk), code=2).stderr.replace("│", " ").split())
+    assert "không phải JSON hợp lệ" in said
+    typo = tmp_path / "typo.json"
+    typo.write_text(json.dumps({"titel": "Biểu dương", "effective_from": "2026-02-30",
+                                "reason": "Thử"}), encoding="utf-8")
+    refused = tdkt("catalog", "change", "giay_khen_hoi", str(typo), code=2).stderr
+    assert "Lỗi [validation.invalid]" in refused and "titel: trường không được phép" in refused
+    assert "effective_from: ngày phải là ngày có thật" in refused
+
+    rt = runtime()
+    history = rt.app.catalogue.history("bieu_duong_hoi_xa")
+    assert history[0].actor == "system" and history[-1].kind is None

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from services.api import errors, openapi
 from services.api.body import StrictJSONBody
 from services.api.routes_attachments import router as attachments_router
+from services.api.routes_catalogue import router as catalogue_router
 from services.api.routes_certificates import router as certificates_router
 from services.api.routes_council import router as council_router
 from services.api.routes_decisions import router as decisions_router
@@ -61,6 +62,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # CSP & co. on every answer; renews session cookies
     openapi.install(app)
     app.include_router(system_router)
+    app.include_router(catalogue_router)
     app.include_router(orgs_router)
     app.include_router(workflow_router)
     app.include_router(attachments_router)

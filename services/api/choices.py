@@ -10,11 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from domain.catalog import BODIES, BODY_EXAMPLES, BODY_LABELS, RECIPIENT_KINDS, catalog
+from domain.award_catalogue import MONEY_CHOICES
+from domain.catalog import (
+    AS_STATED,
+    BODIES,
+    BODY_EXAMPLES,
+    BODY_LABELS,
+    CATEGORY_LABELS,
+    CERTIFICATE_LABELS,
+    FREQUENCY_LABELS,
+    RECIPIENT_KINDS,
+    catalog,
+)
 from domain.decision import REVOCATION_GROUNDS
 from domain.nomination import OUTCOMES, VOTES
 from domain.pricing import AMOUNT_MODES
 from domain.recipients import GENDERS
+from domain.schedules import legal_rule_keys
 from domain.users import ROLES
 from projections.registry import ACTIVE, ALL, GROUP_NAMES, REVOKED
 from services.orgs import OPERATIONS
@@ -42,3 +54,11 @@ ReorganisationStep = one_of(OPERATIONS)
 PrintMode = one_of(PRINT_MODES)
 RegistryStatus = one_of((ACTIVE, REVOKED, ALL))
 GroupBy = one_of(GROUP_NAMES)
+# The award catalogue the office manages (domain/award_catalogue.py): a kind's category (never
+# the as-stated kind's), how often it may be given, how its money is set, its legal table and the
+# certificate it prints.
+Category = one_of(c for c in CATEGORY_LABELS if c != AS_STATED)
+Frequency = one_of(FREQUENCY_LABELS)
+MoneyMode = one_of(MONEY_CHOICES)
+LegalTable = one_of(legal_rule_keys())
+Certificate = one_of(CERTIFICATE_LABELS)

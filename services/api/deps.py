@@ -28,6 +28,7 @@ def current_actor(request: Request, rt: RuntimeDep) -> Actor:
     token = bearer_token(request)
     if not token:
         raise Unauthenticated()
+    rt.app.catalogue.refresh()
     return rt.app.users.authenticate(token)
 
 

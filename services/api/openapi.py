@@ -50,6 +50,8 @@ FILES: dict[tuple[str, str], tuple[str, ...]] = {
     ("get", "/api/decisions/{decision_id}/document.{fmt}"): (PDF, DOCX),
     ("post", "/api/decisions/{decision_id}/certificates"): (PDF,),
     ("post", "/api/ceremonies/{ceremony_id}/certificates"): (PDF,),
+    ("get", "/api/emulation/clusters/{cluster_id}/covenants/{year}/board.xlsx"): (XLSX,),
+    ("get", "/api/emulation/clusters/{cluster_id}/covenants/{year}/board.pdf"): (PDF,),
 }
 
 # Public operations that still answer 401 (a wrong password).
@@ -60,6 +62,7 @@ OPEN_TO_ANY_USER = {
     ("get", "/api/projections"),
     ("get", "/api/catalog/award-kinds"),
     ("get", "/api/catalog/award-kinds/{code}"),
+    ("get", "/api/catalog/options"),
     ("get", "/api/catalog/levels"),
 }
 # Writes that cannot conflict with anything.

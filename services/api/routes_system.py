@@ -1,4 +1,5 @@
-"""Health, login, catalog, projection status."""
+"""Health, login, the levels of the catalog, projection status (the award kinds:
+``routes_catalogue``)."""
 
 from __future__ import annotations
 
@@ -46,21 +47,6 @@ def login(body: LoginIn, rt: RuntimeDep, request: Request):
     response = JSONResponse({"token": token, "username": actor.username, "token_type": "bearer"})
     sessions.start(request, response, token)
     return response
-
-
-@router.get("/catalog/award-kinds", summary="Danh mục hình thức, danh hiệu khen thưởng")
-def award_kinds(actor: ActorDep):
-    return {"items": [kind.as_dict() for kind in catalog().kinds.values()]}
-
-
-@router.get("/catalog/award-kinds/{code}", summary="Một hình thức khen thưởng")
-def award_kind(code: str, actor: ActorDep):
-    from domain.errors import NotFound, UnknownAwardKind
-
-    try:
-        return catalog().kind(code).as_dict()
-    except UnknownAwardKind:
-        raise NotFound(what=f"hình thức khen thưởng «{code}»") from None
 
 
 @router.get("/catalog/levels", summary="Các cấp của cây tổ chức")

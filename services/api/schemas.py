@@ -7,9 +7,29 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    create_model,
+)
 
 from domain.announcements import FIGURES, MAX_AMOUNT, MAX_COUNT, QUALIFIERS
+from domain.award_catalogue import MAX_NAMED, MAX_SHORT, MAX_SOURCE, MAX_TITLE
+from domain.catalog import (
+    BODIES,
+    BODY_EXAMPLES,
+    BODY_LABELS,
+    CATEGORY_LABELS,
+    CERTIFICATE_LABELS,
+    FREQUENCY_LABELS,
+    MONEY_LABELS,
+    RECIPIENT_LABELS,
+    catalog,
+)
 from domain.ceremony import PAYMENT_STATUSES
 from domain.dates import parse_day
 from domain.errors import ValidationFailed
@@ -17,9 +37,14 @@ from domain.users import MAX_FULL_NAME, MAX_PASSWORD, MAX_REASON, MIN_PASSWORD
 from services.api.choices import (
     ISSUER_BODY_HELP,
     AmountMode,
+    Category,
+    Certificate,
+    Frequency,
     Gender,
     IssuerBody,
+    LegalTable,
     Level,
+    MoneyMode,
     Outcome,
     PrintMode,
     RecipientKind,
@@ -449,3 +474,114 @@ class PrintIn(Body):
     printer: Annotated[str, Field(max_length=60)] = "default"
     place: Annotated[str, Field(max_length=100)] | None = None
     reprint_reason: Text | None = None
+
+
+# -- the award catalogue ------------------------------------------------------------------------
+# What the root unit's admin sends to add, change and retire a kind (``services.catalogue``). The
+# domain checks the rest (``domain.award_catalogue.clean_definition``: texts NFC, a title of at
+# least two characters, at least one recipient kind and one deciding body…) and answers
+# ``catalogue.kind_invalid``.
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return "; ".join(f"`{code}` — {label}" for code, label in labels.items())
+
+
+DecidersIn = create_model(
+    "DecidersIn",
+    __base__=Body,
+    __doc__="Cơ quan có thẩm quyền quyết định: với mỗi loại cơ quan, các cấp được quyết định "
+            "(ví dụ `{\"union\": [\"commune\"]}`: Hội LHPN cấp xã).",
+    **{body: (Annotated[list[Level] | None, Field(
+        max_length=len(catalog().levels),
+        description=f"{BODY_LABELS[body]} ({BODY_EXAMPLES[body]}): các cấp được quyết định")],
+        None) for body in BODIES},
+)
+
+KindTitle = Annotated[str, Field(
+    max_length=MAX_TITLE, description="Tên đầy đủ của hình thức, danh hiệu (in trên giấy khen, "
+    "quyết định), ví dụ «Giấy khen của Ban Thường vụ Hội LHPN xã»")]
+KindShortTitle = Annotated[str, Field(
+    max_length=MAX_SHORT, description="Tên ngắn (trong bảng, danh sách); mặc định: tên đầy đủ")]
+KindCategory = Annotated[Category, Field(
+    description="Nhóm (không đổi được sau khi thêm): " + _labels(
+        {k: v for k, v in CATEGORY_LABELS.items() if k != "as_stated"}))]
+KindRecipients = Annotated[list[RecipientKind], Field(
+    max_length=len(RECIPIENT_LABELS),
+    description="Đối tượng được khen: " + _labels(RECIPIENT_LABELS))]
+KindNamedDeciders = Annotated[list[Annotated[str, Field(max_length=200)]], Field(
+    max_length=MAX_NAMED, description="Chỉ các cơ quan có tên này được quyết định (ví dụ «Thủ "
+    "tướng Chính phủ»); để trống: mọi cơ quan đúng loại và cấp")]
+KindFrequency = Annotated[Frequency, Field(
+    description="Số lần được khen: " + _labels(FREQUENCY_LABELS))]
+KindPerIssuer = Annotated[StrictBool, Field(
+    description="Hình thức chung cho giấy khen riêng của từng cơ quan: mỗi cơ quan khen một "
+                "lần cho mỗi thành tích")]
+KindMoney = Annotated[MoneyMode, Field(description="Cách tính tiền thưởng: " + _labels(
+    {k: v for k, v in MONEY_LABELS.items() if k != "rules"}))]
+KindMoneyTable = Annotated[LegalTable, Field(
+    description="Bảng hệ số theo quy định (bắt buộc khi `money` là `legal`; xem "
+                "`GET /api/catalog/options`)")]
+KindCertificate = Annotated[Certificate, Field(
+    description="Mẫu giấy in: " + _labels(CERTIFICATE_LABELS))]
+KindSource = Annotated[str, Field(
+    max_length=MAX_SOURCE, description="Căn cứ: văn bản quy định hình thức (số, ngày, điều)")]
+KindVerified = Annotated[StrictBool, Field(description="Đã đối chiếu với văn bản gốc")]
+CatalogueReason = Annotated[str, Field(
+    max_length=2_000, description="Lý do (số văn bản, nghị quyết…): ghi vào lịch sử của "
+                                  "hình thức; tối đa 2.000 ký tự")]
+
+
+class AwardKindIn(Body):
+    """Một hình thức khen thưởng mới của danh mục, có hiệu lực từ `effective_from` (có thể là
+    ngày đã qua, để ghi các quyết định cũ) và, nếu có, đến hết ngày `until`."""
+
+    code: Annotated[str, Field(max_length=60, description=(
+        "Mã hình thức (3–60 ký tự a–z, 0–9, gạch dưới, bắt đầu bằng chữ); không đổi được"))]
+    title: KindTitle
+    short_title: KindShortTitle | None = None
+    category: KindCategory
+    recipients: KindRecipients
+    deciders: DecidersIn  # type: ignore[valid-type]
+    named_deciders: KindNamedDeciders = []
+    frequency: KindFrequency = "once_per_achievement"
+    per_issuer: KindPerIssuer = False
+    money: KindMoney = "decided"
+    money_table: KindMoneyTable | None = None
+    certificate: KindCertificate = "chung_nhan"
+    source: KindSource
+    verified: KindVerified = False
+    effective_from: Annotated[Day, Field(description="Ngày bắt đầu có hiệu lực (từ 1945)")]
+    until: Annotated[Day | None, Field(
+        description="Ngày cuối cùng được dùng (không bắt buộc)")] = None
+    reason: CatalogueReason = ""
+
+
+class AwardKindChangeIn(Body):
+    """Những điều thay đổi của một hình thức (các trường không gửi giữ nguyên), có hiệu lực từ
+    `effective_from` — sớm nhất là ngày mai: các quyết định đã ghi giữ hình thức như ngày ban
+    hành. Nhóm (`category`) không đổi được."""
+
+    title: KindTitle | None = None
+    short_title: KindShortTitle | None = None
+    category: KindCategory | None = None
+    recipients: KindRecipients | None = None
+    deciders: DecidersIn | None = None  # type: ignore[valid-type]
+    named_deciders: KindNamedDeciders | None = None
+    frequency: KindFrequency | None = None
+    per_issuer: KindPerIssuer | None = None
+    money: KindMoney | None = None
+    money_table: KindMoneyTable | None = None
+    certificate: KindCertificate | None = None
+    source: KindSource | None = None
+    verified: KindVerified | None = None
+    effective_from: Annotated[Day, Field(description="Ngày bắt đầu áp dụng (sớm nhất: ngày mai)")]
+    reason: CatalogueReason
+
+
+class AwardKindRetirementIn(Body):
+    """Bãi bỏ một hình thức từ `effective_from` (sớm nhất là ngày mai): từ ngày đó không quyết
+    định, đề nghị hình thức này được nữa; các quyết định đã ghi giữ nguyên."""
+
+    effective_from: Annotated[Day, Field(description="Ngày bãi bỏ (sớm nhất: ngày mai)")]
+    reason: CatalogueReason

@@ -12,16 +12,9 @@ import re
 from datetime import date
 from typing import Any
 
-from domain.catalog import catalog, stated_title
+from domain.catalog import CERTIFICATE_LABELS, AwardKind, catalog, stated_title
 from domain.decision import AwardDecision, DecisionLine
 
-# The heading printed in large type, by award kind (prefix of its code).
-HEADINGS = (
-    ("bang_khen", "BẰNG KHEN"),
-    ("giay_khen", "GIẤY KHEN"),
-    ("ky_niem_chuong", "GIẤY CHỨNG NHẬN"),
-    ("co_thi_dua", "CỜ THI ĐUA"),
-)
 HONORIFICS = {"female": "Bà", "male": "Ông"}
 # The place on documents (NĐ 30/2020, Phụ lục I): the commune, district or province the issuing
 # body belongs to — the name after the first word of an administrative unit in the body's name
@@ -70,12 +63,13 @@ def place_of(issuer_name: str, issuer_level: str, path: list[dict[str, Any]]) ->
     return CENTRAL_PLACE
 
 
-def award_title(award_kind: str, issuer: dict[str, Any]) -> str:
+def award_title(award_kind: str, issuer: dict[str, Any], on: date | None = None) -> str:
     """The award's title as the issuer gives it: a catalog title that names the deciding body
     only generically for its level names the issuer itself ("Bằng khen của Ban Thường vụ Hội
     Liên hiệp Phụ nữ tỉnh, thành phố" from Hội LHPN TP Hà Nội → "Bằng khen của Ban Thường vụ
-    Hội LHPN TP Hà Nội"); a title that names its body already stays as it is."""
-    kind = catalog().kind(award_kind)
+    Hội LHPN TP Hà Nội"); a title that names its body already stays as it is. ``on``: the
+    decision's date (the kind as the catalogue had it then)."""
+    kind = catalog().kind(award_kind, on)
     head, sep, body = kind.title.partition(" của ")
     if body == GENERIC_OTHER and str(issuer.get("name") or "").strip() \
             and kind.decided_by(str(issuer.get("body")), str(issuer.get("level"))):
@@ -93,19 +87,19 @@ def award_title(award_kind: str, issuer: dict[str, Any]) -> str:
     return f"{head} của {office}{name}"
 
 
-def line_title(line: DecisionLine, issuer: dict[str, Any]) -> str:
+def line_title(line: DecisionLine, issuer: dict[str, Any], on: date | None = None) -> str:
     """A decision line's award as documents and certificates say it: the source's wording,
     marked, while the line awaits mapping to the catalogue; else ``award_title``."""
     if line.awaits_mapping and line.award_as_stated:
         return stated_title(line.award_as_stated)
-    return award_title(line.award_kind, issuer)
+    return award_title(line.award_kind, issuer, on)
 
 
-def heading_for(award_kind: str) -> str:
-    for prefix, heading in HEADINGS:
-        if award_kind.startswith(prefix):
-            return heading
-    return "GIẤY CHỨNG NHẬN"
+def heading_for(kind: AwardKind) -> str:
+    """The heading in large type: the kind's certificate template (``AwardKind.certificate``);
+    a kind that prints no certificate still gets a plain certificate when one is asked for."""
+    heading = CERTIFICATE_LABELS.get(kind.certificate, "")
+    return heading if kind.certificate != "none" and heading else "GIẤY CHỨNG NHẬN"
 
 
 def vietnamese_date(place: str, day: date) -> str:
@@ -125,14 +119,14 @@ def certificate(decision: AwardDecision, line: DecisionLine, entry: dict[str, An
     """Everything one certificate says; the same dict feeds the PDF and the HTML preview.
     ``entry``: the line's register entry (serial, token), None for an unnumbered preview;
     ``place``: the issuing body's place (``place_of``)."""
-    kind = catalog().kind(line.award_kind)
+    kind = catalog().kind(line.award_kind, decision.decided_on)
     recipient = line.recipient
     path = line.unit_path or []
     unit = path[-1]["name"] if path else ""
     if recipient["kind"] == "collective" and unit == recipient["name"] and len(path) > 1:
         unit = path[-2]["name"]
-    heading = heading_for(kind.code)
-    title = line_title(line, decision.issuer)
+    heading = heading_for(kind)
+    title = line_title(line, decision.issuer, decision.decided_on)
     title_line = title if heading in ("GIẤY CHỨNG NHẬN",) else ""
     honorific = HONORIFICS.get(str(recipient.get("gender") or ""), "") \
         if recipient["kind"] == "individual" else ""
@@ -172,7 +166,7 @@ def verification(decision: AwardDecision, line: DecisionLine, entry: dict[str, A
     revoked = line.revoked_on
     return {
         "holder": line.recipient_name,
-        "award_title": line_title(line, decision.issuer),
+        "award_title": line_title(line, decision.issuer, decision.decided_on),
         "issuer": decision.issuer["name"],
         "decision_number": decision.number,
         "decided_on": decision.decided_on.isoformat(),

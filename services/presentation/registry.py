@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.announcements import AnnouncedFigure
-from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, body_label, catalog, line_award_title
+from domain.catalog import BODY_LABELS, RECIPIENT_LABELS, body_label, catalog, stated_title
 from domain.money import format_dong
 from domain.pricing import AMOUNT_SOURCE_LABELS
 from projections.db import ViewDB
@@ -70,7 +70,9 @@ class Registry:
 
 def line(row: dict[str, Any]) -> dict[str, Any]:
     """One registry line (``RegistryRows.lines``) as the answers give it."""
-    kind = catalog().kind(row["award_kind"])
+    decided_on = row.get("decided_on")
+    kind = catalog().kind(row["award_kind"],
+                          date.fromisoformat(decided_on) if decided_on else None)
     stated = row.get("award_as_stated")
     path = row["unit_path"]
     return {
@@ -83,7 +85,7 @@ def line(row: dict[str, Any]) -> dict[str, Any]:
         "unit_path": path,
         "unit_path_text": " – ".join(step["name"] for step in reversed(path)),
         "award_kind": kind.code,
-        "award_title": line_award_title(kind.code, stated),
+        "award_title": stated_title(stated) if kind.stated and stated else kind.title,
         "award_as_stated": stated,
         "awaits_mapping": kind.stated,
         "award_family": row["award_family"],

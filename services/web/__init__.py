@@ -38,6 +38,8 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 | ``pages_users`` | ``/admin`` (administration), ``/users…``, ``/password`` (her own) |
 | ``pages_units`` | ``/units…`` (create, rename, move, merge, dissolve, reorganise) |
 | ``pages_schedules`` | ``/schedules…`` (base salaries, coefficient tables, issuers' rates) |
+| ``pages_catalogue`` | ``/catalog``, ``/catalog/{code}`` (card, history), ``/catalog/new``, |
+|  | ``/catalog/{code}/change``, ``/catalog/{code}/retire`` (root admin, after a review) |
 | ``pages_dashboard`` | ``/dashboard`` |
 """
 
@@ -47,6 +49,7 @@ from fastapi import APIRouter
 
 from services.web import (
     pages_attachments,
+    pages_catalogue,
     pages_ceremonies,
     pages_certificates,
     pages_council,
@@ -82,6 +85,7 @@ router.include_router(pages_printing.router)
 router.include_router(pages_users.router)
 router.include_router(pages_units.router)
 router.include_router(pages_schedules.router)
+router.include_router(pages_catalogue.router)
 router.include_router(pages_dashboard.router)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -40,6 +40,7 @@ def session_actor(request: Request, rt: RuntimeDep) -> Actor | None:
     token = bearer_token(request)
     if not token:
         return None
+    rt.app.catalogue.refresh()
     try:
         actor = rt.app.users.authenticate(token)
     except Unauthenticated:

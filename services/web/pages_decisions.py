@@ -475,7 +475,8 @@ def _decision_extras(request: Request, rt: Runtime, actor: Actor, decision: Awar
     """What the decision page shows beside the decision: its history, the office's actions,
     and the confirmation of what was just done."""
     done = request.query_params.get("done", "")
-    titles = dict.fromkeys(line_title(line, decision.issuer) for line in decision.lines)
+    titles = dict.fromkeys(line_title(line, decision.issuer, decision.decided_on)
+                           for line in decision.lines)
     award = "; ".join(titles) or "khen thưởng"
     return {
         # as the decision's document reads it: a blank subject is «Về việc tặng …» its awards

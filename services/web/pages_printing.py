@@ -131,7 +131,7 @@ def _rows(rt: Runtime, scope: Scope, base: str) -> list[dict[str, Any]]:
                 "line_no": line.line_no,
                 "name": line.recipient_name,
                 "position": line.recipient.get("position") or "",
-                "award": award_title(line.award_kind, decision.issuer),
+                "award": award_title(line.award_kind, decision.issuer, decision.decided_on),
                 "in_force": line.revoked_on is None,
                 "revoked_on": line.revoked_on.isoformat() if line.revoked_on else "",
                 "printed": entry is not None,

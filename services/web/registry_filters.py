@@ -44,7 +44,7 @@ def choices(rt: Runtime | None = None) -> dict[str, list[tuple[str, str]]]:
         "status": list(STATUS_LABELS.items()),
         "issuer_unit_id": ([(i["id"], i["name"]) for i in rt.registry.issuers()]
                            if rt is not None else []),
-        "award_kind": [(k.code, k.title) for k in catalog().kinds.values()],
+        "award_kind": [(k.code, k.title) for k in catalog().every_kind.values()],
         "recipient_kind": [(k, RECIPIENT_LABELS[k].capitalize()) for k in RECIPIENT_KINDS],
         "gender": list(GENDER_LABELS.items()),
     }

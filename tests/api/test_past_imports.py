@@ -184,3 +184,30 @@ def test_the_pages_ask_what_the_api_asks(client, world):
     client.cookies.clear()
     login(client, "btl.appr")
     assert client.get(f"/decisions/imports?unit_id={world.u('nt')}").status_code == 403
+
+
+def test_a_form_outside_the_catalogue_is_recorded_as_the_list_states_it(client, world):
+    """An outside decision's list may name forms the catalogue does not hold («Biểu dương»,
+    «Thưởng nóng»): each is recorded with the list's own wording, awaiting mapping, beside a
+    catalogue form in the same decision — never refused."""
+    front = "Ủy ban MTTQ Việt Nam quận Bắc Từ Liêm"
+    text = (
+        "Số quyết định,Ngày quyết định,Loại cơ quan ban hành,Cấp cơ quan ban hành,"
+        "Cơ quan ban hành,Họ tên,Năm sinh,Đơn vị,Hình thức khen thưởng,Thời gian,Số tiền\n"
+        f"7/QĐ-MTTQ,15/03/2024,Mặt trận Tổ quốc Việt Nam,quận,{front},Lê Thị Đào,1977,{XD},"
+        "Biểu dương,2023,\n"
+        f",,,,,Lê Thị Mận,1978,{XD},Thưởng nóng,2023,200000\n"
+        f',,,,,Lê Thị Cúc,1979,{XD},"Giấy khen của cơ quan, tổ chức khác",2023,\n')
+    report = ok(dry_run(client, world, text.encode("utf-8"), name="mttq.csv"))
+    [planned] = report["decisions"]
+    assert planned["status"] == "ready", planned
+    done = ok(run(client, world, text.encode("utf-8"), name="mttq.csv"))
+    [decision] = done["decisions"]
+    assert decision["status"] == "recorded" and decision["rows"] == 3
+    recorded = ok(client.get(f"/api/decisions/{decision['decision_id']}",
+                             headers=world.h("admin")))
+    stated = [(line["award_as_stated"], line["awaits_mapping"]) for line in recorded["lines"]]
+    assert stated == [("Biểu dương", True), ("Thưởng nóng", True), (None, False)]
+    assert recorded["lines"][0]["award_title"] == \
+        "Biểu dương (theo văn bản; chưa đối chiếu danh mục)"
+    assert recorded["totals"]["amount"] == 200_000

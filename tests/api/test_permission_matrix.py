@@ -632,6 +632,34 @@ def _past_decisions(path: str) -> Build:
     return build
 
 
+def _catalogue_kind(c: Ctx, n: int) -> dict[str, Any]:
+    return {"code": f"bieu_duong_thu_{n}", "title": f"Biểu dương thử {n}",
+            "category": "bieu_duong", "recipients": ["individual"],
+            "deciders": {"union": ["commune"]}, "money": "none",
+            "source": "Quy chế khen thưởng của Hội", "effective_from": "2025-01-01"}
+
+
+def _catalogue_change(c: Ctx, t: str, a: str, f: bool) -> Req:
+    """A kind of the catalogue's own (shipped kinds stay as they are), renamed from a later
+    date each time (the same date would replace the change before it)."""
+    code = shared(c, "catalogue.kind", lambda: c.call(
+        "admin", "POST", "/api/catalog/award-kinds", 201,
+        json=_catalogue_kind(c, c.next()))["code"], False)
+    n = c.next()
+    return Req(f"/api/catalog/award-kinds/{code}/changes", json={
+        "title": f"Biểu dương đổi tên {n}", "reason": "Đổi tên",
+        "effective_from": (date(2030, 1, 1) + timedelta(days=n)).isoformat()})
+
+
+def _catalogue_retirement(c: Ctx, t: str, a: str, f: bool) -> Req:
+    """A kind of its own for an allowed retirement (retired once is retired)."""
+    code = shared(c, "catalogue.retired", lambda: c.call(
+        "admin", "POST", "/api/catalog/award-kinds", 201,
+        json=_catalogue_kind(c, c.next()))["code"], f)
+    return Req(f"/api/catalog/award-kinds/{code}/retirement",
+               json={"effective_from": "2030-01-01", "reason": "Bãi bỏ"})
+
+
 def res_path(template: str, name: str) -> Build:
     """A path naming the shared resource ``name.<target>``."""
     return lambda c, t, a, f: Req(template.format(c.res[f"{name}.{t}"]))
@@ -648,6 +676,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/catalog/award-kinds/{code}"): Op(
         anyone, fixed("/api/catalog/award-kinds/giay_khen_hoi")),
     ("GET", "/api/catalog/levels"): Op(anyone, fixed("/api/catalog/levels")),
+    ("GET", "/api/catalog/options"): Op(anyone, fixed("/api/catalog/options")),
+    ("POST", "/api/catalog/award-kinds"): Op(root_admin, lambda c, t, a, f: Req(
+        "/api/catalog/award-kinds", json=_catalogue_kind(c, c.next()))),
+    ("POST", "/api/catalog/award-kinds/{code}/changes"): Op(root_admin, _catalogue_change),
+    ("POST", "/api/catalog/award-kinds/{code}/retirement"): Op(
+        root_admin, _catalogue_retirement, fresh=True),
     # -- org units
     ("GET", "/api/org-units"): Op(anyone, fixed("/api/org-units", include_ended="true")),
     ("GET", "/api/org-units/tree"): Op(anyone, fixed("/api/org-units/tree")),

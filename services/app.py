@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from projections.base import View
 from projections.certificates import CertificatesView
 from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
 from projections.decisions import CeremoniesView, DecisionsView, UsersView
+from projections.emulation import EmulationRows, EmulationView
 from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
 from projections.payments import PaymentsView
@@ -27,6 +29,7 @@ from services.ceremonies import Ceremonies
 from services.certificates import Certificates
 from services.config import SQLITE, Settings, load_settings
 from services.decisions import Decisions
+from services.emulation import Emulation
 from services.nominations import Nominations
 from services.orgs import OrgTree, OrgUnits
 from services.presentation.queries import Queries
@@ -40,13 +43,19 @@ def _no_certificates(token: str) -> dict[str, Any] | None:
     return None
 
 
+def _no_history(recipient_key: str, unit_id: UUID) -> list[tuple[int, str]]:
+    return []
+
+
 class TdktApplication(Store):
     """One application over one event store, its areas composed here, once.
 
     Each area is a plain class that stands on the store and takes what it uses from the areas
     below it; nothing is inherited across areas and nothing is set from outside.
     ``find_certificate`` finds a certificate by its public token (a read model's lookup: the
-    runtime passes it; without one, no certificate is found).
+    runtime passes it; without one, no certificate is found). ``recipient_history`` reads the
+    (year, award kind) of a recipient's awards in force, by identity key, for the title
+    registrations' prerequisites (the registry's lookup, passed by the runtime likewise).
     """
 
     def __init__(
@@ -54,6 +63,7 @@ class TdktApplication(Store):
         env: dict[str, str] | None = None,
         clock: Callable[[], date] | None = None,
         find_certificate: Callable[[str], dict[str, Any] | None] = _no_certificates,
+        recipient_history: Callable[[str, UUID], list[tuple[int, str]]] = _no_history,
     ) -> None:
         super().__init__(env=env, clock=clock)
         self.tree = OrgTree(self)
@@ -68,11 +78,13 @@ class TdktApplication(Store):
         self.ceremonies = Ceremonies(self, self.tree, self.authz, self.decisions)
         self.certificates = Certificates(self, self.tree, self.authz, self.decisions,
                                          find_certificate)
+        self.emulation = Emulation(self, self.tree, self.authz, self.nominations,
+                                   recipient_history)
 
 
 def default_views() -> list[View]:
     return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView(),
-            CertificatesView(), PaymentsView(), StatedAwardsView()]
+            CertificatesView(), PaymentsView(), StatedAwardsView(), EmulationView()]
 
 
 def open_view_db(settings: Settings) -> ViewDB:
@@ -91,7 +103,8 @@ class Runtime:
         self.settings = settings or load_settings()
         self.db = open_view_db(self.settings)
         self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock,
-                                   find_certificate=self._find_certificate)
+                                   find_certificate=self._find_certificate,
+                                   recipient_history=self._recipient_history)
         self.runner = Runner(
             self.app,
             self.db,
@@ -105,6 +118,10 @@ class Runtime:
     def _find_certificate(self, token: str) -> dict[str, Any] | None:
         self.ensure_position(self.app.max_position())
         return self.queries.certificate_token(token)
+
+    def _recipient_history(self, recipient_key: str, unit_id: UUID) -> list[tuple[int, str]]:
+        self.ensure_position(self.app.max_position())
+        return EmulationRows(self.db).title_history(recipient_key, unit_id)
 
     @property
     def inline(self) -> bool:

@@ -27,6 +27,7 @@ from services import demo as demo_data
 from services import representations as rep
 from services.app import Runtime
 from services.authz import SYSTEM
+from services.cli_emulation import emulation_cli
 from services.config import load_settings
 from services.money_report import schedule_differences
 from services.presentation import catalogue as present_catalogue
@@ -46,6 +47,7 @@ decisions_cli = typer.Typer(help="Quyết định khen thưởng: nhập các qu
 cli.add_typer(decisions_cli, name="decisions")
 catalog_cli = typer.Typer(help="Danh mục hình thức khen thưởng: xem, thêm, sửa, bãi bỏ.")
 cli.add_typer(catalog_cli, name="catalog")
+cli.add_typer(emulation_cli, name="emulation")
 
 
 def _runtime() -> Runtime:

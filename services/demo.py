@@ -8,6 +8,14 @@
   say where the other 5.000.000 đ came from, and the demo does not invent it).
 * Seed 002 — Hội LHPN tỉnh Bắc Kạn, 24/6/2024: 4 full-time officials received Bằng khen TW Hội
   for 2023 (no amount stated).
+* Seed 000 — the Red River Delta emulation cluster (Cụm thi đua các tỉnh Đồng bằng sông Hồng),
+  2023: the 9 provinces' Union units, Trung ương Hội managing, Quảng Ninh leading; the covenant's
+  8 indicators; each province's results as the article states them — and only those
+  (``domain.emulation.seed_red_river_2023``), each confirmed by the lead, with the sentence it
+  comes from as its evidence; the figure stated for the whole cluster (13.747 families). The
+  board computes every count the article gives from these results. The article gives no dates
+  for the signing and the opening: the demo uses 1/1/2023 for both; the covenant closes at the
+  cluster's conference of 8/11/2023.
 * The 2025-07-01 reform, simplified for illustration: Bắc Từ Liêm's wards move under Hà Nội (some
   merged), the district is dissolved; Bắc Kạn merges into Thái Nguyên, Thái Bình into Hưng Yên.
 
@@ -24,8 +32,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.emulation import seed_red_river_2023 as red_river
 from services.app import Runtime
-from services.authz import SYSTEM
+from services.authz import SYSTEM, Actor
 
 DEMO_PASSWORD = "demo-tdkt-2024"
 ILLUSTRATIVE = "(minh họa)"
@@ -122,6 +131,52 @@ def unit_collective(unit_id: UUID) -> dict[str, Any]:
     return {"kind": "collective", "org_unit_id": str(unit_id)}
 
 
+# The Red River Delta provinces the tree did not have yet (seed 000): key of the seed, code,
+# the date the province (re-)established.
+RED_RIVER_UNITS = (
+    ("ninh_binh", "NB", date(1992, 4, 1)),
+    ("nam_dinh", "ND", date(1997, 1, 1)),
+    ("ha_nam", "HNa", date(1997, 1, 1)),
+    ("bac_ninh", "BN", date(1997, 1, 1)),
+    ("vinh_phuc", "VP", date(1997, 1, 1)),
+    ("hai_duong", "HD", date(1997, 1, 1)),
+)
+
+
+def load_red_river(rt: Runtime, actor: Actor, root: UUID, units: dict[str, UUID]) -> UUID:
+    """The Red River Delta cluster of 2023 (seed 000): its results recorded as the article
+    states them — an inferred one (the ninth province of "8/9") says so in its evidence — and
+    confirmed by the lead. Read back through the projections once, at the end."""
+    clusters = rt.app.emulation.clusters
+    seed = red_river.CLUSTER
+    year = seed["year"]
+    cluster = clusters.create(actor, name=seed["name"], kind=seed["kind"],
+                              managing_unit_id=root).id
+    clusters.set_year(actor, cluster, year, lead_unit_id=units[red_river.LEAD],
+                      members=[{"unit_id": units[m["key"]], "name": m["name"]}
+                               for m in red_river.MEMBERS],
+                      reason=red_river.LEAD_SOURCE)
+    clusters.put_covenant(actor, cluster, year, {"indicators": list(red_river.INDICATORS),
+                                                 "stated_totals": list(red_river.STATED_TOTALS)})
+    start = date(year, 1, 1)  # not stated by the article
+    for member in red_river.MEMBERS:
+        clusters.sign(actor, cluster, year, unit_id=units[member["key"]], on=start)
+    clusters.open(actor, cluster, year, start)
+    for code, results in red_river.RESULTS.items():
+        for item in results:
+            evidence = item["source"]
+            if item["inferred"]:
+                evidence += " (suy ra từ số đếm của bài viết, không được nêu tên)"
+            unit_id = units[item["member"]]
+            clusters.report(actor, cluster, year, unit_id, code, value=item.get("value"),
+                            cases_occurred=item.get("cases_occurred"),
+                            outcome=item.get("outcome"), evidence=evidence)
+            clusters.confirm(actor, cluster, year, unit_id, code)
+    clusters.close(actor, cluster, year, date(2023, 11, 8))  # the cluster's conference
+    rt.runner.catch_up()
+    return cluster
+
+
 def is_loaded(rt: Runtime) -> bool:
     return rt.app.tree.root_unit_id() is not None
 
@@ -154,6 +209,10 @@ def load(rt: Runtime) -> dict[str, Any]:
     quangninh = unit("Hội LHPN tỉnh Quảng Ninh", "province", root, date(1963, 10, 30), "QN")
     thaibinh = unit("Hội LHPN tỉnh Thái Bình", "province", root, date(1950, 1, 1), "TB")
     hungyen = unit("Hội LHPN tỉnh Hưng Yên", "province", root, date(1997, 1, 1), "HY")
+    delta = {"quang_ninh": quangninh, "thai_binh": thaibinh, "hung_yen": hungyen}
+    for key, code, established in RED_RIVER_UNITS:
+        name = next(m["unit_name"] for m in red_river.MEMBERS if m["key"] == key)
+        delta[key] = unit(name, "province", root, established, code)
     btl = unit("Hội LHPN quận Bắc Từ Liêm", "district", hanoi, date(2014, 4, 1), "BTL")
     wards = {
         name: unit(f"Hội LHPN phường {name}", "commune", btl, date(2014, 4, 1))
@@ -174,6 +233,13 @@ def load(rt: Runtime) -> dict[str, Any]:
         ("hanoi.hoidong", "Chủ tịch Hội đồng TĐKT Hội LHPN Hà Nội", [("reviewer", hanoi, True)]),
         ("hanoi.uyvien", "Ủy viên Hội đồng TĐKT Hội LHPN Hà Nội", [("reviewer", hanoi, False)]),
         ("btl.vanphong", "Văn phòng Hội LHPN quận Bắc Từ Liêm", [("approver", btl, False)]),
+        # the Red River Delta cluster of 2023: its lead (Cụm trưởng) and a member
+        (
+            "quangninh.vanphong",
+            "Văn phòng Hội LHPN tỉnh Quảng Ninh",
+            [("approver", quangninh, False)],
+        ),
+        ("thaibinh.vanphong", "Văn phòng Hội LHPN tỉnh Thái Bình", [("approver", thaibinh, False)]),
         (
             "xuandinh.denghi",
             "Cán bộ Hội LHPN phường Xuân Đỉnh",
@@ -365,6 +431,9 @@ def load(rt: Runtime) -> dict[str, Any]:
         )
     ).id
 
+    # -- seed 000: the Red River Delta cluster, 2023 ---------------------------------------------
+    cluster = load_red_river(rt, s, root, delta)
+
     # -- the 2025-07-01 reform (illustrative) --------------------------------------------------
     reform = date(2025, 7, 1)
     operations: list[dict[str, Any]] = []
@@ -447,6 +516,7 @@ def load(rt: Runtime) -> dict[str, Any]:
             "backan": d_bk,
         },
         "ceremonies": {"btl_2024": conference, "backan_2024": backan_meeting},
+        "red_river": {"cluster": cluster, "units": delta},
         "nominations": nomination_ids,
         "tokens": tokens,
     }

@@ -78,13 +78,22 @@ class Nominations:
     ) -> Saved:
         unit = self._active_unit(proposing_unit_id)
         self.authz.require(actor, "nominator", unit.id)
-        nomination = Nomination.draft(
+        return self.store.commit(
+            self.build_draft(proposing_unit_id=unit.id, data=data, actor=actor.username))
+
+    def build_draft(self, *, proposing_unit_id: UUID, data: dict[str, Any], actor: str
+                    ) -> Nomination:
+        """A draft nomination checked as ``draft_nomination`` checks one, not yet saved and with
+        no check of who asks: for areas that open nominations from their own records (the
+        emulation proposals, title registrations) and save them with those records, after
+        checking their own permissions."""
+        unit = self._active_unit(proposing_unit_id)
+        return Nomination.draft(
             nomination_id=uuid4(),
             proposing_unit_id=unit.id,
             data=self._prepare_fields(data, unit.id),
-            actor=actor.username,
+            actor=actor,
         )
-        return self.store.commit(nomination)
 
     def edit_nomination(
         self,

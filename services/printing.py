@@ -144,6 +144,12 @@ def document_pdf(template: str, data: dict[str, Any]) -> bytes:
     return _compile(source, data)
 
 
+def typst_pdf(source: bytes, data: Any) -> bytes:
+    """A document from a Typst source kept elsewhere than ``templates/`` (an area's own layout,
+    e.g. the emulation board beside ``services/emulation``); ``data`` reaches it as JSON."""
+    return _compile(source, data)
+
+
 def decision_pdf(document: dict[str, Any]) -> bytes:
     return document_pdf("decision.typ.j2", document)
 

@@ -14,6 +14,7 @@ from services.api.routes_catalogue import router as catalogue_router
 from services.api.routes_certificates import router as certificates_router
 from services.api.routes_council import router as council_router
 from services.api.routes_decisions import router as decisions_router
+from services.api.routes_emulation import router as emulation_router
 from services.api.routes_imports import router as imports_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(decisions_router)
     app.include_router(payouts_router)
     app.include_router(certificates_router)
+    app.include_router(emulation_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

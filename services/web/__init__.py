@@ -41,6 +41,15 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 | ``pages_catalogue`` | ``/catalog``, ``/catalog/{code}`` (card, history), ``/catalog/new``, |
 |  | ``/catalog/{code}/change``, ``/catalog/{code}/retire`` (root admin, after a review) |
 | ``pages_dashboard`` | ``/dashboard`` |
+| ``pages_emulation`` | ``/emulation`` (clusters, movements, title registrations), |
+|  | ``/emulation/clusters/new``, ``/emulation/clusters/{id}[/years, /rename]``, the board |
+|  | ``…/{id}/{year}`` with ``…/sign/{unit}``, ``…/open``, ``…/close``, ``…/propose`` |
+| ``pages_cluster_reports`` | a member's report ``…/{year}/reports/{unit}`` (results, |
+|  | confirm, correct, self and agreed scores) |
+| ``pages_movements`` | ``/emulation/movements/new``, ``/emulation/movements/{id}`` (board, |
+|  | registration, ``…/close``), ``…/units/{unit}`` (a participant's results, own targets) |
+| ``pages_registrations`` | ``/emulation/registrations/new``, ``/emulation/registrations/{id}`` |
+|  | (entries, ``…/entries/{n}/withdraw``, ``…/close``, ``…/nominate``) |
 """
 
 from __future__ import annotations
@@ -52,12 +61,16 @@ from services.web import (
     pages_catalogue,
     pages_ceremonies,
     pages_certificates,
+    pages_cluster_reports,
     pages_council,
     pages_dashboard,
     pages_decisions,
+    pages_emulation,
     pages_imports,
     pages_money,
+    pages_movements,
     pages_printing,
+    pages_registrations,
     pages_registry,
     pages_schedules,
     pages_session,
@@ -87,5 +100,9 @@ router.include_router(pages_units.router)
 router.include_router(pages_schedules.router)
 router.include_router(pages_catalogue.router)
 router.include_router(pages_dashboard.router)
+router.include_router(pages_emulation.router)
+router.include_router(pages_cluster_reports.router)
+router.include_router(pages_movements.router)
+router.include_router(pages_registrations.router)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -5,7 +5,10 @@ callers) against the workflow endpoints with valid, half-valid and junk bodies: 
 huge, negative and fractional numbers, NaN, nulls and wrong types. Every answer must be one of the
 statuses the API documents, every error must carry a code and a message, and after each success
 the resource read back must be consistent. An ``advance`` rule plays the right user at the right
-step so that runs also reach review, forwarding, decisions and revocations.
+step so that runs also reach review, forwarding, decisions and revocations. The emulation
+commands (issue 19) play against a seeded cluster, movement and title registration with exact
+numbers written every wrong way (floats, NaN, exponents, huge): what a success answers holds NFC
+text without control characters.
 
 Each run of the machine starts from the same world but keeps the nominations and decisions of
 earlier runs in the store, which only adds variety (duplicate numbers, achievements awarded twice).
@@ -113,6 +116,46 @@ award_kind = st.one_of(
     odd_text,
     junk,
 )
+
+
+# -- emulation (issue 19): numbers are exact (an int or a decimal string, never a float) -------
+
+sane_exact = st.one_of(st.integers(0, 60), st.integers(0, 60).map(str),
+                       st.sampled_from(["12,5", "40.5", "2", "100", "１２"]))
+exact = st.one_of(  # numbers written every wrong way
+    st.integers(-10, 10**6),
+    st.sampled_from(["957,5", "80.5", "1e5", "NaN", "Infinity", "-0", " 3 ", "3.12345", "",
+                     "1.000", "+3", "0x10", "Yes", "có ", 10**30, 2**63, -(2**63)]),
+    odd_float,
+    st.booleans(),
+    st.none(),
+    junk,
+)
+note_sane = st.sampled_from(["Theo báo cáo tổng kết", "Bổ sung\r\nminh chứng", "",
+                             unicodedata.normalize("NFD", "Đồng ý, thống nhất điểm")])
+yes_no = st.sampled_from(["yes", "no", "có", "không", unicodedata.normalize("NFD", "có"),
+                          unicodedata.normalize("NFD", "không"), True, False])
+code = st.sampled_from(["9", "x" * 17, "ü", "1 ", "%00", "1.", "-", "1%20", "a-b.c"])
+year_path = st.sampled_from(["2025", "1999", "2101", "-1", "x", "99999999999999999999",
+                             "2024.0"])
+path_ref = st.one_of(st.uuids().map(str), st.sampled_from(["x", "0", "%00", "ü"]))
+EMULATION_TITLES = ["lao_dong_tien_tien", "chien_si_thi_dua_co_so",
+                    "chien_si_thi_dua_toan_quoc", "tap_the_lao_dong_tien_tien"]
+
+
+def check_text(value: Any, described: str) -> None:
+    """Text as recorded: NFC, no control characters but the newline."""
+    if isinstance(value, str):
+        assert unicodedata.is_normalized("NFC", value), (value, described)
+        assert not [c for c in value if unicodedata.category(c) == "Cc" and c != "\n"], (
+            value, described)
+    elif isinstance(value, list):
+        for item in value:
+            check_text(item, described)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, described)
+            check_text(item, described)
 
 
 class ApiMachine(RuleBasedStateMachine):
@@ -694,6 +737,169 @@ class ApiMachine(RuleBasedStateMachine):
             self.ceremonies.append(response.json()["id"])
             self.check_ceremony(response.json())
 
+    # -- emulation (issue 19) -------------------------------------------------------------------
+
+    emulation: dict[str, str] = None  # type: ignore[assignment]  # ids seeded by the test
+
+    def emulation_request(self, data) -> tuple[str, str, Any, list[str]]:
+        """(method, path, body, likely users) of one emulation command, all drawn: with a junk
+        rate of 0 every part is sensible (NFD text and decimal commas included), else each part
+        is junk with chance 1/rate."""
+        e = self.emulation
+        rate = self.junk_rate(data)
+
+        def mix(good: Any, bad: Any) -> Any:
+            return good if not rate else st.one_of(*[good] * (rate - 1), bad)
+
+        def of(keys: list[str]) -> Any:
+            return st.sampled_from(keys).map(self.u)
+
+        year = data.draw(mix(st.just("2024"), year_path), label="year")
+        member = data.draw(mix(of(["hanoi", "backan"]), path_ref), label="member")
+        codes = mix(st.sampled_from(["1", "2", "3", "cum", "cham"]), code)
+        item = data.draw(codes, label="code")
+        participant = data.draw(mix(of(["xd", "cn1"]), path_ref), label="participant")
+        entry = data.draw(mix(st.integers(1, 6), odd_int), label="entry")
+        number = mix(sane_exact, exact)
+        text = mix(note_sane, odd_text)
+        unit = mix(of(["hanoi", "backan", "xd", "cn1"]), self.unit_ref())
+        covenant = f"/api/emulation/clusters/{e['cluster']}/covenants/{year}"
+        report = f"{covenant}/reports/{member}"
+        movement = f"/api/emulation/movements/{e['movement']}"
+        registration = f"/api/emulation/registrations/{e['registration']}"
+        result = st.fixed_dictionaries({}, optional={
+            "value": mix(st.one_of(sane_exact, yes_no), exact),
+            "cases_occurred": mix(st.booleans(), scalar),
+            "outcome": mix(st.sampled_from(["achieved", "exceeded", "not_achieved"]), scalar),
+            "evidence": text, "attachments": mix(st.lists(st.sampled_from(["a1", "b-2"])), junk)})
+        indicator = mix(st.fixed_dictionaries(
+            {"code": st.sampled_from(["1", "2", "3", "4a"]), "text": text},
+            optional={"unit": mix(st.just("hộ"), odd_text),
+                      "measure": mix(st.sampled_from(["number", "percent", "yes_no"]), scalar),
+                      "target": mix(st.one_of(sane_exact, yes_no), exact),
+                      "direction": mix(st.sampled_from(["at_least", "at_most"]), scalar),
+                      "applies": mix(st.sampled_from(["always", "when_cases"]), scalar),
+                      "summable": mix(st.booleans(), scalar), "max_points": number,
+                      "note": text}), junk)
+        offices = ["admin", "admin", "hn.appr", "tw.appr", "btl.appr"]
+        table: list[tuple[str, str, Any, list[str]]] = [
+            ("POST", f"{report}/results/{item}", result, offices),
+            ("POST", f"{report}/results/{item}/confirm", st.just(NOBODY), offices),
+            ("POST", f"{report}/results/{item}/correct",
+             st.builds(lambda found, why: {**found, "reason": why}, result, text), offices),
+            ("POST", f"{report}/scores/{item}", st.fixed_dictionaries(
+                {"points": number,
+                 "by": mix(st.sampled_from(["self", "cross", "lead"]), scalar)},
+                optional={"assessor_unit_id": unit, "note": text}), offices),
+            ("POST", f"{report}/scores/{item}/agree", st.fixed_dictionaries(
+                {"points": number}, optional={"reason": text}), offices),
+            ("PUT", f"{report}/deductions/{item}", st.fixed_dictionaries(
+                {"times": mix(st.integers(0, 3), st.one_of(st.integers(-2, 1_002), scalar))},
+                optional={"reason": text}), offices),
+            ("POST", f"{covenant}/sign", st.fixed_dictionaries(
+                {"unit_id": unit}, optional={"on": mix(st.just("2024-01-15"), some_date)}),
+             offices),
+            ("PUT", f"/api/emulation/clusters/{e['cluster']}/covenants/2025",
+             st.fixed_dictionaries({}, optional={
+                 "title": text, "indicators": st.lists(indicator, max_size=3),
+                 "points": mix(st.fixed_dictionaries({}, optional={
+                     "items": st.lists(st.fixed_dictionaries(
+                         {"code": st.sampled_from(["cum", "k2"]), "text": text,
+                          "max_points": number}), max_size=2, unique_by=lambda i: i["code"]),
+                     "deductions": st.lists(st.fixed_dictionaries(
+                         {"text": text, "points": number},
+                         optional={"code": codes, "per": mix(st.just("once"), scalar)}),
+                         max_size=2),
+                     "total_max": number}), junk),
+                 "thresholds": st.lists(st.fixed_dictionaries(
+                     {"code": mix(st.just("tot"), odd_text), "label": text,
+                      "minimum": number}), max_size=2),
+                 "proposal_cap": mix(st.sampled_from(["1/3", "1/2"]),
+                                     st.one_of(st.sampled_from(["1/0", "0/3", "3/2", "١/٣"]),
+                                               scalar)),
+                 "proposal_rules": st.lists(st.fixed_dictionaries(
+                     {"rank_from": mix(st.integers(1, 3), odd_int),
+                      "award_kind": mix(st.just("bang_khen_tw_hoi"), award_kind)},
+                     optional={"rank_to": mix(st.integers(1, 3), odd_int),
+                               "requires_class": mix(st.just("tot"), odd_text)}), max_size=2),
+                 "stated_totals": st.lists(st.fixed_dictionaries(
+                     {"indicator_code": codes, "what": text, "value": number}), max_size=2),
+                 "expected_version": mix(st.none(), scalar)}), offices),
+            ("PATCH", f"/api/emulation/clusters/{e['cluster']}",
+             st.fixed_dictionaries({"name": text}), offices),
+            ("PUT", f"/api/emulation/clusters/{e['cluster']}/years/{year}/lead",
+             st.fixed_dictionaries({"unit_id": unit},
+                                   optional={"on": some_date, "reason": text}), offices),
+            ("POST", "/api/emulation/clusters", st.fixed_dictionaries(
+                {"name": text, "managing_unit_id": unit},
+                optional={"kind": mix(st.sampled_from(["cum", "khoi"]), scalar)}), offices),
+            ("POST", "/api/emulation/movements", st.fixed_dictionaries(
+                {"unit_id": unit, "title": text,
+                 "indicators": mix(st.lists(indicator, min_size=1, max_size=2,
+                                            unique_by=lambda i: str(i.get("code"))
+                                            if isinstance(i, dict) else repr(i)), junk)},
+                optional={"year": mix(st.just(2024), odd_int),
+                          "participant_ids": st.lists(unit, max_size=2),
+                          "own_targets_allowed": mix(st.booleans(), scalar)}), offices),
+            ("POST", f"{movement}/registrations", st.fixed_dictionaries(
+                {"unit_id": st.just(participant)},
+                optional={"targets": st.dictionaries(codes, number, max_size=2),
+                          "pledge": text}), offices),
+            ("PUT", f"{movement}/registrations/{participant}/targets", st.fixed_dictionaries(
+                {"targets": mix(st.dictionaries(codes, number, max_size=2), junk)}), offices),
+            ("POST", f"{movement}/registrations/{participant}/results/{item}", result, offices),
+            ("POST", f"{movement}/registrations/{participant}/results/{item}/correct",
+             st.builds(lambda found, why: {**found, "reason": why}, result, text), offices),
+            ("POST", f"{registration}/entries", st.fixed_dictionaries(
+                {"recipient": self.recipient(),
+                 "award_kind": mix(st.sampled_from(EMULATION_TITLES), award_kind)},
+                optional={"override_reason": text}), ["xd.nom", "xd.nom", "btl.appr"]),
+            ("POST", f"{registration}/entries/{entry}/withdraw",
+             st.fixed_dictionaries({"reason": text}), ["xd.nom"]),
+            ("POST", "/api/emulation/registrations", st.fixed_dictionaries(
+                {"unit_id": unit, "year": mix(st.integers(2020, 2030), odd_int)}),
+             ["xd.nom", "nt.nom"]),
+        ]
+        method, path, body, likely = self.index(data, table, "emulation command")
+        drawn = data.draw(body, label="body")
+        if rate == 2 and data.draw(st.booleans(), label="junk body"):
+            drawn = data.draw(junk, label="junk body")
+        return method, path, drawn, likely
+
+    @rule(data=st.data())
+    def emulation_command(self, data) -> None:
+        """An emulation command with half-valid or junk input: never a 5xx; what a success
+        answers (the resource as recorded) holds NFC text without control characters."""
+        method, path, body, likely = self.emulation_request(data)
+        who = self.who(data, likely)
+        response = self.call(method, path, who, body)
+        if response.status_code in (200, 201):
+            check_text(response.json(), f"{method} {path} with {body!r}")
+
+    @rule(data=st.data())
+    def emulation_command_again(self, data) -> None:
+        """A second door (rules are drawn uniformly): emulation has many commands."""
+        self.emulation_command(data)
+
+    @rule(data=st.data())
+    def emulation_read(self, data) -> None:
+        e = self.emulation
+        year = data.draw(st.one_of(st.just("2024"), year_path), label="year")
+        path = data.draw(st.sampled_from([
+            "/api/emulation/clusters", "/api/emulation/covenants", "/api/emulation/movements",
+            "/api/emulation/registrations",
+            f"/api/emulation/clusters/{e['cluster']}/covenants/{year}/board",
+            f"/api/emulation/clusters/{e['cluster']}/covenants/{year}/proposals",
+            f"/api/emulation/movements/{e['movement']}/board",
+            f"/api/emulation/registrations/{e['registration']}"]), label="path")
+        params = data.draw(st.fixed_dictionaries({}, optional={
+            "year": st.one_of(st.integers(1800, 2300), odd_text),
+            "status": odd_text, "kind": odd_text, "unit_id": st.one_of(self.unit_ref(), odd_text),
+            "cluster_id": odd_text, "limit": st.one_of(st.integers(-1, 600), odd_text)}),
+            label="query")
+        who = self.who(data, ["admin", "xd.nom", "btl.appr", "hn.appr"])
+        self.call("GET", path, who, params=params)
+
     # -- reading and raw junk -----------------------------------------------------------------
 
     @rule(data=st.data())
@@ -907,10 +1113,53 @@ SETTINGS = settings(
 )
 
 
+def seed_emulation(client, world: World) -> dict[str, str]:
+    """A cluster of Hà Nội and Bắc Kạn led by Hà Nội (its 2024 covenant open, 2025 drafted), a
+    movement of Bắc Từ Liêm's wards (Xuân Đỉnh registered) and Xuân Đỉnh's title registration."""
+
+    def send(method: str, path: str, body: Any, by: str = "admin") -> dict[str, Any]:
+        response = client.request(method, path, json=body, headers=world.h(by))
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    members = [{"unit_id": world.u(u)} for u in ("hanoi", "backan")]
+    cluster = send("POST", "/api/emulation/clusters", {
+        "name": "Cụm thi đua thử", "managing_unit_id": world.u("root")})["id"]
+    base = f"/api/emulation/clusters/{cluster}"
+    indicators = [
+        {"code": "1", "text": "Duy trì sinh hoạt", "measure": "yes_no", "max_points": "40"},
+        {"code": "2", "text": "Tổ hợp tác mới", "target": "2", "summable": True},
+        {"code": "3", "text": "Hỗ trợ nạn nhân", "measure": "percent", "target": "80",
+         "applies": "when_cases"}]
+    covenant = {"title": "Giao ước thử", "indicators": indicators,
+                "points": {"items": [{"code": "cum", "text": "Hoạt động chung",
+                                      "max_points": "60"}],
+                           "deductions": [{"code": "cham", "text": "Chậm", "points": "5"}]},
+                "thresholds": [{"code": "tot", "label": "Tốt", "minimum": "50"}],
+                "proposal_rules": [{"rank_from": 1, "award_kind": "bang_khen_tw_hoi"}]}
+    for year in (2024, 2025):
+        send("PUT", f"{base}/years/{year}", {"members": members,
+                                             "lead_unit_id": world.u("hanoi")})
+        send("PUT", f"{base}/covenants/{year}", covenant)
+    for member in members:
+        send("POST", f"{base}/covenants/2024/sign", member)
+    send("POST", f"{base}/covenants/2024/open", {"on": "2024-02-01"})
+    movement = send("POST", "/api/emulation/movements", {
+        "unit_id": world.u("btl"), "title": "Phong trào thử", "year": 2024,
+        "indicators": indicators[:2], "own_targets_allowed": True,
+        "participant_ids": [world.u("xd"), world.u("cn1")]})["id"]
+    send("POST", f"/api/emulation/movements/{movement}/registrations",
+         {"unit_id": world.u("xd")})
+    registration = send("POST", "/api/emulation/registrations",
+                        {"unit_id": world.u("xd"), "year": 2024}, "xd.nom")["id"]
+    return {"cluster": cluster, "movement": movement, "registration": registration}
+
+
 def test_random_commands_never_give_a_500(client, world):
     class Run(ApiMachine):
         pass
 
     Run.client = client
     Run.world = world
+    Run.emulation = seed_emulation(client, world)
     run_state_machine_as_test(Run, settings=SETTINGS)

@@ -66,8 +66,9 @@ UNITS = ["root", "hanoi", "btl", "xd", "cn1", "backan", "nt"]
 WRITABLE_UNITS = UNITS[1:]  # the root is only read: dissolving it would end every test's world
 # A 404 names what the path names (services/api/openapi.py): an unknown id in a body or a filter
 # is a 422 ``reference.not_found``. ``not_found`` (no such address, a code, a token) goes anywhere.
-NOT_FOUND_CODES = {
-    "unit_id": "org_unit.not_found",
+NOT_FOUND_CODES: dict[str, str | tuple[str, ...]] = {
+    "unit_id": ("org_unit.not_found", "emulation.report_not_found",
+                "emulation.registration_not_found"),
     "username": "user.not_found",
     "nomination_id": "nomination.not_found",
     "submission_id": "submission.not_found",
@@ -75,6 +76,16 @@ NOT_FOUND_CODES = {
     "line_no": "decision.line_not_found",
     "ceremony_id": "ceremony.not_found",
     "payment_no": "payment.not_found",
+    # emulation (issue 19): a cluster's covenant of a year, a member's report, an indicator's
+    # result, a points item, a deduction rule, a movement, a title registration and its entries
+    "cluster_id": "emulation.cluster_not_found",
+    "year": "emulation.covenant_not_found",
+    "code": ("emulation.indicator_not_found", "emulation.result_not_found"),
+    "item": "emulation.score_item_not_found",
+    "rule": "emulation.deduction_not_found",
+    "movement_id": "emulation.movement_not_found",
+    "registration_id": "emulation.title_registration_not_found",
+    "entry_no": "emulation.entry_not_found",
 }
 
 
@@ -91,6 +102,9 @@ class Known:
     tokens: list[str]  # token ids of the victims
     verify_tokens: list[str]
     award_kinds: list[str] = field(default_factory=lambda: sorted(catalog().kinds))
+    clusters: list[str] = field(default_factory=list)
+    movements: list[str] = field(default_factory=list)
+    registrations: list[str] = field(default_factory=list)
 
     def choices(self, name: str, method: str) -> list[Any] | None:
         """Known values for a parameter or body field of this name, or None."""
@@ -112,9 +126,24 @@ class Known:
         if name == "token":
             return self.verify_tokens
         if name in ("code", "award_kind"):
-            return self.award_kinds
+            return self.award_kinds + (["1", "2"] if name == "code" else [])
         if name == "line_no":
             return [0, 1, 2, 3, 4]
+        # emulation (issue 19)
+        if name == "cluster_id":
+            return self.clusters
+        if name == "movement_id":
+            return self.movements
+        if name == "registration_id":
+            return self.registrations
+        if name == "year":
+            return [2024]
+        if name == "item":
+            return ["1", "2"]
+        if name == "rule":
+            return ["cham"]
+        if name == "entry_no":
+            return [1, 2]
         return None
 
 
@@ -157,6 +186,7 @@ def seed(client, world) -> Known:
     printed = ok(client.get(f"/api/decisions/{decision['id']}/certificates",
                             headers=world.h("tw.appr")))["items"]
     verify_tokens = [item["verify_url"].rsplit("/", 1)[1] for item in printed]
+    emulation = seed_emulation(client, world)
     return Known(
         units=[world.u(u) for u in UNITS],
         writable_units=[world.u(u) for u in WRITABLE_UNITS],
@@ -166,7 +196,48 @@ def seed(client, world) -> Known:
         submissions=[submission["id"]],
         tokens=tokens,
         verify_tokens=verify_tokens,
+        **emulation,
     )
+
+
+def seed_emulation(client, world) -> dict[str, list[str]]:
+    """A cluster of the two provinces (its 2024 covenant open, a result reported), a movement of
+    the district with a ward registered, a ward's title registration with an entry."""
+    root, hanoi, backan = world.u("root"), world.u("hanoi"), world.u("backan")
+    office = world.h("tw.appr")
+    cluster = ok(client.post("/api/emulation/clusters", headers=office, json={
+        "name": "Cụm thi đua thử nghiệm", "managing_unit_id": root}), 201)["id"]
+    base = f"/api/emulation/clusters/{cluster}"
+    ok(client.put(f"{base}/years/2024", headers=office, json={
+        "members": [{"unit_id": hanoi}, {"unit_id": backan}], "lead_unit_id": hanoi}))
+    ok(client.put(f"{base}/covenants/2024", headers=office, json={
+        "indicators": [{"code": "1", "text": "Thành lập hợp tác xã", "target": "2",
+                        "summable": True, "max_points": "600"},
+                       {"code": "2", "text": "Có mô hình tiêu biểu", "measure": "yes_no",
+                        "max_points": "400"}],
+        "points": {"deductions": [{"code": "cham", "text": "Báo cáo chậm", "points": "10"}]},
+        "thresholds": [{"code": "tot", "label": "Hoàn thành tốt", "minimum": "800"}],
+        "proposal_rules": [{"rank_from": 1, "award_kind": "bang_khen_tw_hoi"}]}), 201)
+    for unit in (hanoi, backan):
+        ok(client.post(f"{base}/covenants/2024/sign", headers=office, json={"unit_id": unit}))
+    ok(client.post(f"{base}/covenants/2024/open", headers=office))
+    ok(client.post(f"{base}/covenants/2024/reports/{hanoi}/results/1", headers=office,
+                   json={"value": "3"}))
+    movement = ok(client.post("/api/emulation/movements", headers=world.h("btl.appr"), json={
+        "unit_id": world.u("btl"), "title": "Phong trào thi đua thử", "year": 2024,
+        "indicators": [{"code": "1", "text": "Hộ đạt tiêu chí", "target": "10"}],
+        "participant_ids": [world.u("xd"), world.u("cn1")], "own_targets_allowed": True}),
+        201)["id"]
+    ok(client.post(f"/api/emulation/movements/{movement}/registrations",
+                   headers=world.h("btl.appr"), json={"unit_id": world.u("xd")}), 201)
+    registration = ok(client.post("/api/emulation/registrations", headers=world.h("xd.nom"),
+                                  json={"unit_id": world.u("xd"), "year": 2024}), 201)["id"]
+    ok(client.post(f"/api/emulation/registrations/{registration}/entries",
+                   headers=world.h("xd.nom"), json={
+                       "recipient": {"kind": "individual", "name": "Đỗ Thị Hạnh",
+                                     "birth_year": 1985, "unit_id": world.u("xd")},
+                       "award_kind": "lao_dong_tien_tien"}), 201)
+    return {"clusters": [cluster], "movements": [movement], "registrations": [registration]}
 
 
 # -- the fuzzer ----------------------------------------------------------------------------------
@@ -243,8 +314,9 @@ def problems_with(response: Any, declared: dict[str, Any], path: str) -> list[st
             found.append("error details is not an object")
         if status == 401 and response.headers.get("www-authenticate") != ["Bearer"]:
             found.append("401 without WWW-Authenticate: Bearer")
-        named = {"not_found"} | {code for name, code in NOT_FOUND_CODES.items()
-                                 if f"{{{name}}}" in path}
+        named = {"not_found"} | {code for name, codes in NOT_FOUND_CODES.items()
+                                 if f"{{{name}}}" in path
+                                 for code in ((codes,) if isinstance(codes, str) else codes)}
         if status == 404 and error.get("code") not in named:
             found.append(f"404 {error.get('code')} for something the path does not name")
     return found

@@ -25,6 +25,16 @@ seen by herself and the admins over her home unit or any of her grants; a grant 
 admin over its unit *and* the user's home unit, and taken back by an admin over its unit; a
 ceremony's certificates are printed by the office over each decision's recording unit; the
 council commands belong to the council of the reviewing unit itself (not of its ancestors).
+Emulation (issue 19; "office" = approver or admin over a unit): a cluster is read by any grant
+over its managing unit or a member, managed by the managing unit's office; its covenant drafted,
+opened and closed by the office of the managing unit or the year's lead, signed by each member's
+office; results reported by the member's office, confirmed and corrected (and scores agreed,
+deductions set) by the lead's office; a score given by the office of whoever scores (the member
+itself, the cross-assessor, the lead); proposals turned into nominations by the managing unit's
+office or nominator. A movement is read by any grant over its launcher or a participant, run by
+the launcher's office; a participant registers, sets its targets and reports through its own
+office. A title registration is kept by its unit's nominator or office, read by any grant over
+the unit; its people's personal data (P5) follow the recipient's unit.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -49,6 +60,7 @@ from tests.workflow import Workflow
 PARENT: dict[str, str | None] = {
     "root": None, "hanoi": "root", "btl": "hanoi", "xd": "btl", "cn1": "btl",
     "backan": "root", "nt": "backan", "nt2": "backan",
+    "em.b1": "xd", "em.b2": "xd",  # two branches of Xuân Đỉnh: its own emulation cluster
 }
 PASSWORD = "mat-khau-123"
 NO_GRANT = "khong.vai.tro"  # signed in, home unit the root, no grant at all
@@ -116,9 +128,10 @@ PERSONS = {
     "P3": ("001190067890", "1990-07-20", ("xd",)),  # a draft nomination of Xuân Đỉnh
     # in a decision of UBND quận Bắc Từ Liêm recorded by its Union, no unit named
     "P4": ("001175098765", "1975-09-05", ("btl",)),
+    "P5": ("001192011223", "1992-04-18", ("xd",)),  # registered by Xuân Đỉnh for a title
 }
 NAMES = {"P1": "Nguyễn Thị Hồng Nhung", "P2": "Hoàng Thị Lan", "P3": "Đỗ Thị Bình",
-         "P4": "Vũ Thị Thu"}
+         "P4": "Vũ Thị Thu", "P5": "Phạm Thị Thu Hà"}
 
 
 def sees(actor: str, key: str) -> bool:
@@ -286,6 +299,7 @@ def prepare(client, world: World) -> Ctx:
         ctx.call(approver, "POST", "/api/schedules/internal-rates",
                  json={**rate, "amount": 450_000})
     ctx.base_salary("2031-01-01")
+    prepare_emulation(ctx)
     return ctx
 
 
@@ -665,6 +679,317 @@ def res_path(template: str, name: str) -> Build:
     return lambda c, t, a, f: Req(template.format(c.res[f"{name}.{t}"]))
 
 
+# -- emulation (issue 19): clusters, covenants, movements, title registrations ----------------
+#
+# Clusters: (managing unit, members of 2024 and 2025); the first member leads. "tw": the
+# centre's cluster of two provinces (the lead's office is not the managing unit's, a member's
+# office is Bắc Kạn's admin); "hn": Hà Nội's of two wards (the lead's office adds the
+# district's); "xd": Xuân Đỉnh's of its two branches (its nominator may propose).
+EM_YEAR, EM_NEXT = 2024, 2025
+CLUSTERS = {"tw": ("root", ("hanoi", "backan")), "hn": ("hanoi", ("xd", "cn1")),
+            "xd": ("xd", ("em.b1", "em.b2"))}
+MEMBER_OF = {"hanoi": "tw", "backan": "tw", "xd": "hn", "cn1": "hn"}
+JOINS = {"tw": "nt2", "hn": "btl"}  # a unit joining mid-year (not a member)
+# a score: (cluster, member scored, by, assessor) — whose office may give it
+SCORES = {"self": ("tw", "backan", "self", None), "cross": ("tw", "hanoi", "cross", "backan"),
+          "lead": ("tw", "backan", "lead", None), "lead.hn": ("hn", "cn1", "lead", None)}
+SCORER = {"self": "backan", "cross": "backan", "lead": "hanoi", "lead.hn": "xd"}
+# Movements: (launching unit, participants).
+MOVEMENTS = {"hn": ("hanoi", ("btl", "xd")), "tw": ("root", ("hanoi", "backan"))}
+MOVEMENT_OF = {"btl": "hn", "xd": "hn", "hanoi": "tw", "backan": "tw"}
+MOVEMENT_JOINS = {"hn": "cn1", "tw": "nt2"}  # added participants: no new reader
+REPORTING = {"hn": "btl", "tw": "backan"}  # the registered participant with results
+EM_INDICATORS = [
+    {"code": "1", "text": "Duy trì sinh hoạt chi hội hằng tháng", "measure": "yes_no"},
+    {"code": "2", "text": "Thành lập mới tổ hợp tác có phụ nữ làm chủ", "measure": "number",
+     "target": "2", "unit": "tổ hợp tác"},
+    {"code": "3", "text": "Tỷ lệ hội viên được tập huấn", "measure": "percent", "target": "50"},
+]
+COVENANT_BODY = {
+    "title": "Giao ước thi đua thử", "indicators": EM_INDICATORS[:2],
+    "points": {"items": [{"code": "cum", "text": "Tham gia hoạt động chung của cụm",
+                          "max_points": "100"}],
+               "deductions": [{"code": "cham", "text": "Báo cáo chậm", "points": "5"}]},
+    "assessment_mode": "cross",
+    "proposal_rules": [{"rank_from": 1, "award_kind": "bang_khen_tw_hoi"}],
+}
+TITLE = "lao_dong_tien_tien"
+
+
+def cluster_reader(a: str, t: str) -> bool:
+    managing, members = CLUSTERS[t]
+    return any(covers(a, u) for u in (managing, *members))
+
+
+def cluster_office(a: str, t: str) -> bool:
+    return office(CLUSTERS[t][0])(a)
+
+
+def managing_or_lead(a: str, t: str) -> bool:
+    managing, members = CLUSTERS[t]
+    return office(managing)(a) or office(members[0])(a)
+
+
+def lead_office(a: str, t: str) -> bool:
+    return office(CLUSTERS[t][1][0])(a)
+
+
+def proposes(a: str, t: str) -> bool:
+    return cluster_office(a, t) or covers(a, CLUSTERS[t][0], "nominator")
+
+
+def movement_reader(a: str, t: str) -> bool:
+    launcher, participants = MOVEMENTS[t]
+    return any(covers(a, u) for u in (launcher, *participants))
+
+
+def launcher_office(a: str, t: str) -> bool:
+    return office(MOVEMENTS[t][0])(a)
+
+
+def unit_office(a: str, t: str) -> bool:
+    return office(t)(a)
+
+
+def keeps(a: str, t: str) -> bool:
+    """A title registration: its unit's nominator or office."""
+    return any(covers(a, t, r) for r in ("nominator", "approver", "admin"))
+
+
+def new_cluster(c: Ctx, key: str, stage: str = "roster") -> str:
+    """A cluster shaped like ``key`` with its 2024 roster; its 2024 covenant drafted, signed,
+    opened or closed (each member's agreed score then complete: the first ranks first)."""
+    managing, members = CLUSTERS[key]
+    cid = c.call("admin", "POST", "/api/emulation/clusters", 201, json={
+        "name": f"Cụm thi đua thử {c.next()}", "kind": "cum",
+        "managing_unit_id": c.u(managing)})["id"]
+    base = f"/api/emulation/clusters/{cid}"
+    c.call("admin", "PUT", f"{base}/years/{EM_YEAR}", json={
+        "members": [{"unit_id": c.u(m)} for m in members],
+        "lead_unit_id": c.u(members[0])})
+    stages = ("roster", "draft", "signed", "open", "closed")
+    at = stages.index(stage)
+    covenant = f"{base}/covenants/{EM_YEAR}"
+    if at >= 1:
+        c.call("admin", "PUT", covenant, 201, json=COVENANT_BODY)
+    if at >= 2:
+        for m in members:
+            c.call("admin", "POST", f"{covenant}/sign",
+                   json={"unit_id": c.u(m), "on": "2024-01-15"})
+    if at >= 3:
+        c.call("admin", "POST", f"{covenant}/open", json={"on": "2024-02-01"})
+    if at >= 4:
+        for points, m in zip(("90", "80"), members, strict=True):
+            c.call("admin", "POST", f"{covenant}/reports/{c.u(m)}/scores/cum/agree",
+                   json={"points": points})
+        c.call("admin", "POST", f"{covenant}/close", json={"on": TODAY})
+    return cid
+
+
+def new_movement(c: Ctx, key: str) -> str:
+    launcher, participants = MOVEMENTS[key]
+    return c.call("admin", "POST", "/api/emulation/movements", 201, json={
+        "unit_id": c.u(launcher), "title": f"Phong trào thi đua thử {c.next()}",
+        "year": EM_YEAR, "indicators": EM_INDICATORS, "own_targets_allowed": True,
+        "participant_ids": [c.u(p) for p in participants]})["id"]
+
+
+def entry_body(c: Ctx, unit: str, key: str | None = None) -> dict[str, Any]:
+    """An entry for a title: the person ``key`` of PERSONS, or someone new."""
+    if key is not None:
+        return {"recipient": recipient_of(c, key, unit), "award_kind": TITLE}
+    return {"recipient": person(f"Người Đăng Ký {c.next()}", unit_id=c.u(unit)),
+            "award_kind": TITLE}
+
+
+def prepare_emulation(c: Ctx) -> None:
+    r = c.res
+    for key in ("em.b1", "em.b2"):
+        c.world.units[key] = c.unit("xd")
+    # the clusters: 2024 open (every member reported indicator 1), 2025 drafted and signed
+    for key in ("tw", "hn"):
+        cid = r[f"cluster.{key}"] = new_cluster(c, key, "open")
+        members = CLUSTERS[key][1]
+        base = f"/api/emulation/clusters/{cid}"
+        for m in members:
+            c.call("admin", "POST",
+                   f"{base}/covenants/{EM_YEAR}/reports/{c.u(m)}/results/1",
+                   json={"value": "yes", "evidence": "Biên bản sinh hoạt"})
+        c.call("admin", "PUT", f"{base}/years/{EM_NEXT}", json={
+            "members": [{"unit_id": c.u(m)} for m in members],
+            "lead_unit_id": c.u(members[0])})
+        c.call("admin", "PUT", f"{base}/covenants/{EM_NEXT}", 201, json=COVENANT_BODY)
+        for m in members:
+            c.call("admin", "POST", f"{base}/covenants/{EM_NEXT}/sign",
+                   json={"unit_id": c.u(m)})
+    # the movements: one participant of each registered, with a result; a movement with no
+    # result yet (its indicators still change)
+    for key in ("hn", "tw"):
+        mid = r[f"movement.{key}"] = new_movement(c, key)
+        r[f"planned.{key}"] = new_movement(c, key)
+        unit = c.u(REPORTING[key])
+        path = f"/api/emulation/movements/{mid}/registrations"
+        c.call("admin", "POST", path, 201, json={"unit_id": unit, "pledge": "Phấn đấu đạt"})
+        c.call("admin", "POST", f"{path}/{unit}/results/1", json={"value": "yes"})
+    # title registrations: open ones for 2024 (Xuân Đỉnh's registers P5), closed ones for 2023
+    r["em.year"] = 2030  # fresh registrations take years of their own
+    for unit in ("xd", "nt"):
+        keeper = NOMINATOR[unit]
+        for year, name in ((EM_YEAR, "registration"), (EM_YEAR - 1, "closed")):
+            rid = r[f"{name}.{unit}"] = c.call(keeper, "POST", "/api/emulation/registrations",
+                                               201, json={"unit_id": c.u(unit),
+                                                          "year": year})["id"]
+            entries = f"/api/emulation/registrations/{rid}/entries"
+            c.call(keeper, "POST", entries, 201,
+                   json=entry_body(c, unit, "P5" if unit == "xd" else None))
+            r[f"{name}.{unit}.victim"] = c.call(keeper, "POST", entries, 201,
+                                                json=entry_body(c, unit))["entry_no"]
+        c.call(keeper, "POST", f"/api/emulation/registrations/{r[f'closed.{unit}']}/close")
+
+
+def _cluster_path(suffix: str = "", year: int = EM_YEAR) -> Build:
+    """A path under the shared cluster ``t`` (``{y}``: the year)."""
+    return lambda c, t, a, f: Req(f"/api/emulation/clusters/{c.res[f'cluster.{t}']}"
+                                  + suffix.format(y=year))
+
+
+def _covenant(t: str, c: Ctx, year: int = EM_YEAR, cid: str | None = None) -> str:
+    return f"/api/emulation/clusters/{cid or c.res[f'cluster.{t}']}/covenants/{year}"
+
+
+def _report_of(c: Ctx, t: str) -> str:
+    """The report of the cluster's second member (led by the first)."""
+    return f"{_covenant(t, c)}/reports/{c.u(CLUSTERS[t][1][1])}"
+
+
+def _put_year(c: Ctx, t: str, a: str, f: bool) -> Req:
+    members = CLUSTERS[t][1]
+    return Req(f"/api/emulation/clusters/{c.res[f'cluster.{t}']}/years/{EM_NEXT}", json={
+        "members": [{"unit_id": c.u(m)} for m in members],
+        "lead_unit_id": c.u(members[0]), "reason": "Phân cụm năm sau"})
+
+
+def _join(c: Ctx, t: str, a: str, f: bool) -> Req:
+    cid = new_cluster(c, t) if f else c.res[f"cluster.{t}"]
+    return Req(f"/api/emulation/clusters/{cid}/years/{EM_YEAR}/members",
+               json={"unit_id": c.u(JOINS[t]), "on": TODAY, "reason": "Điều chỉnh cụm"})
+
+
+def _merge_member(c: Ctx, t: str, a: str, f: bool) -> Req:
+    cid = new_cluster(c, t) if f else c.res[f"cluster.{t}"]
+    first, second = CLUSTERS[t][1]
+    return Req(f"/api/emulation/clusters/{cid}/years/{EM_YEAR}/merge", json={
+        "from_unit_id": c.u(second), "into_unit_id": c.u(first), "on": TODAY,
+        "reason": "Sắp xếp đơn vị hành chính"})
+
+
+def _lead(c: Ctx, t: str, a: str, f: bool) -> Req:
+    cid = new_cluster(c, t) if f else c.res[f"cluster.{t}"]
+    members = CLUSTERS[t][1]
+    return Req(f"/api/emulation/clusters/{cid}/years/{EM_YEAR}/lead",
+               json={"unit_id": c.u(members[1] if f else members[0]),
+                     "reason": "Luân phiên cụm trưởng"})
+
+
+def _sign(c: Ctx, t: str, a: str, f: bool) -> Req:
+    key = MEMBER_OF[t]
+    path = (_covenant(key, c, cid=new_cluster(c, key, "draft")) if f
+            else _covenant(key, c, EM_NEXT))
+    return Req(f"{path}/sign", json={"unit_id": c.u(t), "on": "2024-01-15"})
+
+
+def _lifecycle(step: str, stage: str, shared_year: int) -> Build:
+    def build(c: Ctx, t: str, a: str, f: bool) -> Req:
+        path = _covenant(t, c, cid=new_cluster(c, t, stage)) if f else _covenant(
+            t, c, shared_year)
+        return Req(f"{path}/{step}", json={"on": TODAY})
+    return build
+
+
+def _propose(c: Ctx, t: str, a: str, f: bool) -> Req:
+    cid = shared(c, f"closed.cluster.{t}", lambda: new_cluster(c, t, "closed"), f)
+    return Req(f"{_covenant(t, c, cid=cid)}/propose")
+
+
+def _member_result(c: Ctx, t: str, a: str, f: bool) -> Req:
+    return Req(f"{_covenant(MEMBER_OF[t], c)}/reports/{c.u(t)}/results/2",
+               json={"value": "3", "evidence": "Quyết định thành lập tổ hợp tác"})
+
+
+def _score(c: Ctx, t: str, a: str, f: bool) -> Req:
+    key, unit, by, assessor = SCORES[t]
+    body = {"points": "80", "by": by, "note": "Theo biên bản kiểm tra"}
+    if assessor:
+        body["assessor_unit_id"] = c.u(assessor)
+    return Req(f"{_covenant(key, c)}/reports/{c.u(unit)}/scores/cum", json=body)
+
+
+def _movement_path(suffix: str = "", name: str = "movement") -> Build:
+    return lambda c, t, a, f: Req(f"/api/emulation/movements/{c.res[f'{name}.{t}']}{suffix}")
+
+
+def _movement_registration(suffix: str = "", json: Any = None) -> Build:
+    """The registration of the movement's reporting participant."""
+    return lambda c, t, a, f: Req(
+        f"/api/emulation/movements/{c.res[f'movement.{t}']}/registrations/"
+        f"{c.u(REPORTING[t])}{suffix}", json=json)
+
+
+def _launch(c: Ctx, t: str, a: str, f: bool) -> Req:
+    return Req("/api/emulation/movements", json={
+        "unit_id": c.u(t), "title": f"Phong trào của đơn vị {c.next()}", "year": EM_YEAR,
+        "indicators": EM_INDICATORS[:1], "participant_ids": [c.u(t)]})
+
+
+def _indicators(c: Ctx, t: str, a: str, f: bool) -> Req:
+    changed = [{**EM_INDICATORS[0], "text": f"Duy trì sinh hoạt (sửa lần {c.next()})"},
+               *EM_INDICATORS[1:]]
+    return Req(f"/api/emulation/movements/{c.res[f'planned.{t}']}/indicators",
+               json={"indicators": changed})
+
+
+def _close_movement(c: Ctx, t: str, a: str, f: bool) -> Req:
+    mid = new_movement(c, t) if f else c.res[f"movement.{t}"]
+    return Req(f"/api/emulation/movements/{mid}/close", json={"on": TODAY})
+
+
+def _registration_path(suffix: str = "", name: str = "registration") -> Build:
+    return lambda c, t, a, f: Req(
+        f"/api/emulation/registrations/{c.res[f'{name}.{t}']}{suffix}")
+
+
+def _withdraw_entry(c: Ctx, t: str, a: str, f: bool) -> Req:
+    rid = c.res[f"registration.{t}"]
+    entry_no = (c.call("admin", "POST", f"/api/emulation/registrations/{rid}/entries", 201,
+                       json=entry_body(c, t))["entry_no"] if f
+                else c.res[f"registration.{t}.victim"])
+    return Req(f"/api/emulation/registrations/{rid}/entries/{entry_no}/withdraw",
+               json={"reason": "Chuyển công tác"})
+
+
+def _close_registration(c: Ctx, t: str, a: str, f: bool) -> Req:
+    rid = c.res[f"registration.{t}"]
+    if f:
+        c.res["em.year"] += 1
+        rid = c.call("admin", "POST", "/api/emulation/registrations", 201, json={
+            "unit_id": c.u(t), "year": c.res["em.year"]})["id"]
+    return Req(f"/api/emulation/registrations/{rid}/close", json={"on": TODAY})
+
+
+def listed_as(rule: Rule, name: str, targets: tuple[str, ...]):
+    """A scoped list: the shared ``name.<target>`` listed iff the actor may read it."""
+    return visible_in_list({f"{name}.{t}": partial(rule, t=t) for t in targets})
+
+
+CLUSTER_TARGETS = ("tw", "hn")
+REGISTERED = ("xd", "nt")
+SHOWS_P5 = {"xd": ("P5",)}
+
+
+def shows_p5(t: str) -> tuple[str, ...]:
+    return SHOWS_P5.get(t, ())
+
+
 OPERATIONS: dict[tuple[str, str], Op] = {
     # -- system, catalog
     ("GET", "/api/health"): Op(PUBLIC, fixed("/api/health")),
@@ -923,6 +1248,134 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/registry/export.{fmt}"): Op(anyone, lambda c, t, a, f: Req(
         f"/api/registry/export.{t}"), ("csv", "xlsx")),
     ("GET", "/api/queues"): Op(anyone, fixed("/api/queues")),
+    # -- emulation (issue 19): clusters and their covenants
+    ("GET", "/api/emulation/clusters"): Op(anyone, fixed("/api/emulation/clusters", limit=500),
+                                           check=listed_as(cluster_reader, "cluster",
+                                                           CLUSTER_TARGETS)),
+    ("POST", "/api/emulation/clusters"): Op(unit_office, lambda c, t, a, f: Req(
+        "/api/emulation/clusters", json={"name": f"Cụm thi đua mới {c.next()}", "kind": "khoi",
+                                         "managing_unit_id": c.u(t)}), ("btl", "backan")),
+    ("GET", "/api/emulation/clusters/{cluster_id}"): Op(cluster_reader, _cluster_path(),
+                                                        CLUSTER_TARGETS),
+    ("PATCH", "/api/emulation/clusters/{cluster_id}"): Op(cluster_office, lambda c, t, a, f: Req(
+        f"/api/emulation/clusters/{c.res[f'cluster.{t}']}",
+        json={"name": f"Cụm thi đua đổi tên {c.next()}"}), CLUSTER_TARGETS),
+    ("PUT", "/api/emulation/clusters/{cluster_id}/years/{year}"): Op(
+        cluster_office, _put_year, CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/years/{year}/members"): Op(
+        cluster_office, _join, CLUSTER_TARGETS, fresh=True),
+    ("POST", "/api/emulation/clusters/{cluster_id}/years/{year}/merge"): Op(
+        cluster_office, _merge_member, CLUSTER_TARGETS, fresh=True),
+    ("PUT", "/api/emulation/clusters/{cluster_id}/years/{year}/lead"): Op(
+        cluster_office, _lead, CLUSTER_TARGETS, fresh=True),
+    ("GET", "/api/emulation/covenants"): Op(anyone, fixed("/api/emulation/covenants", limit=500),
+                                            check=listed_as(cluster_reader, "cluster",
+                                                            CLUSTER_TARGETS)),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}"): Op(
+        cluster_reader, _cluster_path("/covenants/{y}"), CLUSTER_TARGETS),
+    ("PUT", "/api/emulation/clusters/{cluster_id}/covenants/{year}"): Op(
+        managing_or_lead, lambda c, t, a, f: Req(_covenant(t, c, EM_NEXT), json=COVENANT_BODY),
+        CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/sign"): Op(
+        unit_office, _sign, ("hanoi", "backan", "xd"), fresh=True),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/open"): Op(
+        managing_or_lead, _lifecycle("open", "signed", EM_NEXT), CLUSTER_TARGETS, fresh=True),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/close"): Op(
+        managing_or_lead, _lifecycle("close", "open", EM_YEAR), CLUSTER_TARGETS, fresh=True),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/board"): Op(
+        cluster_reader, _cluster_path("/covenants/{y}/board"), CLUSTER_TARGETS),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/board.xlsx"): Op(
+        cluster_reader, _cluster_path("/covenants/{y}/board.xlsx"), CLUSTER_TARGETS),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/board.pdf"): Op(
+        cluster_reader, _cluster_path("/covenants/{y}/board.pdf"), CLUSTER_TARGETS),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/proposals"): Op(
+        cluster_reader, _cluster_path("/covenants/{y}/proposals"), CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/propose"): Op(
+        proposes, _propose, ("tw", "xd"), fresh=True),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"): Op(
+        cluster_reader, lambda c, t, a, f: Req(_report_of(c, t)), CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/results/{code}"): Op(unit_office, _member_result, ("hanoi", "backan", "cn1")),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/results/{code}/confirm"): Op(lead_office, lambda c, t, a, f: Req(
+                 f"{_report_of(c, t)}/results/1/confirm"), CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/results/{code}/correct"): Op(lead_office, lambda c, t, a, f: Req(
+                 f"{_report_of(c, t)}/results/1/correct",
+                 json={"value": "no", "reason": "Hai tháng không sinh hoạt"}), CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/scores/{item}"): Op(lambda a, t: office(SCORER[t])(a), _score, tuple(SCORES)),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/scores/{item}/agree"): Op(lead_office, lambda c, t, a, f: Req(
+                 f"{_report_of(c, t)}/scores/cum/agree",
+                 json={"points": "85", "reason": "Thống nhất tại hội nghị cụm"}),
+                 CLUSTER_TARGETS),
+    ("PUT", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+            "/deductions/{rule}"): Op(lead_office, lambda c, t, a, f: Req(
+                f"{_report_of(c, t)}/deductions/cham",
+                json={"times": 1, "reason": "Nộp báo cáo quý chậm"}), CLUSTER_TARGETS),
+    # -- emulation: movements
+    ("GET", "/api/emulation/movements"): Op(anyone, fixed("/api/emulation/movements", limit=500),
+                                            check=listed_as(movement_reader, "movement",
+                                                            tuple(MOVEMENTS))),
+    ("POST", "/api/emulation/movements"): Op(unit_office, _launch, ("btl", "nt")),
+    ("GET", "/api/emulation/movements/{movement_id}"): Op(movement_reader, _movement_path(),
+                                                          tuple(MOVEMENTS)),
+    ("PUT", "/api/emulation/movements/{movement_id}/indicators"): Op(
+        launcher_office, _indicators, tuple(MOVEMENTS)),
+    ("POST", "/api/emulation/movements/{movement_id}/participants"): Op(
+        launcher_office, lambda c, t, a, f: Req(
+            f"/api/emulation/movements/{c.res[f'movement.{t}']}/participants",
+            json={"unit_ids": [c.u(MOVEMENT_JOINS[t])]}), tuple(MOVEMENTS)),
+    ("POST", "/api/emulation/movements/{movement_id}/close"): Op(
+        launcher_office, _close_movement, tuple(MOVEMENTS), fresh=True),
+    ("GET", "/api/emulation/movements/{movement_id}/board"): Op(
+        movement_reader, _movement_path("/board"), tuple(MOVEMENTS)),
+    ("POST", "/api/emulation/movements/{movement_id}/registrations"): Op(
+        unit_office, lambda c, t, a, f: Req(
+            f"/api/emulation/movements/{c.res[f'movement.{MOVEMENT_OF[t]}']}/registrations",
+            json={"unit_id": c.u(t), "pledge": "Đăng ký tham gia"}), ("xd", "hanoi")),
+    ("GET", "/api/emulation/movements/{movement_id}/registrations/{unit_id}"): Op(
+        movement_reader, _movement_registration(), tuple(MOVEMENTS)),
+    ("PUT", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/targets"): Op(
+        unit_office, lambda c, t, a, f: Req(
+            f"/api/emulation/movements/{c.res[f'movement.{MOVEMENT_OF[t]}']}/registrations/"
+            f"{c.u(t)}/targets", json={"targets": {"3": "60"}}), ("btl", "backan")),
+    ("POST", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/results/{code}"): Op(
+        unit_office, lambda c, t, a, f: Req(
+            f"/api/emulation/movements/{c.res[f'movement.{MOVEMENT_OF[t]}']}/registrations/"
+            f"{c.u(t)}/results/2", json={"value": "7", "evidence": "Danh sách tổ"}),
+        ("btl", "backan")),
+    ("POST", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/results/{code}"
+             "/confirm"): Op(launcher_office, _movement_registration("/results/1/confirm"),
+                             tuple(MOVEMENTS)),
+    ("POST", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/results/{code}"
+             "/correct"): Op(launcher_office, _movement_registration(
+                 "/results/1/correct", {"value": "no", "reason": "Chưa đủ 12 buổi"}),
+                 tuple(MOVEMENTS)),
+    # -- emulation: title registrations (P5 is registered by Xuân Đỉnh)
+    ("GET", "/api/emulation/registrations"): Op(
+        anyone, fixed("/api/emulation/registrations", limit=500), check=listed_as(
+            lambda a, t: covers(a, t), "registration", REGISTERED)),
+    ("POST", "/api/emulation/registrations"): Op(keeps, lambda c, t, a, f: Req(
+        "/api/emulation/registrations", json={"unit_id": c.u(t), "year": EM_YEAR}), REGISTERED,
+        shows=shows_p5),
+    ("GET", "/api/emulation/registrations/{registration_id}"): Op(
+        role(None), _registration_path(), REGISTERED, shows=shows_p5),
+    ("POST", "/api/emulation/registrations/{registration_id}/entries"): Op(
+        keeps, lambda c, t, a, f: Req(f"/api/emulation/registrations/"
+                                      f"{c.res[f'registration.{t}']}/entries",
+                                      json=entry_body(c, t)), REGISTERED,
+        shows=shows_p5),
+    ("POST", "/api/emulation/registrations/{registration_id}/entries/{entry_no}/withdraw"): Op(
+        keeps, _withdraw_entry, REGISTERED, fresh=True, shows=shows_p5),
+    ("GET", "/api/emulation/registrations/{registration_id}/entries/{entry_no}/findings"): Op(
+        role(None), _registration_path("/entries/1/findings"), REGISTERED),
+    ("POST", "/api/emulation/registrations/{registration_id}/close"): Op(
+        keeps, _close_registration, REGISTERED, fresh=True),
+    ("POST", "/api/emulation/registrations/{registration_id}/nominate"): Op(
+        keeps, _registration_path("/nominate", "closed"), REGISTERED,
+        shows=shows_p5),
 }
 
 

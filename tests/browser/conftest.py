@@ -219,7 +219,8 @@ def demo_users() -> dict[str, str]:
     from services import demo
 
     names = ["admin", "tw.vanphong", "tw.hoidong", "hanoi.vanphong", "hanoi.hoidong",
-             "hanoi.uyvien", "btl.vanphong", "xuandinh.denghi", "xuandinh.hoidong"]
+             "hanoi.uyvien", "btl.vanphong", "xuandinh.denghi", "xuandinh.hoidong",
+             "quangninh.vanphong", "thaibinh.vanphong"]
     return dict.fromkeys(names, demo.DEMO_PASSWORD)
 
 

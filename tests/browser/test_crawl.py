@@ -37,7 +37,8 @@ from tests.browser.conftest import (
 )
 
 USERS = ["admin", "tw.vanphong", "tw.hoidong", "hanoi.vanphong", "hanoi.hoidong",
-         "hanoi.uyvien", "btl.vanphong", "xuandinh.denghi", "xuandinh.hoidong"]
+         "hanoi.uyvien", "btl.vanphong", "xuandinh.denghi", "xuandinh.hoidong",
+         "quangninh.vanphong", "thaibinh.vanphong"]
 MAX_PAGES = 20  # rendered pages per user (the crawl is the expensive part of the suite)
 MAX_FILES = 6  # linked files / API answers fetched per user
 MAX_DEPTH = 2  # home (0) → a menu or home link (1) → a link there (2)

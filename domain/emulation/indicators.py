@@ -509,12 +509,14 @@ class IndicatorCount:
     unknown: int
     with_cases: int | None  # when_cases: members where cases occurred; None otherwise
     sum: Decimal | None  # summable: the sum of the known values (None when none is known)
-    sum_missing: int  # summable: members it applies to without a value
+    sum_missing: int  # summable: members it applies to with no result reported
     values: tuple[tuple[str, str], ...]  # (name, value text) by value desc, then name
     achieved_names: tuple[str, ...]
     not_achieved_names: tuple[str, ...]
     unknown_names: tuple[str, ...]
     not_applicable_names: tuple[str, ...]
+    # summable: members whose result states a verdict without a figure ("đạt và vượt")
+    sum_unfigured: int = 0
 
     @property
     def applicable(self) -> int:
@@ -554,6 +556,8 @@ class IndicatorCount:
         text = "chưa có số liệu" if self.sum is None else f"{vi_number(self.sum)}{unit}"
         if self.sum_missing:
             text += f" ({self.sum_missing} chưa báo cáo)"
+        if self.sum_unfigured:
+            text += f" ({self.sum_unfigured} chỉ nêu kết quả, không kèm số liệu)"
         return text
 
     @property
@@ -569,7 +573,8 @@ class IndicatorCount:
                 "with_cases": self.with_cases, "text": self.text,
                 "applies_text": self.applies_text,
                 "sum": None if self.sum is None else dec_text(self.sum),
-                "sum_missing": self.sum_missing, "sum_text": self.sum_text,
+                "sum_missing": self.sum_missing, "sum_unfigured": self.sum_unfigured,
+                "sum_text": self.sum_text,
                 "values_text": self.values_text, "achieved_names": list(self.achieved_names),
                 "not_achieved_names": list(self.not_achieved_names),
                 "unknown_names": list(self.unknown_names),
@@ -585,7 +590,7 @@ def count_indicator(indicator: Indicator, results: Mapping[Hashable, Result | No
     by: dict[str, list[str]] = {e: [] for e in Evaluation.ALL}
     with_cases = 0
     total: Decimal | None = None
-    missing = 0
+    missing = unfigured = 0
     values: list[tuple[Decimal, str, str]] = []
     for member, name in names.items():
         own = (indicators or {}).get(member, indicator)
@@ -601,8 +606,10 @@ def count_indicator(indicator: Indicator, results: Mapping[Hashable, Result | No
             values.append((number, name, value_text(own, result.value, padded=True)))
             if indicator.summable:
                 total = number if total is None else total + number
-        elif indicator.summable:
+        elif indicator.summable and result is None:
             missing += 1
+        elif indicator.summable:
+            unfigured += 1
     values.sort(key=lambda item: (-item[0], vietnamese_sort_key(item[1])))
     return IndicatorCount(
         indicator=indicator, noun=noun, members=len(names),
@@ -611,6 +618,7 @@ def count_indicator(indicator: Indicator, results: Mapping[Hashable, Result | No
         unknown=len(by[UNKNOWN]),
         with_cases=with_cases if indicator.applies == WHEN_CASES else None,
         sum=total if indicator.summable else None, sum_missing=missing,
+        sum_unfigured=unfigured,
         values=tuple((name, text) for _, name, text in values),
         achieved_names=_names_in_order(by[EXCEEDED] + by[ACHIEVED]),
         not_achieved_names=_names_in_order(by[NOT_ACHIEVED]),

@@ -253,8 +253,10 @@ def test_unknown_is_never_counted_as_achieved_nor_as_zero(data):
     if indicator.summable:
         known = [Decimal(r.value) for r in results.values() if r.value is not None]
         assert count.sum == (sum(known) if known else None)
-        assert count.sum_missing == count.applicable - len(known)
+        # a member with no figure either reported nothing or stated a verdict without one
+        assert count.sum_missing + count.sum_unfigured == count.applicable - len(known)
         assert ("chưa báo cáo" in count.sum_text) == bool(count.sum_missing)
+        assert ("không kèm số liệu" in count.sum_text) == bool(count.sum_unfigured)
     else:
         assert count.sum is None and count.sum_text is None
 
@@ -285,7 +287,7 @@ def test_a_column_with_unknown_and_not_applicable_members():
     assert count.unknown_names == ("Nam Định", "Thái Bình")
 
 
-def test_the_sum_says_who_did_not_report():
+def test_the_sum_says_who_gave_no_figure():
     names = {k: k for k in ("Quảng Ninh", "Ninh Bình", "Hưng Yên", "Hà Nam")}
     results = {"Quảng Ninh": result_for(COOPERATIVES, value="4"),
                "Ninh Bình": result_for(COOPERATIVES, value="3"),
@@ -293,7 +295,7 @@ def test_the_sum_says_who_did_not_report():
                "Hà Nam": result_for(COOPERATIVES, outcome="not_achieved")}
     count = count_indicator(COOPERATIVES, results, names, noun="tỉnh")
     assert count.sum == 19
-    assert count.sum_text == "19 hợp tác xã (1 chưa báo cáo)"
+    assert count.sum_text == "19 hợp tác xã (1 chỉ nêu kết quả, không kèm số liệu)"
     assert count.values_text == "Hưng Yên 12; Quảng Ninh 04; Ninh Bình 03"
     assert count.text == "3/4"
     assert count.as_dict()["sum"] == "19"

@@ -139,13 +139,6 @@ def shipped_release() -> str:
     return str(shipped_rules()["release"]["id"])
 
 
-def rule_for(kind_code: str, body: str, level: str) -> str | None:
-    """The rule key a kind uses when decided by (body, level): a legal table key, "internal", or
-    None (no legal figure: the decision states the amount). The kind's money rules are part of
-    the catalogue (``AwardKind.money_rules``)."""
-    return catalog().kind(kind_code).rule_for(body, level)
-
-
 def kind_rules(kind_code: str) -> dict[str, str]:
     """"body:level" (or "*") → rule key, for one kind; empty when no legal figure exists."""
     return dict(catalog().kind(kind_code).money_rules)

@@ -12,6 +12,7 @@ so that API tests start from a known world and exercise only what they test.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -154,6 +155,35 @@ def page_login(client, username: str, password: str = "mat-khau-123", **extra: A
     return client.post("/login", data=form_data(client, {
         "username": username, "password": password, "next": "/", **extra}),
         follow_redirects=False)
+
+
+def page_sign_in(client, username: str) -> None:
+    """Sign in through the form as this user alone (the browser's cookies cleared first)."""
+    client.cookies.clear()
+    answer = page_login(client, username)
+    assert answer.status_code == 303, answer.text
+
+
+def page_post(client, path: str, data: dict[str, Any] | None = None):
+    """Send a page's form (with this browser's CSRF token), no redirect followed: the answer."""
+    return client.post(path, data=form_data(client, data), follow_redirects=False)
+
+
+def page_text(page: str) -> str:
+    """The page's text, tags removed, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def page_main_text(page: str) -> str:
+    """The text of the page's ``<main>`` (the menu and header left out)."""
+    return page_text(page.split("<main>", 1)[1])
+
+
+def error_summary_text(page: str) -> str:
+    """The text of the error summary at the top of a form page (there must be one)."""
+    found = re.search(r'<div class="error error-summary".*?</div>', page, re.S)
+    assert found, "no error summary"
+    return page_text(found.group(0))
 
 
 READER = "admin"  # the central admin reads everything

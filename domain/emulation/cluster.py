@@ -124,6 +124,15 @@ def _day(value: Any, what: str) -> date:
     return value
 
 
+def _covenant_day(value: Any, year: int, what: str) -> date:
+    """A day in a covenant's life (signed, opened, closed): a date from the start of the year
+    before (covenants are often signed at the previous year's conference)."""
+    on = _day(value, what)
+    if on.year < year - 1:
+        raise CovenantInvalid(reason=f"{what} {on:%d/%m/%Y} quá sớm cho giao ước năm {year}")
+    return on
+
+
 def _name(value: Any, what: str, error: type = ClusterInvalid) -> str:
     if not isinstance(value, str) or not nfc(value):
         raise error(reason=f"cần ghi {what}")
@@ -812,7 +821,7 @@ class Covenant(Aggregate):
             raise NotMember(unit=str(unit), cluster_name=cluster.name, year=self.year)
         if self.is_signed(unit):
             return False
-        self._signed(unit_id=unit, on=_day(on, "ngày ký"), actor=actor)
+        self._signed(unit_id=unit, on=_covenant_day(on, self.year, "ngày ký"), actor=actor)
         return True
 
     @event(Signed)
@@ -831,7 +840,8 @@ class Covenant(Aggregate):
                                    what="đã mở báo cáo")
         if not self.indicator_data:
             raise CovenantInvalid(reason="chưa có chỉ tiêu nào")
-        missing = self.unsigned(cluster, _day(on, "ngày"))
+        on = _covenant_day(on, self.year, "ngày bắt đầu thực hiện")
+        missing = self.unsigned(cluster, on)
         if missing:
             names = ", ".join(sorted((m.name for m in missing), key=vietnamese_sort_key))
             raise CovenantUnsigned(year=self.year, names=names)
@@ -845,7 +855,7 @@ class Covenant(Aggregate):
     def close(self, on: date, actor: str) -> None:
         """Close (results and scores final) on ``on``: not before the day it opened."""
         self.require_open()
-        on = _day(on, "ngày")
+        on = _covenant_day(on, self.year, "ngày kết thúc")
         if self.opened_on is not None and on < self.opened_on:
             raise CovenantInvalid(reason=f"ngày kết thúc {on:%d/%m/%Y} trước ngày bắt đầu thực "
                                          f"hiện {self.opened_on:%d/%m/%Y}")

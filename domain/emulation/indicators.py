@@ -8,10 +8,12 @@ case is *not applicable*, not a failure), whether a sum across members means som
 (``summable``) and the points it carries in a scored covenant (``max_points``, "0" unscored).
 
 A ``Result`` is what a member reports for one indicator: the value (exact decimal text, "yes" /
-"no"), whether cases occurred, evidence and attachment ids. Where only the verdict is known (a
-summary says "5/9 tỉnh đạt" without the figures) the result carries a stated ``outcome`` and no
-value. ``evaluate`` turns a result into an evaluation; no result is ``unknown``: never zero,
-never achieved.
+"no"), whether cases occurred, evidence and the evidence files (``EvidenceFile``: a reference to
+the content kept in the blob store of ``services.attachments`` — SHA-256, file name, media type,
+size — never the bytes; results recorded before carried plain ids, still read as they are).
+Where only the verdict is known (a summary says "5/9 tỉnh đạt" without the figures) the result
+carries a stated ``outcome`` and no value. ``evaluate`` turns a result into an evaluation; no
+result is ``unknown``: never zero, never achieved.
 
 ``IndicatorCount`` is a board column: "8/9" (achieved, exceeded included, over the members it
 applies to whose result is known; the unknown said apart: "5/8 (1 chưa có số liệu)"), "4/9 tỉnh
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from domain import attachments as att
 from domain.emulation.errors import (
     IndicatorInvalid,
     IndicatorUnknown,
@@ -349,6 +352,27 @@ OUTCOMES = (EXCEEDED, ACHIEVED, NOT_ACHIEVED)
 
 
 @dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file of a result as the event log keeps it: the reference to its content in
+    the blob store (SHA-256), the name it was uploaded with (NFC, no path), the media type found
+    from its content and its size in bytes."""
+
+    sha256: str
+    file_name: str
+    media_type: str
+    size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "file_name": self.file_name,
+                "media_type": self.media_type, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceFile:
+        return cls(sha256=data["sha256"], file_name=data["file_name"],
+                   media_type=data["media_type"], size=data["size"])
+
+
+@dataclass(frozen=True)
 class Result:
     """What a member reports for one indicator (validated by ``result_for``)."""
 
@@ -356,19 +380,46 @@ class Result:
     cases_occurred: bool | None = None  # when_cases indicators only
     outcome: str | None = None  # a stated verdict, only when the value is not known
     evidence: str = ""
-    attachments: tuple[str, ...] = field(default_factory=tuple)
+    # evidence files; a plain string is an id of a result recorded before files were kept
+    attachments: tuple[EvidenceFile | str, ...] = field(default_factory=tuple)
+
+    @property
+    def files(self) -> tuple[EvidenceFile, ...]:
+        return tuple(a for a in self.attachments if isinstance(a, EvidenceFile))
 
     def as_dict(self) -> dict[str, Any]:
         return {"value": self.value, "cases_occurred": self.cases_occurred,
                 "outcome": self.outcome, "evidence": self.evidence,
-                "attachments": list(self.attachments)}
+                "attachments": [a.as_dict() if isinstance(a, EvidenceFile) else a
+                                for a in self.attachments]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Result:
-        """From an event's plain dict (already validated)."""
+        """From an event's plain dict (already validated); the old list of id strings too."""
         return cls(value=data.get("value"), cases_occurred=data.get("cases_occurred"),
                    outcome=data.get("outcome"), evidence=data.get("evidence") or "",
-                   attachments=tuple(data.get("attachments") or ()))
+                   attachments=tuple(EvidenceFile.from_dict(a) if isinstance(a, Mapping) else a
+                                     for a in data.get("attachments") or ()))
+
+
+_FILE_KEYS = frozenset(EvidenceFile.__dataclass_fields__)
+
+
+def _evidence_file(item: Any) -> EvidenceFile | None:
+    """An evidence file given as an ``EvidenceFile`` or its dict, checked; None when it is not
+    a well-formed reference."""
+    if isinstance(item, EvidenceFile):
+        item = item.as_dict()
+    if not isinstance(item, Mapping) or set(item) != _FILE_KEYS:
+        return None
+    sha, name, media, size = (item["sha256"], item["file_name"], item["media_type"],
+                              item["size"])
+    if not isinstance(sha, str) or not att.SHA256.match(sha) or media not in att.MEDIA_TYPES \
+            or not isinstance(name, str) or isinstance(size, bool) \
+            or not isinstance(size, int) or size <= 0:
+        return None
+    return EvidenceFile(sha256=sha, file_name=att.clean_file_name(name), media_type=media,
+                        size=size)
 
 
 def result_for(indicator: Indicator, *, value: Any = None, cases_occurred: Any = None,
@@ -421,17 +472,23 @@ def result_for(indicator: Indicator, *, value: Any = None, cases_occurred: Any =
     if attachments is None:
         attachments = ()
     if isinstance(attachments, (str, bytes, Mapping)) or not isinstance(attachments, Iterable):
-        raise refuse("tệp đính kèm phải là danh sách mã tệp")
-    ids: list[str] = []
+        raise refuse("tệp đính kèm phải là danh sách tệp")
+    kept: dict[str, EvidenceFile | str] = {}  # by content (a file) or by id (an old id)
     for item in attachments:
-        if not isinstance(item, str) or not _ATTACHMENT_ID.match(item):
-            raise refuse("mã tệp đính kèm không hợp lệ")
-        if item not in ids:
-            ids.append(item)
-    if len(ids) > MAX_ATTACHMENTS:
+        if isinstance(item, str):
+            if not _ATTACHMENT_ID.match(item):
+                raise refuse("mã tệp đính kèm không hợp lệ")
+            kept.setdefault(f"id:{item}", item)
+            continue
+        found = _evidence_file(item)
+        if found is None:
+            raise refuse("tệp minh chứng không hợp lệ (cần mã SHA-256, tên tệp, loại tệp "
+                         "và cỡ tệp)")
+        kept.setdefault(found.sha256, found)
+    if len(kept) > MAX_ATTACHMENTS:
         raise refuse(f"tối đa {MAX_ATTACHMENTS} tệp đính kèm")
     return Result(value=value, cases_occurred=cases_occurred, outcome=outcome,
-                  evidence=evidence, attachments=tuple(ids))
+                  evidence=evidence, attachments=tuple(kept.values()))
 
 
 def evaluate(indicator: Indicator, result: Result | None) -> str:

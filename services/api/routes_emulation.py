@@ -10,13 +10,19 @@ proposals; movements and their registrations; title registrations (issue 19).
       /covenants/{year}/board[.xlsx|.pdf] | /proposals       read; /propose: draft nominations
       /covenants/{year}/reports/{unit_id}                    a member's report with history
         /results/{code} [/confirm | /correct]                report; the lead confirms, corrects
+        /evidence [/{ref}]                                   upload an evidence file; download
         /scores/{item} [/agree] | /deductions/{rule}         scores, agreed scores, deductions
     /api/emulation/covenants                                 list (status and counts)
     /api/emulation/movements[/{movement_id}]                 list, launch, get
       /indicators | /participants | /close | /board
-      /registrations[/{unit_id}[/targets | /results/{code}[/confirm | /correct]]]
+      /registrations[/{unit_id}[/targets | /results/{code}[/confirm | /correct]
+                                | /evidence[/{ref}]]]
     /api/emulation/registrations[/{registration_id}]         title registrations
       /entries[/{entry_no}/withdraw] | /close | /nominate
+
+Evidence files (``services.emulation.evidence``): the reporting office uploads a file (multipart
+``file``, checked by content, stored outside the log) and gets its ``ref``; a result then names
+its files in ``attachments`` (refs); readers of the report download them.
 
 Who may do what: ``services.emulation`` (the office of a unit is its approver or admin). Lists
 are cut to the reader's units. Numbers are exact strings ("957.5") with their Vietnamese forms
@@ -29,8 +35,8 @@ from functools import cache
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
 
 from domain.emulation.cluster import CLUSTER_KINDS, COVENANT_STATUS_LABELS, proposals
 from domain.emulation.movement import STATUS_LABELS as MOVEMENT_STATUS_LABELS
@@ -40,6 +46,7 @@ from projections.emulation import EmulationRows
 from services.api.choices import one_of
 from services.api.deps import ActorDep, FreshDep, PageDep, RuntimeDep, command_result, listing
 from services.api.openapi import PDF, XLSX
+from services.api.routes_attachments import DOWNLOAD, UploadRoute
 from services.api.schemas_emulation import (
     AgreedScoreIn,
     ClusterIn,
@@ -68,11 +75,14 @@ from services.app import Runtime
 from services.authz import Actor
 from services.emulation import present
 from services.emulation.documents import board_pdf, board_xlsx
+from services.emulation.evidence import Evidence, Place, Upload
 from services.http.downloads import content_disposition
 from services.read_policy import Privacy, nomination_scope
 from services.store import Saved
 
 router = APIRouter(prefix="/api/emulation", tags=["Thi đua"])
+# uploads: the body counted while it is read, refused beyond the attachment limit
+uploads = APIRouter(tags=["Thi đua"], route_class=UploadRoute)
 
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="Năm của giao ước")]
 CodePath = Annotated[str, Path(max_length=16, description="Mã chỉ tiêu")]
@@ -80,6 +90,12 @@ ItemPath = Annotated[str, Path(max_length=16, description="Mã mục chấm đi�
 RulePath = Annotated[str, Path(max_length=16, description="Mã mục trừ điểm")]
 EntryPath = Annotated[int, Path(ge=1, le=100_000, description="Số dòng đăng ký")]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+RefPath = Annotated[str, Path(max_length=80, description="Mã tệp minh chứng (`ref`, SHA-256)")]
+EvidenceFileField = Annotated[UploadFile, File(
+    description="Tệp minh chứng: PDF, DOCX, XLSX, JPG hoặc PNG (kiểm tra theo nội dung, không "
+                "theo tên tệp); tối đa `TDKT_ATTACHMENT_MAX_MB` (mặc định 10 MB)")]
+EVIDENCE_UPLOADED = {201: {"description": "Tệp đã lưu (chưa ghi vào kết quả): `ref` để nêu "
+                                          "trong `attachments` của kết quả"}}
 
 
 def namer(rt: Runtime):
@@ -328,12 +344,52 @@ def get_report(cluster_id: UUID, year: YearPath, unit_id: UUID, rt: RuntimeDep,
     return _report(rt, actor, cluster_id, year, unit_id)
 
 
+def _result_args(rt: Runtime, actor: Actor, place: Place | None, body: ResultIn, *,
+                 lead: bool = False) -> dict[str, Any]:
+    """The body as the service's arguments, its evidence refs turned into the files they name
+    (``attachments`` left out when not given: the current files stay)."""
+    data = body.model_dump()
+    refs = data.pop("attachments")
+    if refs is not None and place is not None:
+        data["attachments"] = Evidence(rt).files(actor, place, refs, lead=lead)
+    return data
+
+
+def _cluster_place(rt: Runtime, actor: Actor, body: ResultIn, cluster_id: UUID, year: int,
+                   unit_id: UUID) -> Place | None:
+    return Evidence(rt).in_cluster(actor, cluster_id, year, unit_id) \
+        if body.attachments is not None else None
+
+
 @router.post(Report + "/results/{code}", summary="Thành viên báo cáo kết quả một chỉ tiêu")
 def report_result(cluster_id: UUID, year: YearPath, unit_id: UUID, code: CodePath,
                   body: ResultIn, rt: RuntimeDep, actor: ActorDep):
+    place = _cluster_place(rt, actor, body, cluster_id, year, unit_id)
     saved = rt.app.emulation.clusters.report(actor, cluster_id, year, unit_id, code,
-                                             **body.model_dump())
+                                             **_result_args(rt, actor, place, body))
     return _report_answer(rt, saved, cluster_id, year, unit_id)
+
+
+def _uploaded(items: list[dict[str, Any]]) -> JSONResponse:
+    return JSONResponse({"items": items, "refs": [i["ref"] for i in items]}, status_code=201)
+
+
+@uploads.post(Report + "/evidence", status_code=201,
+              responses=EVIDENCE_UPLOADED, summary="Tải lên tệp minh chứng cho báo cáo của "
+                                                   "thành viên (chưa ghi vào kết quả)")
+def upload_report_evidence(cluster_id: UUID, year: YearPath, unit_id: UUID, file: EvidenceFileField,
+                           rt: RuntimeDep, actor: ActorDep):
+    evidence = Evidence(rt)
+    return _uploaded(evidence.upload(actor, evidence.in_cluster(actor, cluster_id, year, unit_id),
+                                     [Upload(file.filename or "", file.file)]))
+
+
+@router.get(Report + "/evidence/{ref}", response_class=Response, responses=DOWNLOAD,
+            summary="Tải tệp minh chứng của một kết quả trong báo cáo")
+def report_evidence(cluster_id: UUID, year: YearPath, unit_id: UUID, ref: RefPath,
+                    rt: RuntimeDep, actor: ActorDep):
+    evidence = Evidence(rt)
+    return evidence.download(actor, evidence.in_cluster(actor, cluster_id, year, unit_id), ref)
 
 
 @router.post(Report + "/results/{code}/confirm", summary="Cụm trưởng xác nhận kết quả")
@@ -347,7 +403,8 @@ def confirm_result(cluster_id: UUID, year: YearPath, unit_id: UUID, code: CodePa
              summary="Cụm trưởng điều chỉnh kết quả (kèm lý do, giữ lịch sử)")
 def correct_result(cluster_id: UUID, year: YearPath, unit_id: UUID, code: CodePath,
                    body: ResultCorrectionIn, rt: RuntimeDep, actor: ActorDep):
-    data = body.model_dump()
+    place = _cluster_place(rt, actor, body, cluster_id, year, unit_id)
+    data = _result_args(rt, actor, place, body, lead=True)
     reason = data.pop("reason")
     saved = rt.app.emulation.clusters.correct(actor, cluster_id, year, unit_id, code,
                                               reason=reason, **data)
@@ -488,9 +545,34 @@ def set_targets(movement_id: UUID, unit_id: UUID, body: OwnTargetsIn, rt: Runtim
 @router.post(Registration + "/results/{code}", summary="Đơn vị báo cáo kết quả một chỉ tiêu")
 def report_movement_result(movement_id: UUID, unit_id: UUID, code: CodePath, body: ResultIn,
                            rt: RuntimeDep, actor: ActorDep):
+    place = _movement_place(rt, actor, body, movement_id, unit_id)
     saved = rt.app.emulation.movements.report(actor, movement_id, unit_id, code,
-                                              **body.model_dump())
+                                              **_result_args(rt, actor, place, body))
     return command_result(rt, saved, _registration(rt, movement_id, unit_id))
+
+
+def _movement_place(rt: Runtime, actor: Actor, body: ResultIn, movement_id: UUID,
+                    unit_id: UUID) -> Place | None:
+    return Evidence(rt).in_movement(actor, movement_id, unit_id) \
+        if body.attachments is not None else None
+
+
+@uploads.post(Registration + "/evidence", status_code=201,
+              responses=EVIDENCE_UPLOADED, summary="Tải lên tệp minh chứng cho kết quả của đơn "
+                                                   "vị tham gia (chưa ghi vào kết quả)")
+def upload_registration_evidence(movement_id: UUID, unit_id: UUID, file: EvidenceFileField,
+                                 rt: RuntimeDep, actor: ActorDep):
+    evidence = Evidence(rt)
+    return _uploaded(evidence.upload(actor, evidence.in_movement(actor, movement_id, unit_id),
+                                     [Upload(file.filename or "", file.file)]))
+
+
+@router.get(Registration + "/evidence/{ref}", response_class=Response, responses=DOWNLOAD,
+            summary="Tải tệp minh chứng của một kết quả của đơn vị tham gia")
+def registration_evidence(movement_id: UUID, unit_id: UUID, ref: RefPath, rt: RuntimeDep,
+                          actor: ActorDep):
+    evidence = Evidence(rt)
+    return evidence.download(actor, evidence.in_movement(actor, movement_id, unit_id), ref)
 
 
 @router.post(Registration + "/results/{code}/confirm",
@@ -505,7 +587,8 @@ def confirm_movement_result(movement_id: UUID, unit_id: UUID, code: CodePath,
              summary="Đơn vị phát động điều chỉnh kết quả (kèm lý do)")
 def correct_movement_result(movement_id: UUID, unit_id: UUID, code: CodePath,
                             body: ResultCorrectionIn, rt: RuntimeDep, actor: ActorDep):
-    data = body.model_dump()
+    place = _movement_place(rt, actor, body, movement_id, unit_id)
+    data = _result_args(rt, actor, place, body, lead=True)
     reason = data.pop("reason")
     saved = rt.app.emulation.movements.correct(actor, movement_id, unit_id, code,
                                                reason=reason, **data)
@@ -595,3 +678,6 @@ def close_registration(registration_id: UUID, rt: RuntimeDep, actor: ActorDep,
 def nominate(registration_id: UUID, rt: RuntimeDep, actor: ActorDep):
     saved = rt.app.emulation.registrations.nominate(actor, registration_id)
     return command_result(rt, saved, _title_registration(rt, actor, registration_id))
+
+
+router.include_router(uploads)

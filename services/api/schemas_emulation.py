@@ -159,15 +159,24 @@ class OnDayIn(Body):
     on: Day | None = Field(None, description="Ngày (mặc định: hôm nay)")
 
 
+EvidenceRef = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$",
+                                    description="Mã tệp minh chứng (`ref`, SHA-256 của nội dung)")]
+
+
 class ResultIn(Body):
     """A result: the value (a number or percentage as an integer or a string, "yes"/"no" or
     true/false), whether cases occurred (indicators that apply only then), or — where only the
-    verdict is known — ``outcome``; and the evidence."""
+    verdict is known — ``outcome``; the evidence in words and the evidence files
+    (``attachments``)."""
 
     value: Exact | StrictBool | None = None
     cases_occurred: StrictBool | None = None
     outcome: one_of(OUTCOMES) | None = None  # type: ignore[valid-type]
     evidence: Evidence = ""
+    attachments: Annotated[list[EvidenceRef], Field(max_length=50)] | None = Field(
+        None, description="Tệp minh chứng của lần báo cáo này, theo `ref`: tệp đã tải lên cho "
+                           "báo cáo này (`POST …/evidence`) hoặc đã có trong một kết quả của nó. "
+                           "Không gửi: giữ các tệp của kết quả hiện nay; `[]`: không kèm tệp.")
 
 
 class ResultCorrectionIn(ResultIn):

@@ -58,7 +58,7 @@ from domain.emulation.errors import (
     ResultMissing,
 )
 from domain.emulation.errors import ClusterUnknown as UnknownCluster
-from domain.emulation.indicators import Evaluation
+from domain.emulation.indicators import Evaluation, ResultLog
 from domain.emulation.scoring import points_text
 from domain.errors import DomainError, ValidationFailed
 from domain.nomination import Nomination
@@ -259,16 +259,16 @@ class Clusters:
     def _for_change(self, actor: Actor, cluster_id: UUID, year: int
                     ) -> tuple[EmulationCluster, Covenant]:
         cluster = self.cluster(cluster_id)
-        covenant = self.covenant(cluster, year)
-        self._managing_or_lead(actor, cluster, year)
-        return cluster, covenant
+        self._managing_or_lead(actor, cluster, year)  # before the covenant's 404 names it
+        return cluster, self.covenant(cluster, year)
 
     def sign(self, actor: Actor, cluster_id: UUID, year: int, *, unit_id: Any,
              on: date | None = None) -> Saved:
         cluster = self.cluster(cluster_id)
-        covenant = self.covenant(cluster, year)
+        self.require_reader(actor, cluster)  # an outsider learns nothing of the cluster
         unit = self.tree.referenced_unit(unit_id, "đơn vị ký").id
         require(self.authz, actor, [unit])
+        covenant = self.covenant(cluster, year)
         covenant.sign(cluster, unit, day(on, self.store.today(), "ngày ký"), actor.username)
         return self.store.commit(covenant)
 
@@ -289,11 +289,13 @@ class Clusters:
         """The report to change (started for a signed member on its first result or score),
         once ``who`` (member, lead) may act."""
         cluster = self.cluster(cluster_id)
-        covenant = self.covenant(cluster, year)
+        self.require_reader(actor, cluster)  # an outsider learns nothing of the cluster
         if who == "member":
             require(self.authz, actor, [unit_id])
         else:
+            cluster.members_in(year)  # 409 when the year is not set (before its lead is asked)
             self._lead(actor, cluster, year)
+        covenant = self.covenant(cluster, year)
         self._member(cluster, year, unit_id)
         report = self.report_or_none(covenant, unit_id)
         if report is None:
@@ -303,16 +305,19 @@ class Clusters:
     def report(self, actor: Actor, cluster_id: UUID, year: int, unit_id: UUID, code: str,
                **result: Any) -> Saved:
         """The member reports (or re-reports, until confirmed) a result: value, cases_occurred,
-        outcome, evidence."""
+        outcome, evidence, attachments (evidence files already checked and stored —
+        ``services.emulation.evidence``; not given: the current result's files stay)."""
         _, covenant, report = self._report(actor, cluster_id, year, unit_id, "member")
-        report.report(covenant, code, actor=actor.username, **result)
+        report.report(covenant, code, actor=actor.username, **files_kept(report, code, result))
         return self.store.commit(report, covenant)
 
     def confirm(self, actor: Actor, cluster_id: UUID, year: int, unit_id: UUID,
                 code: str) -> Saved:
         cluster = self.cluster(cluster_id)
-        covenant = self.covenant(cluster, year)
+        self.require_reader(actor, cluster)  # an outsider learns nothing of the cluster
+        cluster.members_in(year)  # 409 when the year is not set (before its lead is asked)
         self._lead(actor, cluster, year)
+        covenant = self.covenant(cluster, year)
         report = self.report_or_none(covenant, self._member(cluster, year, unit_id))
         if report is None:
             covenant.indicator(code)
@@ -323,12 +328,14 @@ class Clusters:
     def correct(self, actor: Actor, cluster_id: UUID, year: int, unit_id: UUID, code: str, *,
                 reason: str, **result: Any) -> Saved:
         _, covenant, report = self._report(actor, cluster_id, year, unit_id, "lead")
-        report.correct(covenant, code, reason=reason, actor=actor.username, **result)
+        report.correct(covenant, code, reason=reason, actor=actor.username,
+                       **files_kept(report, code, result))
         return self.store.commit(report, covenant)
 
     def score(self, actor: Actor, cluster_id: UUID, year: int, unit_id: UUID, item: str, *,
               points: Any, by: str, assessor_unit_id: Any = None, note: str = "") -> Saved:
         cluster = self.cluster(cluster_id)
+        self.require_reader(actor, cluster)  # an outsider learns nothing of the cluster
         covenant = self.covenant(cluster, year)
         self._member(cluster, year, unit_id)
         if by == SELF:
@@ -458,6 +465,15 @@ class Clusters:
                                          "award_kind": link["award_kind"],
                                          "award_title": catalog().kind(link["award_kind"]).title}
                                         for link in links]})
+
+
+def files_kept(log: ResultLog, code: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """The result's arguments with its evidence files: those given, else (``attachments``
+    missing or None) the current result's — a new value does not drop the files quietly."""
+    if result.get("attachments") is not None:
+        return result
+    current = log.result(code) if isinstance(code, str) else None
+    return {**result, "attachments": current.attachments if current else ()}
 
 
 class _Absent:

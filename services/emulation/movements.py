@@ -37,6 +37,7 @@ from domain.emulation.movement import (
 )
 from domain.errors import DomainError
 from services.authz import Actor, Authorizer
+from services.emulation.clusters import files_kept
 from services.emulation.common import day, require, require_reader
 from services.orgs import OrgTree
 from services.store import Saved, Store
@@ -175,7 +176,8 @@ class Movements:
         movement = self.movement(movement_id)
         require(self.authz, actor, [unit_id])
         registration = self.registration(movement, unit_id)
-        registration.report(movement, code, actor=actor.username, **result)
+        registration.report(movement, code, actor=actor.username,
+                            **files_kept(registration, code, result))
         return self.store.commit(registration, movement)
 
     def _for_launcher(self, actor: Actor, movement_id: UUID, unit_id: UUID
@@ -195,7 +197,8 @@ class Movements:
     def correct(self, actor: Actor, movement_id: UUID, unit_id: UUID, code: str, *,
                 reason: str, **result: Any) -> Saved:
         movement, registration = self._for_launcher(actor, movement_id, unit_id)
-        registration.correct(movement, code, reason=reason, actor=actor.username, **result)
+        registration.correct(movement, code, reason=reason, actor=actor.username,
+                             **files_kept(registration, code, result))
         return self.store.commit(registration)
 
     # -- reads --------------------------------------------------------------------------------

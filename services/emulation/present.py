@@ -66,6 +66,13 @@ def indicator(item: Indicator) -> dict[str, Any]:
             "max_points_text": vi_number(item.points)}
 
 
+def files(found: Result | None, url: str | None = None) -> list[dict[str, Any]]:
+    """A result's evidence files (``url``: the evidence path of its report, for the links)."""
+    from services.emulation.evidence import file_view
+
+    return [file_view(f, url) for f in found.files] if found else []
+
+
 def result(item: Indicator, found: Result | None) -> dict[str, Any]:
     """A result as shown: the value, its text, the evaluation against ``item``."""
     evaluation = evaluate(item, found)
@@ -78,25 +85,29 @@ def result(item: Indicator, found: Result | None) -> dict[str, Any]:
             "evaluation_label": Evaluation.LABELS[evaluation]}
 
 
-def results(log: ResultLog | None, items: Iterable[Indicator]) -> list[dict[str, Any]]:
+def results(log: ResultLog | None, items: Iterable[Indicator],
+            evidence_url: str | None = None) -> list[dict[str, Any]]:
     """Each indicator's current result with every earlier version (``log``: a member report or
-    a movement registration; ``items``: the indicators as they apply to it)."""
+    a movement registration; ``items``: the indicators as they apply to it), each with its
+    evidence files (``files``: name, type, size, ``ref``; ``url`` under ``evidence_url``)."""
     out = []
     for item in items:
         status = log.result_status(item.code) if log is not None else None
         history = []
         for version in (log.result_history(item.code) if log is not None else []):
-            shown = result(item, Result.from_dict(version["result"]))
+            found = Result.from_dict(version["result"])
             history.append({"kind": version["kind"], "kind_label": KIND_LABELS.get(
                 version["kind"], version["kind"]), "actor": version["actor"],
-                "reason": version["reason"], **shown})
+                "reason": version["reason"], **result(item, found),
+                "files": files(found, evidence_url)})
         entry = log.results.get(item.code) if log is not None else None
+        current = log.result(item.code) if log is not None else None
         out.append({"indicator_code": item.code, "indicator_text": item.text,
                     "target_text": item.target_text, "status": status,
                     "status_label": RESULT_STATUS_LABELS.get(status, "chưa báo cáo")
                     if status else "chưa báo cáo",
                     "confirmed_by": entry.get("confirmed_by") if entry else None,
-                    **result(item, log.result(item.code) if log is not None else None),
+                    **result(item, current), "files": files(current, evidence_url),
                     "history": history})
     return out
 
@@ -203,7 +214,9 @@ def report(found: MemberReport | None, owner: Covenant, group: EmulationCluster,
         "covenant_id": str(owner.id), "cluster_id": str(group.id), "year": year,
         "unit_id": str(unit_id), "name": group.member_name(year, unit_id),
         "unit_name": name(unit_id), "signed": owner.is_signed(unit_id),
-        "results": results(found, owner.indicators), "scores": scores,
+        "results": results(found, owner.indicators,
+                           f"/api/emulation/clusters/{group.id}/covenants/{year}/reports/"
+                           f"{unit_id}/evidence"), "scores": scores,
         "deductions": deductions,
         "deduction_history": list(found.deduction_history) if found else [],
         "total": total(found.total(owner) if found else None) if table.scored else None,
@@ -298,7 +311,9 @@ def movement_registration(found: MovementRegistration, owner: Movement,
             "unit_id": str(found.unit_id), "name": name, "pledge": found.pledge,
             "targets": own,
             "results": results(found, [found.indicator_for(owner, i.code)
-                                       for i in owner.indicators])}
+                                       for i in owner.indicators],
+                               f"/api/emulation/movements/{owner.id}/registrations/"
+                               f"{found.unit_id}/evidence")}
 
 
 def movement_board(found: Movement, grid: MovementBoard,

@@ -42,12 +42,18 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 |  | ``/catalog/{code}/change``, ``/catalog/{code}/retire`` (root admin, after a review) |
 | ``pages_dashboard`` | ``/dashboard`` |
 | ``pages_emulation`` | ``/emulation`` (clusters, movements, title registrations), |
-|  | ``/emulation/clusters/new``, ``/emulation/clusters/{id}[/years, /rename]``, the board |
+|  | ``/emulation/clusters/new``, ``/emulation/clusters/{id}[/years, /rename]``, |
+|  | ``…/years/{year}/{join,merge,lead}[/check]`` (mid-year changes), the board |
 |  | ``…/{id}/{year}`` with ``…/sign/{unit}``, ``…/open``, ``…/close``, ``…/propose`` |
-| ``pages_cluster_reports`` | a member's report ``…/{year}/reports/{unit}`` (results, |
-|  | confirm, correct, self and agreed scores) |
+| ``pages_covenant_config`` | ``…/{id}/{year}/covenant[/{part}]`` (indicators, points table, |
+|  | classes, proposal rules, figures stated for the whole cluster) |
+| ``pages_cluster_reports`` | a member's report ``…/{year}/reports/{unit}`` (results with |
+|  | evidence files, confirm, correct), ``…/evidence/{ref}`` |
+| ``pages_cluster_scores`` | ``…/reports/{unit}/scores/{item}/{self,cross,lead}``, |
+|  | ``…/agree[/check]``, ``…/deductions/{rule}[/check]``, ``…/{year}/scores/cross`` |
 | ``pages_movements`` | ``/emulation/movements/new``, ``/emulation/movements/{id}`` (board, |
 |  | registration, ``…/close``), ``…/units/{unit}`` (a participant's results, own targets) |
+| ``pages_movement_edit`` | ``…/movements/{id}/indicators[/check]``, ``…/participants[/check]`` |
 | ``pages_registrations`` | ``/emulation/registrations/new``, ``/emulation/registrations/{id}`` |
 |  | (entries, ``…/entries/{n}/withdraw``, ``…/close``, ``…/nominate``) |
 """
@@ -62,12 +68,15 @@ from services.web import (
     pages_ceremonies,
     pages_certificates,
     pages_cluster_reports,
+    pages_cluster_scores,
     pages_council,
+    pages_covenant_config,
     pages_dashboard,
     pages_decisions,
     pages_emulation,
     pages_imports,
     pages_money,
+    pages_movement_edit,
     pages_movements,
     pages_printing,
     pages_registrations,
@@ -100,9 +109,12 @@ router.include_router(pages_units.router)
 router.include_router(pages_schedules.router)
 router.include_router(pages_catalogue.router)
 router.include_router(pages_dashboard.router)
+router.include_router(pages_covenant_config.router)  # …/{year}/covenant before …/{action}
 router.include_router(pages_emulation.router)
 router.include_router(pages_cluster_reports.router)
+router.include_router(pages_cluster_scores.router)  # scores, agreed scores, deductions
 router.include_router(pages_movements.router)
+router.include_router(pages_movement_edit.router)  # …/indicators, …/participants (issue 19)
 router.include_router(pages_registrations.router)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -4,6 +4,13 @@ each result's history from the log (who, when, old → new, why), and one result
 a cluster member's report or a movement participant's registration — with its report form, the
 confirmation and the correction (form → check → record), served by the same handlers.
 
+The report form is sent as ``multipart/form-data``: besides the value (or, where only the verdict
+is known, the verdict: ``outcome``) and the evidence in words, it carries new evidence files
+(``files``) and the files of the current result to keep (``keep``; one left unticked is not on
+the new version, it stays in the history). New files are stored first
+(``services.emulation.evidence``), so that a form refused for another reason comes back with
+them listed, ticked, not to be chosen again.
+
 Who may act is the service's rule (``services.emulation.common``); the pages only ask it first
 (``may``) to offer an action, and ``require`` it before reading a form: whoever may not act gets
 the 403 page and nothing is read or recorded.
@@ -20,8 +27,12 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from domain import attachments as att
 from domain.emulation.indicators import (
+    OUTCOMES,
     PERCENT,
     RESULT_STATUS_LABELS,
     WHEN_CASES,
@@ -37,13 +48,15 @@ from domain.text import nfc, nfc_multiline, vietnamese_sort_key
 from services.app import Runtime
 from services.authz import Actor
 from services.emulation.common import OFFICE, ROLE_TEXT, may, require
+from services.emulation.evidence import Evidence, Place, Upload, file_view
 from services.http.errors import status_for
 from services.store import Saved
 from services.web.forms import day_typed, unit_choices
 from services.web.templating import local_time, page_message, render
 
 FORM = dict[str, Any]
-LISTS = ("members", "participants")  # fields sent once per checked box
+LISTS = ("members", "participants", "keep")  # fields sent once per checked box
+FILES = "files"  # the file inputs of a form (``multipart/form-data``)
 RESULT_EVENTS = {"ResultReported": "báo cáo", "ResultConfirmed": "xác nhận",
                  "ResultCorrected": "điều chỉnh"}
 DONE = {"reported": "Đã ghi kết quả chỉ tiêu {code}.",
@@ -58,14 +71,19 @@ DONE = {"reported": "Đã ghi kết quả chỉ tiêu {code}.",
 
 
 async def posted(request: Request) -> FORM:
-    """A posted form: text NFC (multi-line text keeps its lines); a checkbox list as a list."""
+    """A posted form: text NFC (multi-line text keeps its lines); a checkbox list as a list;
+    the files chosen (``files``: uploads with a name, an empty file input left out)."""
     raw = await request.form()
     out: FORM = {}
     for key in raw:
-        if key in LISTS:
+        if key == FILES:
+            out[key] = [v for v in raw.getlist(key)
+                        if isinstance(v, UploadFile) and (v.filename or v.size)]
+        elif key in LISTS:
             out[key] = [nfc(str(v)) for v in raw.getlist(key)][:500]
         else:
-            out[key] = nfc_multiline(str(raw.get(key) or ""))
+            value = raw.get(key)
+            out[key] = nfc_multiline(value if isinstance(value, str) else "")
     return out
 
 
@@ -152,9 +170,11 @@ def day_on(form: FORM, errors: dict[str, str], what: str) -> date | None:
 
 
 def result_form(indicator: Indicator, current: dict[str, Any] | None = None) -> FORM:
-    """A result form prefilled with the current result (``present.results`` item)."""
+    """A result form prefilled with the current result (``present.results`` item): its value or
+    its stated verdict, its evidence, its files kept."""
     if not current or not current.get("status"):
-        return {"value": "", "no_cases": "", "evidence": ""}
+        return {"value": "", "no_cases": "", "outcome": "", "evidence": "", "keep": [],
+                "files_shown": "1"}
     value = current.get("value")
     shown = ""
     if value is not None:
@@ -162,40 +182,74 @@ def result_form(indicator: Indicator, current: dict[str, Any] | None = None) -> 
         # the page ("13.747"), which would come back as a decimal
         shown = value if indicator.measure == YES_NO else str(value).replace(".", ",")
     return {"value": shown, "no_cases": "1" if current.get("cases_occurred") is False else "",
-            "evidence": current.get("evidence") or ""}
+            "outcome": current.get("outcome") or "", "evidence": current.get("evidence") or "",
+            "keep": [f["ref"] for f in current.get("files") or []], "files_shown": "1"}
+
+
+def outcomes_of(indicator: Indicator) -> list[tuple[str, str]]:
+    """The verdicts a result may state without a figure ("vượt" not for yes/no)."""
+    return [(o, Evaluation.LABELS[o]) for o in OUTCOMES
+            if not (o == "exceeded" and indicator.measure == YES_NO)]
 
 
 _GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 
 
+def typed_number(value: Any) -> str:
+    """A number as offices type it, for the domain to read (it checks places and ranges):
+    spaces left out; dots group thousands and a comma marks decimals, the Vietnamese way
+    ("13.747" is thirteen thousand, "1.234,5"); a lone dot or comma is a decimal mark ("12.5",
+    "957,5"). Blank: ""."""
+    text = str(value or "").strip().replace(" ", "").replace("\u00a0", "")
+    if _GROUPED.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
 def read_result(form: FORM, indicator: Indicator) -> tuple[dict[str, Any], dict[str, str]]:
     """The result typed for ``indicator``: the service's arguments (value, cases_occurred,
-    evidence) and the errors by field id (``value-<code>``). Numbers as offices type them:
-    "3", "12,5", "12.5", "80%"; the domain checks the rest (places, ranges)."""
+    outcome, evidence; ``attachments``: the refs of the files kept and added, only when the
+    form showed them) and the errors by field id (``value-<code>``, ``outcome-<code>``).
+    Numbers as offices type them: "3", "12,5", "12.5", "80%"; the domain checks the rest
+    (places, ranges). A verdict chosen (``outcome``) stands for a result without a figure."""
     code = indicator.code
     errors: dict[str, str] = {}
     text = str(form.get("value") or "").strip()
     no_cases = indicator.applies == WHEN_CASES and checked(form.get("no_cases"))
+    outcome = str(form.get("outcome") or "").strip()
+    choices = outcomes_of(indicator)
+    # a yes/no indicator offers the verdicts among its own choices (one group: Có, Không, đạt…)
+    where = f"value-{code}" if indicator.measure == YES_NO else f"outcome-{code}"
+    if indicator.measure == YES_NO and text in dict(choices):
+        outcome, text = text, ""
     out: dict[str, Any] = {"evidence": str(form.get("evidence") or "")}
+    if form.get("files_shown"):
+        out["attachments"] = [str(r) for r in form.get("keep") or []]
     if indicator.applies == WHEN_CASES:
         out["cases_occurred"] = not no_cases
+    if outcome and outcome not in dict(choices):
+        errors[where] = (f"Chỉ tiêu {code}: chọn kết quả trong danh sách "
+                         f"({', '.join(label for _, label in choices)})")
+        outcome = ""
     if no_cases:
         if text:
             errors[f"value-{code}"] = ("Đã chọn «Không có trường hợp xảy ra»: để trống số liệu, "
                                        "hoặc bỏ chọn ô đó")
+        if outcome:
+            errors[where] = ("Đã chọn «Không có trường hợp xảy ra»: không nêu kết quả, hoặc "
+                             "bỏ chọn ô đó")
         out["value"] = None
+    elif outcome:
+        if text:
+            errors[f"value-{code}"] = (f"Đã chọn chỉ nêu kết quả «{Evaluation.LABELS[outcome]}»: "
+                                       "để trống số liệu, hoặc chọn «Có số liệu»")
+        out["value"], out["outcome"] = None, outcome
     elif indicator.measure == YES_NO:
         if text not in ("yes", "no"):
             errors[f"value-{code}"] = f"Chỉ tiêu {code}: chọn «Có» hoặc «Không»"
         out["value"] = text or None
     else:
-        number = text.replace(" ", "").replace("\u00a0", "")
-        if indicator.measure == PERCENT:
-            number = number.removesuffix("%")
-        if _GROUPED.match(number):
-            # the Vietnamese way: dots group thousands, a comma marks decimals ("13.747" is
-            # thirteen thousand; "1.234,5"); a lone dot elsewhere ("12.5") is a decimal point
-            number = number.replace(".", "").replace(",", ".")
+        number = typed_number(text.removesuffix("%") if indicator.measure == PERCENT else text)
         if not number:
             what = "tỷ lệ (%)" if indicator.measure == PERCENT else "số liệu"
             hint = (", hoặc chọn «Không có trường hợp xảy ra»"
@@ -208,7 +262,7 @@ def read_result(form: FORM, indicator: Indicator) -> tuple[dict[str, Any], dict[
 def typed_text(indicator: Indicator, given: dict[str, Any]) -> str:
     """What a typed result will show (the check page of a correction)."""
     result = Result(value=_canonical(indicator, given.get("value")),
-                    cases_occurred=given.get("cases_occurred"),
+                    cases_occurred=given.get("cases_occurred"), outcome=given.get("outcome"),
                     evidence=str(given.get("evidence") or ""))
     return result_text(indicator, result)
 
@@ -225,8 +279,8 @@ def _canonical(indicator: Indicator, value: Any) -> str | None:
 def histories(events: Iterable[Any], indicator_for: Callable[[str], Indicator]
               ) -> dict[str, list[dict[str, Any]]]:
     """Each indicator's results as recorded, oldest first: when (local time), who, what
-    (báo cáo, xác nhận, điều chỉnh), the value before → after, its evaluation, the evidence
-    and the reason of a correction."""
+    (báo cáo, xác nhận, điều chỉnh), the value before → after, its evaluation, the evidence,
+    its files (``files``: name, type, size, ``ref``) and the reason of a correction."""
     out: dict[str, list[dict[str, Any]]] = {}
     last: dict[str, Result] = {}
     for event in events:
@@ -243,11 +297,12 @@ def histories(events: Iterable[Any], indicator_for: Callable[[str], Indicator]
                  "label": RESULT_EVENTS[kind], "reason": getattr(event, "reason", ""),
                  "old": result_text(item, before) if before else "—"}
         if kind == "ResultConfirmed":
-            entry.update(new=entry["old"], evaluation=evaluate(item, before), evidence="")
+            entry.update(new=entry["old"], evaluation=evaluate(item, before), evidence="",
+                         files=[])
         else:
             now = Result.from_dict(event.result)
             entry.update(new=result_text(item, now), evaluation=evaluate(item, now),
-                         evidence=now.evidence)
+                         evidence=now.evidence, files=[file_view(f) for f in now.files])
             last[code] = now
         entry["evaluation_label"] = Evaluation.LABELS[entry["evaluation"]]
         out.setdefault(code, []).append(entry)
@@ -281,6 +336,7 @@ class ResultLogPage:
     correct: Callable[[str, str, dict[str, Any]], Saved]
     template: str = "emulation_report.html"
     extra: dict[str, Any] = field(default_factory=dict)  # scores, targets… for the template
+    place: Callable[[], Place] | None = None  # where its evidence files belong
 
     def indicator(self, code: str) -> Indicator:
         if code not in self.indicators:
@@ -298,22 +354,37 @@ def show(request: Request, rt: Runtime, actor: Actor, log: ResultLogPage, *,
     report form for the unit's office, «Xác nhận» and «Điều chỉnh» for the lead's."""
     reporter = office(rt, actor, log.reporter_units)
     lead = office(rt, actor, log.lead_units)
+    evidence = Evidence(rt)
     forms = dict(forms or {})
     rows = []
     for item in log.results:
         code = item["indicator_code"]
         indicator = log.indicators[code]
         locked = item["status"] in ("confirmed", "corrected")
+        form = forms.get(code) or result_form(indicator, item)
         rows.append({**item, "code": code, "indicator": indicator,
-                     "history": log.history.get(code, []),
-                     "form": forms.get(code) or result_form(indicator, item),
+                     "history": log.history.get(code, []), "form": form,
+                     "file_choices": file_choices(evidence, log, item, form),
+                     "outcomes": outcomes_of(indicator),
                      "may_report": reporter and log.accepting and not locked,
                      "may_confirm": lead and log.accepting and item["status"] == "reported",
                      "may_correct": lead and log.accepting and bool(item["status"])})
     return render(request, log.template, {
         "log": log, "rows": rows, "errors": errors or {}, "notice": notice,
         "reporter": reporter, "lead": lead, "status_labels": RESULT_STATUS_LABELS,
+        "evidence_accept": att.ACCEPT, "evidence_max_mb": evidence.max_mb,
         **log.extra}, status, actor)
+
+
+def file_choices(evidence: Evidence, log: ResultLogPage, item: dict[str, Any], form: FORM
+                 ) -> list[dict[str, Any]]:
+    """The files the report form lists with a «keep» box: the current result's, then those
+    uploaded with a form that came back refused (ticked as they were sent)."""
+    keep = [str(r) for r in form.get("keep") or []]
+    current = {f["ref"]: f for f in item.get("files") or []}
+    added = [r for r in keep if r not in current]
+    more = evidence.pending(log.place(), added) if added and log.place is not None else []
+    return [{**f, "checked": f["ref"] in keep} for f in [*current.values(), *more]]
 
 
 def notice_of(done_: str, code: str) -> str | None:
@@ -323,12 +394,32 @@ def notice_of(done_: str, code: str) -> str | None:
 
 async def post_report(request: Request, rt: Runtime, actor: Actor, log: ResultLogPage,
                       code: str) -> Any:
+    """The report form (multipart): new files stored first (a file refused: nothing recorded,
+    the form back with the refusal beside the file input), then the result with the files
+    kept and added."""
     require(rt.app.authz, actor, log.reporter_units)
     indicator = log.indicator(code)
     form = await posted(request)
+    uploads = form.pop(FILES, [])
+    evidence = Evidence(rt)
+    if uploads and log.place is not None:
+        failed: dict[str, str] = {}
+        try:
+            stored = await run_in_threadpool(
+                evidence.upload, actor, log.place(),
+                [Upload(f.filename or "", f.file) for f in uploads])
+        except DomainError as error:
+            status = refused(error, failed, f"files-{indicator.code}")
+            return show(request, rt, actor, log, errors=failed, forms={indicator.code: form},
+                        status=status)
+        form["keep"] = [*form.get("keep", []), *(s["ref"] for s in stored)]
     given, errors = read_result(form, indicator)
     if not errors:
         try:
+            if given.get("attachments") is not None and log.place is not None:
+                given["attachments"] = evidence.files(actor, log.place(), given["attachments"])
+            else:
+                given.pop("attachments", None)
             return recorded(rt, log.report(indicator.code, given),
                         f"{log.base}?done=reported&code={indicator.code}#chi-tieu-{indicator.code}")
         except DomainError as error:  # a value refused: at its field; anything else on top
@@ -374,12 +465,14 @@ def correct_page(request: Request, rt: Runtime, actor: Actor, log: ResultLogPage
         form = {**result_form(indicator, current), "reason": ""}
     return render(request, "emulation_result_correct.html", {
         "log": log, "indicator": indicator, "current": current, "form": form,
-        "errors": errors or {}, "check": check,
+        "errors": errors or {}, "check": check, "outcomes": outcomes_of(indicator),
         "history": log.history.get(indicator.code, [])}, status, actor)
 
 
 def _read_correction(form: FORM, indicator: Indicator) -> tuple[dict[str, Any], dict[str, str]]:
+    """A correction keeps the result's evidence files (the lead corrects the figure)."""
     given, errors = read_result(form, indicator)
+    given.pop("attachments", None)
     reason = str(form.get("reason") or "").strip()
     if not reason:
         errors["reason"] = "Cần ghi lý do điều chỉnh, ví dụ «Hai HTX chưa có quyết định thành lập»"

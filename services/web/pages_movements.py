@@ -9,15 +9,17 @@
   unit's office closes the movement (``…/close``, a confirmation first);
 * ``/emulation/movements/{id}/units/{unit_id}``: a participant's results — the same page and
   handlers as a cluster member's report: its office reports, the launcher's confirms or
-  corrects; own targets (``…/targets``) where the movement allows.
+  corrects; own targets (``…/targets``) where the movement allows; evidence files sent with the
+  report form and downloaded by the movement's readers (``…/evidence/{ref}``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from domain.emulation.indicators import APPLIES, MEASURE_LABELS, MEASURES, PERCENT, YES_NO
@@ -27,6 +29,7 @@ from services.app import Runtime
 from services.authz import Actor
 from services.emulation import present
 from services.emulation.common import OFFICE, require
+from services.emulation.evidence import Evidence
 from services.http.deps import RuntimeDep
 from services.web.deps import SignedInDep
 from services.web.emulation_forms import (
@@ -51,10 +54,12 @@ from services.web.emulation_forms import (
     units_where,
 )
 from services.web.forms import day_typed, dmy
+from services.web.pages_attachments import UploadPageRoute
 from services.web.routing import page_router
 from services.web.templating import render
 
 router = page_router()
+uploads = APIRouter(route_class=UploadPageRoute, include_in_schema=False)  # multipart forms
 MOVEMENT = "/emulation/movements/{movement_id}"
 PARTICIPANT = MOVEMENT + "/units/{unit_id}"
 INDICATOR_ROWS = 5
@@ -82,10 +87,20 @@ def launch_form(request: Request, rt: RuntimeDep, actor: SignedInDep):
         "ind-1-code": "1", "ind-1-measure": "number"})
 
 
-def _indicators_typed(form: FORM, errors: dict[str, str]) -> list[dict[str, Any]]:
+MAX_INDICATOR_ROWS = 100  # the API's bound on a movement's indicators
+_ROW_TEXT = re.compile(r"^ind-(\d{1,3})-text$")
+
+
+def indicator_rows(form: FORM) -> int:
+    """How many indicator rows the form was drawn with (at least ``INDICATOR_ROWS``)."""
+    numbers = [int(m.group(1)) for key in form if (m := _ROW_TEXT.match(str(key)))]
+    return min(max([INDICATOR_ROWS, *numbers]), MAX_INDICATOR_ROWS)
+
+
+def indicators_typed(form: FORM, errors: dict[str, str]) -> list[dict[str, Any]]:
     """The indicator rows with a text; blank rows are left out."""
     out = []
-    for i in range(1, INDICATOR_ROWS + 1):
+    for i in range(1, indicator_rows(form) + 1):
         text = str(form.get(f"ind-{i}-text") or "").strip()
         if not text:
             continue
@@ -140,7 +155,7 @@ async def launch(request: Request, rt: RuntimeDep, actor: SignedInDep):
                 starts = value
             else:
                 ends = value
-    indicators = _indicators_typed(form, errors)
+    indicators = indicators_typed(form, errors)
     if errors:
         return _launch_page(request, rt, actor, form, errors, 422)
     try:
@@ -321,6 +336,7 @@ def _participant_log(rt: Runtime, actor: Actor, movement_id: str, unit_text: str
         confirm=lambda code: movements.confirm(actor, movement.id, unit_id, code),
         correct=lambda code, reason, given: movements.correct(
             actor, movement.id, unit_id, code, reason=reason, **given),
+        place=lambda: Evidence(rt).in_movement(actor, movement.id, unit_id),
         extra={"facts": [("Phong trào", movement.title), ("Đơn vị phát động", launcher),
                          ("Thời gian", movement.period_text),
                          ("Trạng thái", movement.status_label),
@@ -335,11 +351,21 @@ def participant_page(request: Request, rt: RuntimeDep, actor: SignedInDep, movem
     return show(request, rt, actor, log, notice=notice_of(done, code))
 
 
-@router.post(PARTICIPANT + "/results/{code}")
+@uploads.post(PARTICIPANT + "/results/{code}")
 async def report_result(request: Request, rt: RuntimeDep, actor: SignedInDep,
                         movement_id: str, unit_id: str, code: str):
     return await post_report(request, rt, actor,
                              _participant_log(rt, actor, movement_id, unit_id), code)
+
+
+@router.get(PARTICIPANT + "/evidence/{ref}")
+def participant_evidence(rt: RuntimeDep, actor: SignedInDep, movement_id: str, unit_id: str,
+                         ref: str):
+    """An evidence file of one of the participant's results (any version), for its readers."""
+    evidence = Evidence(rt)
+    place = evidence.in_movement(actor, page_id(movement_id, "phong trào thi đua"),
+                                 page_id(unit_id, "đơn vị tham gia"))
+    return evidence.download(actor, place, ref)
 
 
 @router.get(PARTICIPANT + "/results/{code}/confirm", response_class=HTMLResponse)
@@ -396,5 +422,7 @@ async def set_targets(request: Request, rt: RuntimeDep, actor: SignedInDep, move
         return show(request, rt, actor, log, errors=errors, status=status)
     return recorded(rt, saved, f"{log.base}?done=targets#chi-tieu-rieng")
 
+
+router.include_router(uploads)
 
 __all__ = ["router"]

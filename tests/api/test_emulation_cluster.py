@@ -413,3 +413,37 @@ def test_members_join_and_merge_during_the_year(client, cluster_world):
     assert board["noun"] == "đơn vị"  # members of different levels
     listed = ok(client.get("/api/emulation/clusters", headers=world.h("btl.appr")))["items"]
     assert [(y["member_count"], y["active_count"]) for y in listed[0]["years"]] == [(5, 3)]
+
+
+def test_outsiders_learn_nothing_of_a_cluster_and_early_days_are_refused(client, cluster_world):
+    """A province outside a cluster that tries to sign, open or close its covenant is refused
+    before anything about the cluster is looked up: the answer is the same 403 whether or not
+    the year has a covenant, and it does not name the cluster. A covenant's days (signed,
+    opened, closed) start at the year before its own."""
+    world = cluster_world
+    secret = "Khối thi đua không công khai"
+    created = ok(client.post("/api/emulation/clusters", headers=world.h("tw.appr"), json={
+        "name": secret, "kind": "khoi", "managing_unit_id": world.u("root")}), 201)
+    years = f"/api/emulation/clusters/{created['id']}/years/{YEAR}"
+    ok(client.put(years, headers=world.h("tw.appr"), json={
+        "members": [{"unit_id": world.u("hanoi")}, {"unit_id": world.u("backan")}],
+        "lead_unit_id": world.u("hanoi")}))
+    base = f"/api/emulation/clusters/{created['id']}/covenants/{YEAR}"
+    attempts = ((f"{base}/sign", {"unit_id": world.u("tn")}), (f"{base}/open", {}),
+                (f"{base}/close", {}))
+    for path, body in attempts:  # no covenant yet
+        answer = refused(client.post(path, json=body, headers=world.h("tn.appr")), 403,
+                         "auth.outside_scope")
+        assert secret not in answer["message"]
+    ok(client.put(base, headers=world.h("tw.appr"), json=COVENANT), 201)
+    for path, body in attempts:  # and with one
+        answer = refused(client.post(path, json=body, headers=world.h("tn.appr")), 403,
+                         "auth.outside_scope")
+        assert secret not in answer["message"]
+    with nothing_recorded(client, world, base):
+        refused(client.post(f"{base}/sign", headers=world.h("hn.appr"), json={
+            "unit_id": world.u("hanoi"), "on": f"{YEAR - 2}-12-31"}), 422,
+            "emulation.covenant_invalid")
+    signed = ok(client.post(f"{base}/sign", headers=world.h("hn.appr"), json={
+        "unit_id": world.u("hanoi"), "on": f"{YEAR - 1}-12-20"}))
+    assert signed["version"] >= 2

@@ -15,7 +15,10 @@ import pytest
 from domain.catalog import catalog
 from services.web import pages_catalogue
 from tests.api.test_page_labels import unlabelled
-from tests.helpers import case, form_data, head, page_login
+from tests.helpers import case, head
+from tests.helpers import page_post as post
+from tests.helpers import page_sign_in as login
+from tests.helpers import page_text as text
 
 TODAY = date(2026, 12, 3)
 TOMORROW = "04/12/2026"
@@ -30,21 +33,6 @@ NEW = {"code": "bieu_duong_hoi_xa", "title": "Biểu dương của Ban Thường
 @pytest.fixture(autouse=True)
 def _today(clock):
     clock.today = TODAY
-
-
-def login(client, username: str) -> None:
-    client.cookies.clear()
-    answer = page_login(client, username)
-    assert answer.status_code == 303, answer.text
-
-
-def post(client, path: str, data: dict | None = None):
-    return client.post(path, data=form_data(client, data), follow_redirects=False)
-
-
-def text(page: str) -> str:
-    """The page's text, tags removed, spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 def field_value(page: str, name: str) -> str | None:

@@ -12,7 +12,10 @@ from datetime import date
 import pytest
 
 from tests.api.test_page_labels import unlabelled
-from tests.helpers import case, form_data, head, ok, page_login
+from tests.helpers import case, head, ok
+from tests.helpers import page_post as post
+from tests.helpers import page_sign_in as login
+from tests.helpers import page_text as text
 
 TODAY = date(2026, 12, 3)
 NEW_BASE = {"amount": "2.700.000", "effective_from": "01/01/2027",
@@ -22,21 +25,6 @@ NEW_BASE = {"amount": "2.700.000", "effective_from": "01/01/2027",
 @pytest.fixture(autouse=True)
 def _today(clock):
     clock.today = TODAY
-
-
-def login(client, username: str) -> None:
-    client.cookies.clear()
-    answer = page_login(client, username)
-    assert answer.status_code == 303, answer.text
-
-
-def post(client, path: str, data: dict | None = None):
-    return client.post(path, data=form_data(client, data), follow_redirects=False)
-
-
-def text(page: str) -> str:
-    """The page's text, tags removed, spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 def field_value(page: str, name: str) -> str | None:

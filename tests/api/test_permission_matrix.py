@@ -30,7 +30,8 @@ over its managing unit or a member, managed by the managing unit's office; its c
 opened and closed by the office of the managing unit or the year's lead, signed by each member's
 office; results reported by the member's office, confirmed and corrected (and scores agreed,
 deductions set) by the lead's office; a score given by the office of whoever scores (the member
-itself, the cross-assessor, the lead); proposals turned into nominations by the managing unit's
+itself, the cross-assessor, the lead); evidence files uploaded by the member's office and
+downloaded by the cluster's readers; proposals turned into nominations by the managing unit's
 office or nominator. A movement is read by any grant over its launcher or a participant, run by
 the launcher's office; a participant registers, sets its targets and reports through its own
 office. A title registration is kept by its unit's nominator or office, read by any grant over
@@ -916,6 +917,35 @@ def _member_result(c: Ctx, t: str, a: str, f: bool) -> Req:
                json={"value": "3", "evidence": "Quyết định thành lập tổ hợp tác"})
 
 
+def _evidence_file(c: Ctx) -> dict[str, Any]:
+    """A PNG of its own (an evidence file)."""
+    content = b"\x89PNG\r\n\x1a\n" + f"minh-chung-{c.next()}".encode()
+    return {"files": {"file": ("minh-chung.png", content, "image/png")}}
+
+
+def _member_evidence(c: Ctx, t: str, a: str, f: bool) -> Req:
+    return Req(f"{_covenant(MEMBER_OF[t], c)}/reports/{c.u(t)}/evidence", **_evidence_file(c))
+
+
+def _named_evidence(c: Ctx, key: str, path: str, value: str) -> str:
+    """A file uploaded to ``path`` (a report, a registration) and named by its result 2."""
+    def make() -> str:
+        ref = c.call("admin", "POST", f"{path}/evidence", 201, **_evidence_file(c))["refs"][0]
+        c.call("admin", "POST", f"{path}/results/2", json={"value": value, "attachments": [ref]})
+        return ref
+    return shared(c, key, make, False)
+
+
+def _report_evidence(c: Ctx, t: str, a: str, f: bool) -> Req:
+    path = _report_of(c, t)
+    return Req(f"{path}/evidence/{_named_evidence(c, f'evidence.cluster.{t}', path, '3')}")
+
+
+def _registration_evidence(c: Ctx, t: str, a: str, f: bool) -> Req:
+    path = f"/api/emulation/movements/{c.res[f'movement.{t}']}/registrations/{c.u(REPORTING[t])}"
+    return Req(f"{path}/evidence/{_named_evidence(c, f'evidence.movement.{t}', path, '7')}")
+
+
 def _score(c: Ctx, t: str, a: str, f: bool) -> Req:
     key, unit, by, assessor = SCORES[t]
     body = {"points": "80", "by": by, "note": "Theo biên bản kiểm tra"}
@@ -1304,6 +1334,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                  f"{_report_of(c, t)}/results/1/correct",
                  json={"value": "no", "reason": "Hai tháng không sinh hoạt"}), CLUSTER_TARGETS),
     ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+             "/evidence"): Op(unit_office, _member_evidence, ("hanoi", "backan", "cn1")),
+    ("GET", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
+            "/evidence/{ref}"): Op(cluster_reader, _report_evidence, CLUSTER_TARGETS),
+    ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
              "/scores/{item}"): Op(lambda a, t: office(SCORER[t])(a), _score, tuple(SCORES)),
     ("POST", "/api/emulation/clusters/{cluster_id}/covenants/{year}/reports/{unit_id}"
              "/scores/{item}/agree"): Op(lead_office, lambda c, t, a, f: Req(
@@ -1353,6 +1387,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
              "/correct"): Op(launcher_office, _movement_registration(
                  "/results/1/correct", {"value": "no", "reason": "Chưa đủ 12 buổi"}),
                  tuple(MOVEMENTS)),
+    ("POST", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/evidence"): Op(
+        unit_office, lambda c, t, a, f: Req(
+            f"/api/emulation/movements/{c.res[f'movement.{MOVEMENT_OF[t]}']}/registrations/"
+            f"{c.u(t)}/evidence", **_evidence_file(c)), ("btl", "backan")),
+    ("GET", "/api/emulation/movements/{movement_id}/registrations/{unit_id}/evidence/{ref}"): Op(
+        movement_reader, _registration_evidence, tuple(MOVEMENTS)),
     # -- emulation: title registrations (P5 is registered by Xuân Đỉnh)
     ("GET", "/api/emulation/registrations"): Op(
         anyone, fixed("/api/emulation/registrations", limit=500), check=listed_as(

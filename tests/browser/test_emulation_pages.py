@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from domain.emulation import seed_red_river_2023 as red_river
-from tests.browser.conftest import DESKTOP, PHONE, Browsing, LiveServer, axe, horizontal_overflow
+from tests.browser.conftest import Browsing, LiveServer, checked
 
 MEMBER, LEAD, CENTRE = "thaibinh.vanphong", "quangninh.vanphong", "tw.vanphong"
 INDICATORS = [
@@ -24,22 +24,6 @@ INDICATORS = [
     {"code": "2", "text": "Thành lập mới hợp tác xã có phụ nữ tham gia quản lý",
      "measure": "number", "target": "1", "unit": "hợp tác xã", "summable": True},
 ]
-
-
-def checked(b: Browsing, name: str, expected_status: int | None = None) -> None:
-    """The page as it is, at 1366×768 then at 390×844: clean (an expected 4xx aside),
-    accessible, nothing sideways on the phone; photographed at both widths."""
-    problems = b.watch.reset()
-    if expected_status is not None:  # the browser reports the 4xx answer itself: expected
-        problems = [p for p in problems if f"status of {expected_status}" not in p]
-    assert not problems, problems
-    violations = axe(b.page)
-    assert not violations, f"{name}: {violations}"
-    b.shoot(f"{name}-1366")
-    b.page.set_viewport_size(PHONE)
-    assert horizontal_overflow(b.page) == 0, name
-    b.shoot(f"{name}-390")
-    b.page.set_viewport_size(DESKTOP)
 
 
 def click(b: Browsing, role: str, name: str, exact: bool = True) -> None:

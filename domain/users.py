@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.base import stable_id, topic
 from domain.errors import (
     Conflict,
+    DomainError,
     Forbidden,
     Invalid,
     InvalidRole,
@@ -56,6 +57,31 @@ class PasswordChangeRequired(Unauthenticated):
     message_template = (
         "Mật khẩu này là mật khẩu tạm thời do quản trị viên đặt: cần đổi mật khẩu mới trước khi "
         "đăng nhập (trang /password, hoặc POST /api/auth/password)."
+    )
+
+
+class TokenExpired(Unauthenticated):
+    """The token (or the sign-in session it carries) has passed its ``expires_at``: 401, as an
+    unknown token; the person signs in again or asks for a new token."""
+
+    code = "auth.token_expired"
+    message_template = (
+        "Mã truy cập hoặc phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại hoặc xin cấp mã "
+        "truy cập mới."
+    )
+
+
+class SignInBusy(DomainError):
+    """Too many password and token checks at once in this server process: each costs argon2
+    memory, so they wait for a free slot and, beyond ``TDKT_HASH_WAIT_SECONDS``, are refused
+    (429, ``Retry-After``) rather than exhausting the server's memory. Nothing is recorded and
+    the attempt is not counted as a failed sign-in."""
+
+    kind = "throttled"
+    code = "auth.busy"
+    message_template = (
+        "Máy chủ đang xử lý nhiều lượt đăng nhập cùng lúc. Vui lòng thử lại sau {retry_after} "
+        "giây."
     )
 
 
@@ -166,11 +192,16 @@ class User(Aggregate):
         actor: str
 
     class TokenIssued(Aggregate.Event):
+        """``expires_at`` (ISO 8601, UTC): after it the token no longer signs in. Tokens issued
+        before expiry existed carry none: the service gives them ``TDKT_TOKEN_DAYS`` from their
+        issue (``services.users.token_expiry``)."""
+
         TOPIC = topic("users", "User.TokenIssued")
         token_id: str
         token_hash: str
         label: str
         actor: str
+        expires_at: str | None = None
 
     class TokenRevoked(Aggregate.Event):
         TOPIC = topic("users", "User.TokenRevoked")
@@ -291,6 +322,17 @@ class User(Aggregate):
         return [token_id for token_id in self.live_tokens()
                 if is_session(self.tokens[token_id], self.username)]
 
+    def change_own_password(self, password_hash: str, keep: str | None = None) -> list[str]:
+        """She changes her own password: every other credential of hers ends in the same step
+        — sign-in sessions and tokens for programs alike (whoever knew the old password may have
+        opened them) — except ``keep``, the session or token she is using to change it.
+        Returns the ids revoked."""
+        ended = [token_id for token_id in self.live_tokens() if token_id != keep]
+        for token_id in ended:
+            self._token_revoked(token_id=token_id, actor=self.username)
+        self._password_changed(password_hash=password_hash, actor=self.username)
+        return ended
+
     def reset_password(self, password_hash: str, actor: str) -> list[str]:
         """A temporary password that she must change at her next sign-in. Her sessions end in
         the same step (whoever is signed in as her signs in again); the tokens issued for
@@ -328,9 +370,11 @@ class User(Aggregate):
             raise UserNotDeactivated(username=self.username)
         self._reactivated(actor=actor)
 
-    def issue_token(self, token_id: str, token_hash: str, label: str, actor: str) -> None:
+    def issue_token(self, token_id: str, token_hash: str, label: str, actor: str,
+                    expires_at: datetime | None = None) -> None:
         self._token_issued(
-            token_id=token_id, token_hash=token_hash, label=nfc(label or ""), actor=actor
+            token_id=token_id, token_hash=token_hash, label=nfc(label or ""), actor=actor,
+            expires_at=expires_at.isoformat() if expires_at else None,
         )
 
     def revoke_token(self, token_id: str, actor: str) -> None:
@@ -386,10 +430,12 @@ class User(Aggregate):
 
     @event(TokenIssued)
     def _token_issued(self, token_id: str, token_hash: str, label: str, actor: str,
+                      expires_at: str | None = None,
                       timestamp: datetime | None = None) -> None:
         self.tokens[token_id] = {"hash": token_hash, "label": label, "revoked": False,
                                  "issued_by": actor,
-                                 "issued_at": timestamp.isoformat() if timestamp else None}
+                                 "issued_at": timestamp.isoformat() if timestamp else None,
+                                 "expires_at": expires_at}
 
     @event(TokenRevoked)
     def _token_revoked(self, token_id: str, actor: str,

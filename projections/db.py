@@ -8,6 +8,7 @@ chosen to behave the same on both: dates as ISO ``TEXT`` (which sorts chronologi
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import threading
@@ -17,6 +18,35 @@ from pathlib import Path
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"\?")
+
+
+def owner_only_dir(path: Path) -> Path:
+    """Create the directory readable by its owner only (0700), and so any missing parent; an
+    existing one is tightened. It holds personal data and secrets: no group or world access."""
+    path = Path(path)
+    for missing in reversed([path, *path.parents]):
+        if not missing.exists():
+            missing.mkdir(mode=0o700, exist_ok=True)
+    with contextlib.suppress(OSError):  # not ours (a mounted volume): left as it is
+        mode = path.stat().st_mode
+        if mode & 0o077 and not mode & 0o1000:  # never a shared sticky one such as /tmp
+            os.chmod(path, 0o700)
+    return path
+
+
+def owner_only_file(path: Path) -> Path:
+    """Create the file, empty, with mode 0600 when it is missing (an empty file is a new SQLite
+    database; SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file), in an
+    owner-only directory; an existing one, and its SQLite companions, are tightened."""
+    path = Path(path)
+    owner_only_dir(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = Path(f"{path}{suffix}")
+        with contextlib.suppress(OSError):
+            if companion.stat().st_mode & 0o077:
+                os.chmod(companion, 0o600)
+    return path
 
 
 class Cursor:
@@ -130,8 +160,7 @@ class SQLiteViewDB(ViewDB):
     dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = owner_only_file(Path(path))
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

@@ -23,6 +23,7 @@ from eventsourcing.utils import get_topic
 
 from projections.base import View
 from projections.db import ViewDB
+from projections.seal import Sealer
 
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_tracking ("
@@ -41,10 +42,14 @@ class Runner:
         views: Sequence[View],
         batch_size: int = 1000,
         before_catch_up: Callable[[], object] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         # Called before each catch-up: the runtime passes the catalogue's refresh, so that a
         # projector process reads the award kinds another process recorded.
         self.before_catch_up = before_catch_up
+        # Seals the log's new events (tamper evidence, ``projections.seal``) before each
+        # catch-up, so an event is sealed as soon as the views see it.
+        self.sealer = sealer
         self.app = app
         self.db = db
         self.views = list(views)
@@ -159,6 +164,8 @@ class Runner:
     ) -> int:
         if self.before_catch_up is not None:
             self.before_catch_up()
+        if self.sealer is not None:
+            self.sealer.seal()
         applied = 0
         head = (self.app.recorder.max_notification_id() or 0) if progress else 0
         while True:

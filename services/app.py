@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from projections.audit import AuditView
 from projections.base import View
 from projections.certificates import CertificatesView
 from projections.db import PostgresViewDB, SQLiteViewDB, ViewDB
@@ -22,7 +23,9 @@ from projections.nominations import NominationsView
 from projections.org_units import OrgUnitsView
 from projections.payments import PaymentsView
 from projections.runner import Runner
+from projections.seal import Sealer
 from projections.stated import StatedAwardsView
+from services import security
 from services.authz import Authorizer
 from services.catalogue import Catalogue
 from services.ceremonies import Ceremonies
@@ -84,7 +87,8 @@ class TdktApplication(Store):
 
 def default_views() -> list[View]:
     return [OrgUnitsView(), NominationsView(), DecisionsView(), CeremoniesView(), UsersView(),
-            CertificatesView(), PaymentsView(), StatedAwardsView(), EmulationView()]
+            CertificatesView(), PaymentsView(), StatedAwardsView(), EmulationView(),
+            AuditView()]
 
 
 def open_view_db(settings: Settings) -> ViewDB:
@@ -105,12 +109,20 @@ class Runtime:
         self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock,
                                    find_certificate=self._find_certificate,
                                    recipient_history=self._recipient_history)
+        # credentials: the settings' lifetimes, last-used times beside the read models, and
+        # the process-wide bound on argon2 work
+        users = self.app.users
+        users.token_days = self.settings.token_days
+        users.session_hours = self.settings.session_max_hours
+        users.last_seen.attach(self.db)
+        security.configure(self.settings.hash_concurrency, self.settings.hash_wait_seconds)
         self.runner = Runner(
             self.app,
             self.db,
             views if views is not None else default_views(),
             batch_size=self.settings.projection_batch,
             before_catch_up=self.app.catalogue.refresh,
+            sealer=Sealer(self.app.recorder, self.db),
         )
         self.queries = Queries(self.db)
         self.registry = Registry(self.db)

@@ -34,6 +34,7 @@ from uuid import UUID
 from domain import attachments as att
 from domain.nomination import Nomination
 from domain.submission import Submission
+from projections.db import owner_only_dir
 from services.app import Runtime
 from services.authz import Actor
 from services.read_policy import readable_nomination, readable_submission
@@ -130,8 +131,8 @@ class BlobStore:
         """Copy ``source`` to a temporary file, counting and hashing as it goes: refused as soon
         as it passes ``max_bytes``; then its type checked by content. The temporary file is gone
         when the block ends (``keep`` moves it into the store first)."""
-        tmp_dir = self.root / ".tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir = owner_only_dir(self.root) / ".tmp"  # personal papers: owner only
+        tmp_dir.mkdir(mode=0o700, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
         tmp = Path(name)
         try:
@@ -159,7 +160,7 @@ class BlobStore:
         final = self.path(staged.sha256)
         if final.is_file() and final.stat().st_size == staged.size:
             return final
-        final.parent.mkdir(parents=True, exist_ok=True)
+        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.replace(staged.path, final)
         return final
 

@@ -93,8 +93,12 @@ def _load_demo(rt: Runtime, tokens_file: Path | None) -> None:
     for line in lines:
         typer.echo(f"  {line}")
     if tokens_file is not None:
+        # live credentials: readable by their owner only (0600), whatever the directory
         tokens_file.parent.mkdir(parents=True, exist_ok=True)
-        tokens_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        fd = os.open(tokens_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file too
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
         typer.echo(f"Mã truy cập (Bearer) đã ghi vào {tokens_file}")
 
 
@@ -207,6 +211,90 @@ def status() -> None:
         _print(
             {"store": rt.settings.store, "head": rt.app.max_position(), "views": rt.runner.lag()}
         )
+
+
+# -- backup, restore, verify (services.backup) ---------------------------------------------
+
+
+@cli.command("backup")
+def backup_cmd(
+    target: Annotated[Path, typer.Argument(help="Thư mục mới (hoặc trống) để ghi bản sao lưu")],
+) -> None:
+    """Sao lưu nhất quán khi dịch vụ đang chạy: nhật ký sự kiện, tệp đính kèm, manifest.json
+    (bảng đọc không cần: dựng lại khi khôi phục)."""
+    from services import backup as backups
+
+    with _runtime() as rt:
+        try:
+            manifest = backups.backup(rt, target)
+        except backups.BackupError as error:
+            typer.echo(f"Lỗi: {error}", err=True)
+            raise typer.Exit(code=1) from None
+    typer.echo(f"Đã sao lưu kho {manifest['store']} vào {target}: nhật ký đến vị trí "
+               f"{manifest['max_notification_id']}, {manifest['attachments']} tệp đính kèm.")
+    for table, rows in sorted(manifest["tables"].items()):
+        typer.echo(f"  {table}: {rows} dòng")
+
+
+@cli.command("restore")
+def restore_cmd(
+    source: Annotated[Path, typer.Argument(help="Thư mục bản sao lưu (có manifest.json)")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè cả kho đã có dữ liệu (chỉ dùng cho kho thử)")] = False,
+) -> None:
+    """Khôi phục bản sao lưu vào kho trống (dừng dịch vụ trước), rồi dựng lại các bảng đọc."""
+    from services import backup as backups
+
+    try:
+        done = backups.restore(load_settings(), source, force=force)
+    except backups.BackupError as error:
+        typer.echo(f"Lỗi: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Đã khôi phục {done.events} sự kiện (đến vị trí {done.max_notification_id}), "
+               f"{done.attachments} tệp đính kèm; đã dựng lại các bảng đọc.")
+
+
+@cli.command("verify")
+def verify_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+) -> None:
+    """Kiểm tra nhật ký và bảng đọc: tính lại chuỗi niêm phong từ các sự kiện đã lưu (in đầu
+    chuỗi và chỗ hỏng đầu tiên nếu có sự kiện bị sửa, xóa hay chen vào), rồi dựng lại các bảng
+    đọc từ nhật ký vào bảng tạm và so với bảng đang dùng (mã băm từng bảng đọc, chỗ khác đầu
+    tiên). Mã thoát 0 khi cả hai khớp, 1 khi không."""
+    from services import backup as backups
+
+    with _runtime() as rt:
+        rt.runner.sealer.seal()  # what was recorded since the last catch-up
+        seals = rt.runner.sealer.verify()
+        report = backups.verify(rt)
+    if as_json:
+        _print({**report.as_dict(), "seals": {
+            "intact": seals.intact, "checked": seals.checked, "head": seals.head,
+            "head_position": seals.head_position, "break_position": seals.break_position,
+            "break_kind": seals.break_kind}})
+    else:
+        typer.echo(seals.sentence())
+        for view in report.views:
+            mark = "khớp" if view.equal else "KHÁC"
+            typer.echo(f"{view.name:14} vị trí {view.position:>8}  {view.rows:>9} dòng  "
+                       f"{view.live[:16]}  {view.rebuilt[:16]}  {mark}")
+        first = report.first_difference
+        if first is None:
+            typer.echo("Khớp: mọi bảng đọc dựng lại từ nhật ký giống hệt bảng đang dùng.")
+        else:
+            what = "các cột" if first["what"] == "columns" else "dòng"
+            typer.echo(f"Khác đầu tiên — bảng đọc {first['view']}, bảng {first['table']}:")
+            typer.echo(f"  {what} đang dùng: {_short(first['live'])}")
+            typer.echo(f"  {what} dựng lại: {_short(first['rebuilt'])}")
+    if not report.equal or not seals.intact:
+        raise typer.Exit(code=1)
+
+
+def _short(text: str | None, limit: int = 400) -> str:
+    if text is None:
+        return "(không có)"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # -- the award catalogue ----------------------------------------------------------------------

@@ -39,6 +39,14 @@ class Settings:
     # Attachments (services/attachments.py): blobs by content hash, outside the event log.
     attachments_dir: Path | None = None  # TDKT_ATTACHMENTS_DIR; None: <data_dir>/attachments
     attachment_max_mb: float = 10.0  # TDKT_ATTACHMENT_MAX_MB: largest file accepted
+    # Idempotency-Key (services/http/idempotency.py): how long a key is remembered.
+    idempotency_hours: float = 24.0  # TDKT_IDEMPOTENCY_HOURS
+    # Credentials (services/users.py, services/security.py) and limits at the edge
+    # (services/http/limits.py).
+    token_days: float = 90.0  # TDKT_TOKEN_DAYS: lifetime (and longest) of an API token
+    hash_concurrency: int = 2  # TDKT_HASH_CONCURRENCY: argon2 computations at once (process)
+    hash_wait_seconds: float = 10.0  # TDKT_HASH_WAIT_SECONDS: wait for one, then 429
+    max_body_mb: float = 2.0  # TDKT_MAX_BODY_MB: largest request body (uploads: attachments')
 
     @property
     def attachments_path(self) -> Path:
@@ -47,6 +55,10 @@ class Settings:
     @property
     def attachment_max_bytes(self) -> int:
         return int(self.attachment_max_mb * 1024 * 1024)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
 
     @property
     def public_base_url(self) -> str:
@@ -77,7 +89,9 @@ class Settings:
 
     def eventsourcing_env(self) -> dict[str, str]:
         if self.store == SQLITE:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            from projections.db import owner_only_file  # 0700 directory, 0600 database
+
+            owner_only_file(self.events_path)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.events_path),
@@ -174,7 +188,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         attachments_dir=Path(env["TDKT_ATTACHMENTS_DIR"]) if env.get("TDKT_ATTACHMENTS_DIR")
         else None,
         attachment_max_mb=_positive(env, "TDKT_ATTACHMENT_MAX_MB", 10.0),
+        idempotency_hours=_positive(env, "TDKT_IDEMPOTENCY_HOURS", 24.0),
+        **credential_settings(env),
     )
+
+
+def credential_settings(environ: dict[str, str] | None = None) -> dict[str, float | int]:
+    """The credential and edge settings of ``environ`` (default: the process's environment):
+    also read on their own by the parts that hold no ``Settings`` (the process-wide argon2
+    bound, ``services.security``)."""
+    env = dict(os.environ if environ is None else environ)
+    return {
+        "token_days": _positive(env, "TDKT_TOKEN_DAYS", 90.0),
+        "hash_concurrency": int(_positive(env, "TDKT_HASH_CONCURRENCY", 2)),
+        "hash_wait_seconds": _positive(env, "TDKT_HASH_WAIT_SECONDS", 10.0),
+        "max_body_mb": _positive(env, "TDKT_MAX_BODY_MB", 2.0),
+    }
 
 
 def _flag(value: str | None) -> bool:

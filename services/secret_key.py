@@ -18,7 +18,7 @@ import os
 import secrets
 from pathlib import Path
 
-from projections.db import ViewDB
+from projections.db import ViewDB, owner_only_dir
 from services.config import SQLITE, Settings
 
 KEY_FILE = "secret.key"
@@ -41,7 +41,7 @@ def load_secret(settings: Settings, db: ViewDB) -> bytes:
 def _from_file(path: Path) -> str:
     """Read the key, or write a new one: to a private temporary file, then linked into place
     (``os.link`` fails if another process was first: its key is read instead)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(path.parent)
     if not path.exists():
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -7,9 +7,10 @@ atomically and turning a stale save into a 409, and reading an aggregate's full 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from domain.ceremony import Ceremony
 from domain.errors import ConcurrentChange, DomainError, StaleVersion
+from domain.idempotency import IdempotencyKey
 from domain.org import OrgUnit
 from domain.users import User
 
@@ -45,6 +47,31 @@ class Saved:
     version: int
     position: int
     extra: dict[str, Any] | None = None
+
+
+@dataclass
+class PendingClaim:
+    """A request's ``Idempotency-Key``, to be claimed with the first save of its command
+    (``services.http.idempotency`` sets it in ``PENDING_CLAIM``). Mutable on purpose: the
+    context is copied into the thread pool that runs sync endpoints, and the middleware must
+    see what the save did."""
+
+    key_id: UUID
+    fingerprint: str
+    method: str
+    path: str
+    now: datetime
+    ttl: timedelta
+    open: bool = True  # False once the answer began: a later save is not the command's
+    used: bool = False  # claimed in the same transaction as the command's events
+    collided: bool = False  # another request claimed the key first: this one recorded nothing
+
+    @property
+    def wanted(self) -> bool:
+        return self.open and not self.used and not self.collided
+
+
+PENDING_CLAIM: ContextVar[PendingClaim | None] = ContextVar("tdkt_pending_claim", default=None)
 
 
 def vietnam_today(zone: str = "Asia/Ho_Chi_Minh") -> date:
@@ -113,12 +140,57 @@ class Store(Application[UUID]):
         """
         present = [a for a in aggregates if a is not None]
         try:
-            recordings = self.save(*present)
+            recordings = self._save(present, subject, {})
         except IntegrityError:
             raise ConcurrentChange() from None
         main = present[0] if subject is None else next(a for a in present if a.id == subject)
         position = recordings[-1].notification.id if recordings else self.max_position()
         return Saved(id=main.id, version=main.version, position=position)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """The library's save, plus the request's idempotency claim when one is pending (every
+        command saves here: ``commit`` and the decisions' own retrying save alike)."""
+        return self._save(objs, None, kwargs)
+
+    def _save(self, objs: Sequence[Any], subject: UUID | None, kwargs: dict[str, Any]
+              ) -> list[Any]:
+        pending = PENDING_CLAIM.get()
+        if pending is None or not pending.wanted:
+            return super().save(*objs, **kwargs)
+        present = [o for o in objs if o is not None]
+        main = next((o for o in present if subject in (None, getattr(o, "id", None))), None)
+        claim = self._claim(pending, main)
+        try:
+            # the claim last: the command's events keep their order, and the answer's position
+            # (the last event's) covers them all
+            recordings = super().save(*present, claim, **kwargs)
+        except IntegrityError:
+            if self._claimed_elsewhere(pending):
+                raise ConcurrentChange() from None
+            raise  # the command's own collision: its caller decides (the claim is re-made)
+        pending.used = True
+        return recordings
+
+    def _claim(self, pending: PendingClaim, main: Any) -> IdempotencyKey:
+        """The key's claim for this save: new, or a new use of a key whose time is over. A key
+        claimed live meanwhile (a racing request with the same key) refuses the save."""
+        fields = {"fingerprint": pending.fingerprint, "method": pending.method,
+                  "path": pending.path, "subject_id": getattr(main, "id", None),
+                  "subject_version": getattr(main, "version", None), "claimed_at": pending.now}
+        existing = self.load_or_none(IdempotencyKey, pending.key_id)
+        if existing is None:
+            return IdempotencyKey.claim(key_id=pending.key_id, **fields)
+        if existing.is_live(pending.now, pending.ttl):
+            pending.collided = True
+            raise ConcurrentChange()
+        existing.reclaim(ttl=pending.ttl, **fields)
+        return existing
+
+    def _claimed_elsewhere(self, pending: PendingClaim) -> bool:
+        existing = self.load_or_none(IdempotencyKey, pending.key_id)
+        if existing is not None and existing.is_live(pending.now, pending.ttl):
+            pending.collided = True
+        return pending.collided
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0

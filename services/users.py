@@ -1,15 +1,34 @@
 """Users, grants, passwords and API tokens; temporary passwords that must be changed,
-deactivation, and the directory an admin reads (her subtree only)."""
+deactivation, and the directory an admin reads (her subtree only).
+
+Credentials expire. A token issued for a program lives ``TDKT_TOKEN_DAYS`` (90) days, or fewer
+when asked; a sign-in's token (the pages' session, ``POST /api/auth/token``) lives as long as a
+session may (``TDKT_SESSION_MAX_HOURS``, 8 h). Tokens recorded before expiry existed carry no
+``expires_at``: they expire ``TDKT_TOKEN_DAYS`` after their issue (``token_expiry``). An expired
+token is refused with ``auth.token_expired`` (401).
+
+When each token was last used is kept outside the event log (``LastSeen``): per process in
+memory, and in the table ``tdkt_token_last_used`` of the read-model database once the runtime's
+database is attached, at most one write per token and hour. An event per use would put a write
+in every request's path and move the log's head on reads; the hour is precise enough to tell a
+token in use from a forgotten one.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from domain.errors import (
     BadCredentials,
+    ConcurrentChange,
     DomainError,
     OutsideScope,
     RoleRequired,
@@ -26,6 +45,7 @@ from domain.users import (
     SESSION_LABEL,
     AccountDeactivated,
     PasswordChangeRequired,
+    TokenExpired,
     User,
     UserDeactivated,
     WrongPassword,
@@ -37,6 +57,7 @@ from domain.users import (
 from projections.queries import Page
 from services import security
 from services.authz import Actor, Authorizer, Grant
+from services.config import credential_settings
 from services.orgs import OrgTree
 from services.store import Saved, Store
 
@@ -64,17 +85,120 @@ STATUS_LABELS = {
 }
 
 
-def tokens_of(user: User) -> list[dict[str, Any]]:
+log = logging.getLogger(__name__)
+LAST_USED_TABLE = "tdkt_token_last_used"
+
+
+def _session_hours() -> float:
+    try:
+        return float(os.environ.get("TDKT_SESSION_MAX_HOURS") or 8.0)
+    except ValueError:
+        return 8.0
+
+
+def token_expiry(token: dict[str, Any], token_days: float) -> datetime | None:
+    """When a token stops signing in: its ``expires_at``; for a token issued before expiry
+    existed, ``token_days`` after its issue (None only for a record without any time)."""
+    if token.get("expires_at"):
+        return datetime.fromisoformat(token["expires_at"])
+    if token.get("issued_at"):
+        return datetime.fromisoformat(token["issued_at"]) + timedelta(days=token_days)
+    return None
+
+
+class LastSeen:
+    """When each token was last used, to the hour: in memory, and in the read-model database
+    once ``attach``-ed (one upsert per token and hour at most, per process). Failing to write it
+    never refuses a request."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+        self._written: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.db: Any = None
+
+    def attach(self, db: Any) -> None:
+        """Keep the times in ``db`` (a ``ViewDB``) too; what was seen before is written now."""
+        if self.db is db or db is None:
+            return
+        try:
+            with db.write() as cur:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {LAST_USED_TABLE} "
+                            "(token_id TEXT PRIMARY KEY, used_at TEXT NOT NULL)")
+        except Exception:  # a second process creating it at once, a read-only replica…
+            log.warning("token last-used table not available", exc_info=True)
+            return
+        self.db = db
+        with self._lock:
+            pending = {k: v for k, v in self._seen.items() if self._written.get(k) != v}
+        for token_id, hour in pending.items():
+            self._write(token_id, hour)
+
+    def record(self, token_id: str, now: datetime) -> None:
+        hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
+        with self._lock:
+            if self._seen.get(token_id, "") >= hour:
+                return
+            if len(self._seen) >= 100_000:
+                self._seen.clear()
+                self._written.clear()
+            self._seen[token_id] = hour
+        if self.db is not None:
+            self._write(token_id, hour)
+
+    def _write(self, token_id: str, hour: str) -> None:
+        try:
+            with self.db.write() as cur:
+                cur.execute(
+                    f"INSERT INTO {LAST_USED_TABLE} (token_id, used_at) VALUES (?, ?) "
+                    f"ON CONFLICT (token_id) DO UPDATE SET used_at = excluded.used_at "
+                    f"WHERE {LAST_USED_TABLE}.used_at < excluded.used_at", (token_id, hour))
+            with self._lock:
+                self._written[token_id] = hour
+        except Exception:
+            log.warning("could not record when token %s was used", token_id, exc_info=True)
+
+    def of(self, token_ids: list[str]) -> dict[str, str]:
+        """token id → when last used (ISO 8601, UTC, to the hour), for those ever seen."""
+        found: dict[str, str] = {}
+        if self.db is not None and token_ids:
+            try:
+                with self.db.read() as cur:
+                    marks = ", ".join("?" for _ in token_ids)
+                    rows = cur.execute(f"SELECT token_id, used_at FROM {LAST_USED_TABLE} "
+                                       f"WHERE token_id IN ({marks})", token_ids).fetchall()
+                found = {row["token_id"]: row["used_at"] for row in rows}
+            except Exception:
+                log.warning("could not read when tokens were used", exc_info=True)
+        with self._lock:
+            for token_id in token_ids:
+                mine = self._seen.get(token_id)
+                if mine and mine > found.get(token_id, ""):
+                    found[token_id] = mine
+        return found
+
+
+def tokens_of(user: User, *, token_days: float | None = None,
+              last_seen: LastSeen | None = None,
+              now: datetime | None = None) -> list[dict[str, Any]]:
     """Her tokens, newest first: what each is (a sign-in's session or a program's token), when
-    and by whom it was issued, and revoked."""
+    and by whom it was issued, when it expires (``expired`` once past), when it was last used
+    (to the hour; None: not since this record was kept), and revoked."""
+    days = token_days if token_days is not None else float(credential_settings()["token_days"])
+    now = now or datetime.now(UTC)
+    used = last_seen.of(list(user.tokens)) if last_seen is not None else {}
     out = []
     for token_id, t in user.tokens.items():
+        expiry = token_expiry(t, days)
         out.append({
             "id": token_id,
             "label": t["label"],
             "kind": "session" if is_session(t, user.username) else "api",
             "issued_at": t.get("issued_at"),
             "issued_by": t.get("issued_by"),
+            "expires_at": expiry.isoformat() if expiry else None,
+            "expired": expiry is not None and expiry <= now,
+            "last_used_at": used.get(token_id),
             "revoked": t["revoked"],
             "revoked_at": t.get("revoked_at"),
             "revoked_by": t.get("revoked_by"),
@@ -137,6 +261,24 @@ class Users:
         self.store = store
         self.tree = tree
         self.authz = authz
+        # credentials' lifetimes, from the environment (the runtime may set its settings'):
+        self.token_days = float(credential_settings()["token_days"])
+        self.session_hours = _session_hours()
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it
+        self.last_seen = LastSeen()
+
+    def tokens(self, user: User) -> list[dict[str, Any]]:
+        """``tokens_of`` with this service's lifetimes, clock and last-used times."""
+        return tokens_of(user, token_days=self.token_days, last_seen=self.last_seen,
+                         now=self.now())
+
+    def _expiry(self, *, days: float | None = None, session: bool = False) -> datetime:
+        if session:
+            return self.now() + timedelta(hours=self.session_hours)
+        if days is not None and not 0 < days <= self.token_days:
+            raise ValidationFailed(
+                reason=f"thời hạn của mã truy cập từ 1 đến {self.token_days:g} ngày")
+        return self.now() + timedelta(days=days or self.token_days)
 
     def user(self, username: str) -> User:
         if has_hidden(username):  # "admin\x00" is not "admin"
@@ -344,16 +486,27 @@ class Users:
         user.reactivate(actor.username)
         return self.store.commit(user)
 
-    def change_own_password(self, *, username: str, old_password: str,
-                            new_password: str) -> tuple[User, Saved]:
+    def change_own_password(self, *, username: str, old_password: str, new_password: str,
+                            keep_token: str | None = None) -> tuple[User, Saved]:
         """She changes her own password, proving the current one (a temporary one included):
-        no token needed. A wrong current password or an unknown user is the same refusal."""
+        no token needed. A wrong current password or an unknown user is the same refusal.
+        Every other session and token of hers ends in the same step, except ``keep_token`` (the
+        token she is using now, when it is hers): the save's ``extra["tokens_revoked"]``."""
         user = self._with_password(username, old_password, WrongPassword)
         if not user.active:
             raise UserDeactivated(username=user.username)
         self._check_new_password(user, new_password)
-        user.set_password(security.hash_secret(new_password), user.username)
-        return user, self.store.commit(user)
+        keep = self._own_token_id(user, keep_token)
+        ended = user.change_own_password(security.hash_secret(new_password), keep)
+        saved = self.store.commit(user)
+        return user, replace(saved, extra={"tokens_revoked": ended})
+
+    def _own_token_id(self, user: User, token: str | None) -> str | None:
+        """The id of ``token`` when it is one of hers (not checked further: it is only kept)."""
+        parsed = security.parse_token(token or "")
+        if parsed is None or parsed[0] != user.id or parsed[1] not in user.tokens:
+            return None
+        return parsed[1]
 
     def _check_new_password(self, user: User, new_password: str) -> None:
         check_password_strength(new_password)
@@ -374,20 +527,26 @@ class Users:
         if not user.active:
             raise AccountDeactivated()
         self._check_new_password(user, new_password)
+        # her sessions ended with the reset; tokens for programs stay, as the reset promised
         user.set_password(security.hash_secret(new_password), user.username)
         token, token_id, secret = security.new_token(user.id)
-        user.issue_token(token_id, security.hash_secret(secret), SESSION_LABEL, user.username)
+        user.issue_token(token_id, security.hash_secret(secret), SESSION_LABEL, user.username,
+                         self._expiry(session=True))
         self.store.commit(user)
         return self.actor_for(user), token
 
-    def issue_token(self, actor: Actor, *, username: str, label: str = "") -> tuple[Saved, str]:
-        """Returns the saved position and the token, shown once and stored only as a hash."""
+    def issue_token(self, actor: Actor, *, username: str, label: str = "",
+                    days: float | None = None, session: bool = False) -> tuple[Saved, str]:
+        """Returns the saved position and the token, shown once and stored only as a hash. It
+        expires after ``days`` (at most, and by default, ``token_days``); a sign-in's token
+        (``session``) after ``session_hours``."""
         user = self.user(username)
         self._require_credential_admin(actor, user)
         if not user.active:
             raise UserDeactivated(username=user.username)
+        expires = self._expiry(days=days, session=session)
         token, token_id, secret = security.new_token(user.id)
-        user.issue_token(token_id, security.hash_secret(secret), label, actor.username)
+        user.issue_token(token_id, security.hash_secret(secret), label, actor.username, expires)
         return self.store.commit(user), token
 
     def revoke_token(self, actor: Actor, *, username: str, token_id: str) -> Saved:
@@ -398,11 +557,18 @@ class Users:
 
     def _with_password(self, username: str, password: str,
                        refusal: type[DomainError] = BadCredentials) -> User:
+        """The user whose password this is. An unknown user, or one without a password, costs
+        the same argon2 work as a known one (``security.verify_unknown``): the time of the
+        refusal does not tell which accounts exist."""
         try:
             user = self.user(username)
         except (UnknownUser, ValidationFailed):
+            security.verify_unknown(password)
             raise refusal() from None
-        if not user.password_hash or not security.verify_secret(user.password_hash, password):
+        if not user.password_hash:
+            security.verify_unknown(password)
+            raise refusal()
+        if not security.verify_secret(user.password_hash, password):
             raise refusal()
         return user
 
@@ -419,8 +585,15 @@ class Users:
             needed.proof = (user.username, user.version)
             raise needed
         actor = self.actor_for(user)
-        _, token = self.issue_token(actor, username=user.username, label=SESSION_LABEL)
-        return actor, token
+        for attempt in range(3):  # parallel sign-ins of one account: each gets its session
+            try:
+                _, token = self.issue_token(actor, username=user.username, label=SESSION_LABEL,
+                                            session=True)
+                return actor, token
+            except ConcurrentChange:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def authenticate(self, token: str) -> Actor:
         parsed = security.parse_token(token or "")
@@ -437,4 +610,9 @@ class Users:
             if not security.verify_secret(record["hash"], secret):
                 raise Unauthenticated()
             security.remember(token, user_id, token_id)
+        now = self.now()
+        expiry = token_expiry(record, self.token_days)
+        if expiry is not None and expiry <= now:
+            raise TokenExpired()
+        self.last_seen.record(token_id, now)
         return self.actor_for(user)

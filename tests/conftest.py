@@ -25,9 +25,11 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from services.api import create_app
 from services.app import Runtime
+from services.cli import cli
 from services.config import POSTGRES, SQLITE, Settings, pg_env_from_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -224,3 +226,36 @@ def flow(client, world):
     from tests.workflow import Workflow
 
     return Workflow(client, world)
+
+
+# -- the CLI in-process, configured only by the environment (as an operator runs it) -----------
+
+
+def use_store(settings: Settings, monkeypatch) -> None:
+    """Point the CLI at ``settings``'s store through environment variables only."""
+    for name in list(os.environ):
+        if name.startswith(("POSTGRES_", "TDKT_")) and name != "TDKT_ARGON2_PROFILE":
+            monkeypatch.delenv(name)
+    for name in ("DATABASE_URL", "PERSISTENCE_MODULE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TDKT_DATA_DIR", str(settings.data_dir))
+    if settings.store == POSTGRES:
+        monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.postgres")
+        for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
+            monkeypatch.setenv(f"POSTGRES_{key}", settings.pg.get(f"POSTGRES_{key}", ""))
+        monkeypatch.setenv("TDKT_PG_SCHEMA", settings.pg["POSTGRES_SCHEMA"])
+
+
+@pytest.fixture
+def tdkt(monkeypatch):
+    runner = CliRunner()
+
+    def invoke(settings: Settings, *args: str, code: int = 0):
+        use_store(settings, monkeypatch)
+        result = runner.invoke(cli, list(args))
+        if code == 0 and result.exception is not None and result.exit_code != 0:
+            raise AssertionError(f"tdkt {' '.join(args)}: {result.output}") from result.exception
+        assert result.exit_code == code, (args, result.exit_code, result.output)
+        return result
+
+    return invoke

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from services.api import errors, openapi
 from services.api.body import StrictJSONBody
 from services.api.routes_attachments import router as attachments_router
+from services.api.routes_audit import router as audit_router
 from services.api.routes_catalogue import router as catalogue_router
 from services.api.routes_certificates import router as certificates_router
 from services.api.routes_council import router as council_router
@@ -24,6 +25,8 @@ from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
 from services.app import Runtime
 from services.http.headers import SecurityHeaders
+from services.http.idempotency import IdempotencyKeys
+from services.http.limits import BodyLimit
 from services.http.sessions import Sessions
 from services.secret_key import load_secret
 from services.web import install as install_page_errors
@@ -36,6 +39,11 @@ DESCRIPTION = """
 Mọi thao tác ghi trả về `position` (vị trí trong nhật ký sự kiện). Gửi lại giá trị đó trong
 `min_position` (hoặc tiêu đề `X-TDKT-Min-Position`) khi đọc danh sách để chắc chắn thấy điều mình
 vừa ghi. Lỗi luôn có dạng `{"error": {"code", "message", "details"}}`.
+
+Lệnh ghi (`POST`/`PUT`/`PATCH`/`DELETE`) nhận tiêu đề `Idempotency-Key` (1–200 ký tự ASCII): gửi
+lại cùng khóa và cùng nội dung thì nhận lại đúng câu trả lời đầu (tiêu đề `Idempotent-Replayed:
+true`) và không ghi thêm gì, kể cả khi hai yêu cầu chạy song song; cùng khóa khác nội dung → 422
+`idempotency.key_reused`. Nội dung yêu cầu quá `TDKT_MAX_BODY_MB` → 413 `request.too_large`.
 """
 
 
@@ -59,7 +67,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         settings, lambda: load_secret(settings, app.state.runtime.db))
     errors.install(app)  # refusals as JSON ...
     install_page_errors(app)  # ... except from pages: the error page, or the sign-in redirect
+    app.add_middleware(IdempotencyKeys)  # inside StrictJSONBody: retried commands recorded once
     app.add_middleware(StrictJSONBody)
+    app.add_middleware(BodyLimit)  # bodies refused by size before any reading or sign-in
     app.add_middleware(SecurityHeaders)  # CSP & co. on every answer; renews session cookies
     openapi.install(app)
     app.include_router(system_router)
@@ -75,6 +85,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(payouts_router)
     app.include_router(certificates_router)
     app.include_router(emulation_router)
+    app.include_router(audit_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

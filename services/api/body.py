@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.api.errors import error_body
+from services.http.bodies import replaying
 
 
 class DuplicateKey(ValueError):
@@ -58,16 +59,8 @@ class StrictJSONBody:
             return
         except (ValueError, RecursionError):
             pass  # not JSON at all: the route's own validation answers it
-        replayed = False
+        await self.app(scope, replaying(body, receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
 
 
 async def _refuse(send: Send, key: str) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
 from domain.errors import (
     BadCredentials,
@@ -41,8 +42,9 @@ from services.api.schemas import (
     UnitCreateIn,
     UserCreateIn,
 )
+from services.http.deps import bearer_token
 from services.http.sessions import client_address, sessions_of
-from services.users import tokens_of, user_directory, user_status
+from services.users import user_directory, user_status
 
 router = APIRouter(prefix="/api", tags=["Đơn vị và người dùng"])
 
@@ -266,10 +268,25 @@ def remove_grant(username: str, role: str, unit_id: UUID, rt: RuntimeDep, actor:
     return command_result(rt, saved, rep.user(rt.app.users.user(username)))
 
 
+class TokenCreateIn(TokenIn):
+    days: Annotated[int | None, Field(
+        ge=1, le=3650, description="Số ngày hiệu lực (mặc định và tối đa: `TDKT_TOKEN_DAYS`, "
+        "90 ngày)")] = None
+
+
 @router.post("/users/{username}/tokens", status_code=201, summary="Cấp mã truy cập API")
-def add_token(username: str, body: TokenIn, rt: RuntimeDep, actor: ActorDep):
-    saved, token = rt.app.users.issue_token(actor, username=username, label=body.label)
-    return command_result(rt, saved, {"username": username, "token": token}, status=201)
+def add_token(username: str, body: TokenCreateIn, rt: RuntimeDep, actor: ActorDep):
+    """The token is answered once (only its hash is kept) with its `id` and `expires_at`: it
+    expires after `days` (default and longest `TDKT_TOKEN_DAYS`, 90; more: 422), then answers
+    401 `auth.token_expired`."""
+    saved, token = rt.app.users.issue_token(actor, username=username, label=body.label,
+                                            days=body.days)
+    user = rt.app.users.user(username)
+    token_id = token.split("_", 3)[2]
+    issued = next(t for t in rt.app.users.tokens(user) if t["id"] == token_id)
+    return command_result(rt, saved, {"username": user.username, "token": token,
+                                      "id": token_id, "expires_at": issued["expires_at"]},
+                          status=201)
 
 
 @router.delete("/users/{username}/tokens/{token_id}", summary="Thu hồi mã truy cập")
@@ -288,9 +305,12 @@ def set_password(username: str, body: PasswordIn, rt: RuntimeDep, actor: ActorDe
 def list_tokens(username: str, rt: RuntimeDep, actor: ActorDep):
     """Newest first. `kind`: `session` (issued by a sign-in: the pages' session, or
     `POST /api/auth/token`) or `api` (issued for a program); when and by whom each was issued
-    and revoked. Secrets are never shown again."""
+    and revoked; `expires_at` (and `expired` once past) and `last_used_at` (to the hour, null
+    when not used since it is kept). Secrets are never shown again. Revoke one with
+    `DELETE /api/users/{username}/tokens/{token_id}`."""
     user = rt.app.users.readable(actor, username)
-    return {"username": user.username, "items": tokens_of(user)}
+    rt.app.users.last_seen.attach(rt.db)
+    return {"username": user.username, "items": rt.app.users.tokens(user)}
 
 
 @router.post("/users/{username}/password-reset",
@@ -336,14 +356,16 @@ def change_password(body: PasswordChangeIn, rt: RuntimeDep, request: Request):
     `auth.password_change_required`). A wrong current password or an unknown user: 422
     `user.wrong_password`, counted with the failed sign-ins (429 `auth.throttled` after too many);
     a locked account: 409 `user.deactivated`. The new password must differ from the current one.
-    Then sign in with `POST /api/auth/token`."""
+    Every other sign-in session and token of hers ends in the same step (`tokens_revoked`): only
+    the token this request carries (`Authorization`, or the pages' session), when it is hers,
+    stays. Then sign in with `POST /api/auth/token`."""
     sessions = sessions_of(request.app)
     address = client_address(request)
     sessions.throttle.check(body.username, address)
     try:
         user, saved = rt.app.users.change_own_password(
             username=body.username, old_password=body.old_password,
-            new_password=body.new_password)
+            new_password=body.new_password, keep_token=bearer_token(request))
     except (WrongPassword, BadCredentials):
         sessions.throttle.failed(body.username, address)
         raise

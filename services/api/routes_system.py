@@ -34,7 +34,13 @@ def projections(rt: RuntimeDep, actor: ActorDep):
 def login(body: LoginIn, rt: RuntimeDep, request: Request):
     """Also sets the pages' session cookie (a browser calling the API). Throttled as the sign-in
     page: after too many failures for the account or from the address, 429 `auth.throttled`
-    with `Retry-After`, whatever the password."""
+    with `Retry-After`, whatever the password. The token is a sign-in's: it expires with the
+    session (`TDKT_SESSION_MAX_HOURS`, 8 h; listed with its `expires_at` in
+    `GET /api/users/{username}/tokens`), then answers 401
+    `auth.token_expired` — a program asks for its own token (`POST /api/users/{u}/tokens`).
+    An unknown user costs the same password check as a known one. Too many checks at once in
+    the server: 429 `auth.busy` with `Retry-After` (not counted as a failure)."""
+    rt.app.users.last_seen.attach(rt.db)
     sessions = sessions_of(request.app)
     address = client_address(request)
     sessions.throttle.check(body.username, address)

@@ -137,7 +137,7 @@ class Evidence:
 
     def _note(self, place: Place, found: EvidenceFile) -> None:
         path = self._note_path(place, found.sha256)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=".note-")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(found.as_dict(), out, ensure_ascii=False)

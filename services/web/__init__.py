@@ -41,6 +41,7 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 | ``pages_catalogue`` | ``/catalog``, ``/catalog/{code}`` (card, history), ``/catalog/new``, |
 |  | ``/catalog/{code}/change``, ``/catalog/{code}/retire`` (root admin, after a review) |
 | ``pages_dashboard`` | ``/dashboard`` |
+| ``pages_audit`` | ``/audit`` (who did what, when and why; filters, CSV) |
 | ``pages_emulation`` | ``/emulation`` (clusters, movements, title registrations), |
 |  | ``/emulation/clusters/new``, ``/emulation/clusters/{id}[/years, /rename]``, |
 |  | ``…/years/{year}/{join,merge,lead}[/check]`` (mid-year changes), the board |
@@ -64,6 +65,7 @@ from fastapi import APIRouter
 
 from services.web import (
     pages_attachments,
+    pages_audit,
     pages_catalogue,
     pages_ceremonies,
     pages_certificates,
@@ -116,5 +118,6 @@ router.include_router(pages_cluster_scores.router)  # scores, agreed scores, ded
 router.include_router(pages_movements.router)
 router.include_router(pages_movement_edit.router)  # …/indicators, …/participants (issue 19)
 router.include_router(pages_registrations.router)
+router.include_router(pages_audit.router)  # /audit (issue 18)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -53,7 +53,6 @@ from services.users import (
     STATUS_LABELS,
     generated_password,
     status_of,
-    tokens_of,
     user_directory,
 )
 from services.web import csrf, password_change
@@ -331,15 +330,18 @@ def _record(request: Request, rt: Runtime, actor: Actor, username: str, *,
         "role": g["role"], "unit_id": str(g["unit_id"]), "text": _roles_text(g, names),
         "may_withdraw": _covers(rt, actor, g["unit_id"]),
     } for g in user.grants]
-    tokens = tokens_of(user)
+    rt.app.users.last_seen.attach(rt.db)
+    tokens = rt.app.users.tokens(user)
     current = sessions_of(request.app).state(request).session
     current_id = current.token_id if current is not None else None
     for t in tokens:
         t.update(kind_label=KIND_LABELS[t["kind"]], issued_text=local_time(t["issued_at"]),
                  revoked_text=local_time(t["revoked_at"]), current=t["id"] == current_id,
+                 expires_text=local_time(t["expires_at"]),
+                 last_used_text=local_time(t["last_used_at"]),
                  issued_by=who(t["issued_by"]), revoked_by=who(t["revoked_by"]))
-    live = [t for t in tokens if not t["revoked"]]
-    revoked = [t for t in tokens if t["revoked"]]
+    live = [t for t in tokens if not t["revoked"] and not t["expired"]]
+    revoked = [t for t in tokens if t["revoked"] or t["expired"]]
     history, events = _history(rt, user, names)
     deactivation = dict(user.deactivation or {})
     if deactivation:
@@ -504,11 +506,13 @@ async def password_reset(request: Request, username: str, rt: RuntimeDep, actor:
 def _token(rt: Runtime, actor: Actor, username: str, token_id: str
            ) -> tuple[User, dict[str, Any]]:
     user = _readable(rt, actor, username)
-    found = next((t for t in tokens_of(user) if t["id"] == token_id), None)
+    found = next((t for t in rt.app.users.tokens(user) if t["id"] == token_id), None)
     if found is None:
         rt.app.users.require_credential_admin(actor, user)
         raise ValidationFailed(reason="không có mã truy cập hay phiên này")
     found.update(kind_label=KIND_LABELS[found["kind"]], issued_text=local_time(found["issued_at"]),
+                 expires_text=local_time(found["expires_at"]),
+                 last_used_text=local_time(found["last_used_at"]),
                  issued_by=who(found["issued_by"]))
     return user, found
 
@@ -581,19 +585,23 @@ async def reactivate(request: Request, username: str, rt: RuntimeDep, actor: Sig
 
 def _password_page(request: Request, actor: Actor | None, mode: str, next_path: str,
                    errors: dict[str, str] | None = None, error: DomainError | None = None,
-                   done: bool = False, username: str = "") -> HTMLResponse:
+                   done: bool = False, username: str = "", ended: int = 0) -> HTMLResponse:
     status = 422 if errors else (status_for(error) if error else 200)
     response = render(request, "user_password.html", {
         "mode": mode, "next": next_path, "errors": errors or {}, "error": error, "done": done,
+        "ended": ended,
         "username": username, "min_password": MIN_PASSWORD}, status, actor)
     return _no_store(response)
 
 
 @router.get("/password", response_class=HTMLResponse)
-def password_form(request: Request, actor: SessionDep, next: str = "/", done: str = ""):
-    """Her own password; or, after a sign-in with a temporary password, the new one only."""
+def password_form(request: Request, actor: SessionDep, next: str = "/", done: str = "",
+                  ended: str = ""):
+    """Her own password; or, after a sign-in with a temporary password, the new one only. After
+    a change, how many of her other sessions and tokens ended with it."""
     if actor is not None:
-        return _password_page(request, actor, "own", _safe_next(next), done=done == "1")
+        return _password_page(request, actor, "own", _safe_next(next), done=done == "1",
+                              ended=int(ended) if ended.isdigit() and len(ended) < 7 else 0)
     pending = password_change.pending(request)
     if pending is None:
         return RedirectResponse("/login?next=/password", status_code=303)
@@ -625,9 +633,11 @@ async def change_password(request: Request, rt: RuntimeDep, actor: SessionDep):
             return _password_page(request, actor, "own", next_path, errors)
         try:
             sessions.throttle.check(actor.username, address)
+            current = sessions.state(request).token
             _, saved = await run_in_threadpool(
                 rt.app.users.change_own_password, username=actor.username,
-                old_password=form["old_password"], new_password=form["new_password"])
+                old_password=form["old_password"], new_password=form["new_password"],
+                keep_token=current)
         except WrongPassword:
             sessions.throttle.failed(actor.username, address)
             return _password_page(request, actor, "own", next_path,
@@ -638,7 +648,9 @@ async def change_password(request: Request, rt: RuntimeDep, actor: SessionDep):
         except DomainError as refused:
             return _password_page(request, actor, "own", next_path, error=refused)
         rt.after(saved)
-        return RedirectResponse(f"/password?done=1&next={quote(next_path)}", status_code=303)
+        ended = len((saved.extra or {}).get("tokens_revoked", []))
+        return RedirectResponse(f"/password?done=1&ended={ended}&next={quote(next_path)}",
+                                status_code=303)
 
     pending = password_change.pending(request)
     if pending is None:

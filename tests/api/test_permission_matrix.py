@@ -1278,6 +1278,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/registry/export.{fmt}"): Op(anyone, lambda c, t, a, f: Req(
         f"/api/registry/export.{t}"), ("csv", "xlsx")),
     ("GET", "/api/queues"): Op(anyone, fixed("/api/queues")),
+    # -- audit trail (issue 18): the offices and admins over the unit, its subtree
+    ("GET", "/api/audit"): Op(lambda a, t: office(t)(a), lambda c, t, a, f: Req(
+        "/api/audit", {"unit_id": c.u(t), "limit": 500}), ("xd", "nt", "hanoi")),
+    ("GET", "/api/audit.csv"): Op(lambda a, t: office(t)(a), lambda c, t, a, f: Req(
+        "/api/audit.csv", {"unit_id": c.u(t)}), ("xd", "backan")),
     # -- emulation (issue 19): clusters and their covenants
     ("GET", "/api/emulation/clusters"): Op(anyone, fixed("/api/emulation/clusters", limit=500),
                                            check=listed_as(cluster_reader, "cluster",

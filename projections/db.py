@@ -118,9 +118,10 @@ class ViewDB:
         """Refresh planner statistics and visibility after a bulk load (PostgreSQL only)."""
 
     @contextmanager
-    def staging(self) -> Iterator[ViewDB]:  # pragma: no cover - interface
+    def staging(self, name: str = "rebuild") -> Iterator[ViewDB]:  # pragma: no cover
         """An empty database of the same kind beside this one, removed afterwards: a rebuild
-        projects into it while the live views keep serving."""
+        projects into it while the live views keep serving (``tdkt verify`` too, under another
+        ``name``)."""
         raise NotImplementedError
         yield
 
@@ -213,8 +214,8 @@ class SQLiteViewDB(ViewDB):
             conn.execute("ROLLBACK")
 
     @contextmanager
-    def staging(self) -> Iterator[ViewDB]:
-        path = self.path.with_name(f"{self.path.stem}.rebuild{self.path.suffix}")
+    def staging(self, name: str = "rebuild") -> Iterator[ViewDB]:
+        path = self.path.with_name(f"{self.path.stem}.{name}{self.path.suffix}")
         _remove_sqlite(path)
         staging = SQLiteViewDB(path)
         try:
@@ -288,18 +289,18 @@ class PostgresViewDB(ViewDB):
             return str(cur.scalar("SELECT current_schema()"))
 
     @contextmanager
-    def staging(self) -> Iterator[ViewDB]:
-        name = f"{self.schema or self._current_schema()}_rebuild"
+    def staging(self, name: str = "rebuild") -> Iterator[ViewDB]:
+        schema = f"{(self.schema or self._current_schema())[:40]}_{name}"
         with self.write() as cur:
-            cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-            cur.execute(f'CREATE SCHEMA "{name}"')
-        staging = PostgresViewDB(self.conninfo, schema=name, max_size=2)
+            cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            cur.execute(f'CREATE SCHEMA "{schema}"')
+        staging = PostgresViewDB(self.conninfo, schema=schema, max_size=2)
         try:
             yield staging
         finally:
             staging.close()
             with self.write() as cur:
-                cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+                cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
     def replace_tables(self, staging: ViewDB, tables: Sequence[str], ddl: Sequence[str],
                        tracking: Sequence[tuple[str, int, int]]) -> None:

@@ -455,39 +455,10 @@ class Verified:
         }
 
 
-@contextlib.contextmanager
-def scratch_views(rt: Any) -> Iterator[ViewDB]:
-    """An empty read-model database of the same kind, private to this check, removed after."""
-    db = rt.db
-    if isinstance(db, SQLiteViewDB):
-        path = db.path.with_name(f"{db.path.stem}.verify-{os.getpid()}{db.path.suffix}")
-        _remove(path)
-        scratch = SQLiteViewDB(path)
-        try:
-            yield scratch
-        finally:
-            scratch.close()
-            _remove(path)
-        return
-    assert isinstance(db, PostgresViewDB)
-    with db.read() as cur:
-        live = str(cur.scalar("SELECT current_schema()"))
-    name = f"{live[:40]}_verify_{os.getpid()}"
-    with db.write() as cur:
-        cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-        cur.execute(f'CREATE SCHEMA "{name}"')
-    scratch = PostgresViewDB(db.conninfo, schema=name, max_size=2)
-    try:
-        yield scratch
-    finally:
-        scratch.close()
-        with db.write() as cur:
-            cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def scratch_views(rt: Any) -> contextlib.AbstractContextManager[ViewDB]:
+    """An empty read-model database of the same kind, private to this check, removed after
+    (the rebuild's staging, under a name of its own)."""
+    return rt.db.staging(f"verify_{os.getpid()}")
 
 
 class _Reader:

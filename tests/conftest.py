@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from services.api import create_app
 from services.app import Runtime
 from services.cli import cli
-from services.config import POSTGRES, SQLITE, Settings, pg_env_from_url
+from services.config import POSTGRES, SQLITE, Settings, load_settings, pg_env_from_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SCREENS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -244,6 +244,18 @@ def use_store(settings: Settings, monkeypatch) -> None:
         for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
             monkeypatch.setenv(f"POSTGRES_{key}", settings.pg.get(f"POSTGRES_{key}", ""))
         monkeypatch.setenv("TDKT_PG_SCHEMA", settings.pg["POSTGRES_SCHEMA"])
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch) -> None:
+    """Point the CLI at the test store through environment variables only."""
+    use_store(settings, monkeypatch)
+    loaded = load_settings()
+    assert loaded.store == settings.store
+    if settings.store == POSTGRES:
+        assert loaded.pg_schema == settings.pg_schema
+    else:
+        assert loaded.data_dir == settings.data_dir
 
 
 @pytest.fixture

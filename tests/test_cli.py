@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -19,33 +18,10 @@ from services.api import create_app
 from services.app import Runtime
 from services.authz import SYSTEM
 from services.cli import cli
-from services.config import POSTGRES, SQLITE, load_settings
+from services.config import load_settings
 from tests.helpers import dump
 
 PASSWORD = "mat-khau-123"
-
-
-@pytest.fixture
-def cli_env(settings, monkeypatch) -> None:
-    """Point the CLI at the test store through environment variables only."""
-    for name in list(os.environ):
-        if name.startswith(("POSTGRES_", "TDKT_")) and name != "TDKT_ARGON2_PROFILE":
-            monkeypatch.delenv(name)
-    for name in ("DATABASE_URL", "PERSISTENCE_MODULE"):
-        monkeypatch.delenv(name, raising=False)
-    if settings.store == SQLITE:
-        monkeypatch.setenv("TDKT_DATA_DIR", str(settings.data_dir))
-    else:
-        monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.postgres")
-        for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
-            monkeypatch.setenv(f"POSTGRES_{key}", settings.pg.get(f"POSTGRES_{key}", ""))
-        monkeypatch.setenv("TDKT_PG_SCHEMA", settings.pg["POSTGRES_SCHEMA"])
-    loaded = load_settings()
-    assert loaded.store == settings.store
-    if settings.store == POSTGRES:
-        assert loaded.pg_schema == settings.pg_schema
-    else:
-        assert loaded.data_dir == settings.data_dir
 
 
 @pytest.fixture

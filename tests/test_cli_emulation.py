@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from datetime import date
 
 import pytest
@@ -15,25 +14,7 @@ from typer.testing import CliRunner
 from services import demo
 from services.app import Runtime
 from services.cli_emulation import emulation_cli
-from services.config import SQLITE, load_settings
-
-
-@pytest.fixture
-def cli_env(settings, monkeypatch) -> None:
-    """Point the CLI at the test store through environment variables only (tests/test_cli.py)."""
-    for name in list(os.environ):
-        if name.startswith(("POSTGRES_", "TDKT_")) and name != "TDKT_ARGON2_PROFILE":
-            monkeypatch.delenv(name)
-    for name in ("DATABASE_URL", "PERSISTENCE_MODULE"):
-        monkeypatch.delenv(name, raising=False)
-    if settings.store == SQLITE:
-        monkeypatch.setenv("TDKT_DATA_DIR", str(settings.data_dir))
-    else:
-        monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.postgres")
-        for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
-            monkeypatch.setenv(f"POSTGRES_{key}", settings.pg.get(f"POSTGRES_{key}", ""))
-        monkeypatch.setenv("TDKT_PG_SCHEMA", settings.pg["POSTGRES_SCHEMA"])
-    assert load_settings().store == settings.store
+from services.config import load_settings
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from projections.queries import Page
 from services import past_imports
 from services.past_imports import PastImports, read_file
 from tests.helpers import World
-from tests.test_cli import cli_env, tdkt  # noqa: F401 (fixtures of the command line's tests)
+from tests.test_cli import tdkt  # noqa: F401 (the command line tests' fixture)
 
 UBND = "UBND quận Bắc Từ Liêm"
 XD, CN1, NT = "Hội LHPN phường Xuân Đỉnh", "Hội LHPN phường Cổ Nhuế 1", "Hội LHPN xã Nông Thượng"

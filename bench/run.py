@@ -117,16 +117,22 @@ def world(rt: Runtime) -> dict[str, Any]:
     return {"root": root, "province": province, "commune": commune}
 
 
-def decision_body(units, number: str, lines: int, start: int = 0) -> dict[str, Any]:
+def decision_body(units, number: str, lines: int, start: int = 0,
+                  personal: bool = False) -> dict[str, Any]:
+    """``personal``: every recipient with a citizen ID and a birth date (sealed at rest, one new
+    key per person)."""
+    def recipient(i: int) -> dict[str, Any]:
+        found = {"kind": "individual", "name": f"Nguyễn Thị Hội Viên {start + i}",
+                 "birth_year": 1960 + i % 40, "unit_id": units["commune"]}
+        if personal:
+            found.update(citizen_id=f"{1_000_000_000 + start + i:012d}",
+                         birth_date=f"{1960 + i % 40}-0{1 + i % 9}-1{i % 9}")
+        return found
+
     return {
         "number": number, "decided_on": date(2024, 3, 1), "issuer": {"unit_id": units["province"]},
         "award_kind": "giay_khen_hoi", "period": "2023",
-        "lines": [
-            {"recipient": {"kind": "individual", "name": f"Nguyễn Thị Hội Viên {start + i}",
-                           "birth_year": 1960 + i % 40, "unit_id": units["commune"]},
-             "amount": 300_000}
-            for i in range(lines)
-        ],
+        "lines": [{"recipient": recipient(i), "amount": 300_000} for i in range(lines)],
     }
 
 
@@ -223,11 +229,16 @@ def bench_bulk(store: str, lines: int) -> list[Result]:
             body = decision_body(units, "1/QĐ-BULK", lines)
             seconds = timed(lambda: rt.app.decisions.issue_decision(SYSTEM, body))
             project = timed(rt.runner.catch_up)
+            sealed_body = decision_body(units, "2/QĐ-BULK", lines, start=lines, personal=True)
+            sealed = timed(lambda: rt.app.decisions.issue_decision(SYSTEM, sealed_body))
         finally:
             rt.close()
     return [
         Result("bulk", store, f"save a {lines:,}-line decision", seconds, "s", goal="≤ 1 s"),
         Result("bulk", store, f"project it into the registry ({lines:,} rows)", project, "s"),
+        Result("bulk", store, f"save a {lines:,}-line decision, every line with a citizen ID "
+               f"and birth date (sealed, {lines:,} new personal keys)", sealed, "s",
+               baseline=seconds, baseline_label="the same without personal data"),
     ]
 
 
@@ -389,9 +400,9 @@ def _server_env(settings: Settings) -> dict[str, str]:
            if not k.startswith(("POSTGRES_", "TDKT_")) and k not in ("DATABASE_URL",
                                                                      "PERSISTENCE_MODULE")}
     env["TDKT_ARGON2_PROFILE"] = "test"
-    if settings.store == SQLITE:
-        env["TDKT_DATA_DIR"] = str(settings.data_dir)
-    else:
+    # the data directory holds the personal-data master key (personal.key) on both stores
+    env["TDKT_DATA_DIR"] = str(settings.data_dir)
+    if settings.store != SQLITE:
         env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
         for key, value in settings.pg.items():
             env[key] = value

@@ -529,3 +529,28 @@ class NotNamedDecider(Invalid):
         "«{award_title}» chỉ do {deciders} quyết định; {issuer_name} không có thẩm quyền "
         "quyết định hình thức này (dòng {line_no})."
     )
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+class PersonNotFound(Invalid):
+    """No record names the person the body asks for (a reference in the body: 422)."""
+
+    code = "personal_data.person_not_found"
+    message_template = ("Không tìm thấy người nào được đề nghị hoặc khen thưởng với thông tin "
+                        "đã nhập.")
+
+
+class PersonOutsideYourUnits(Forbidden):
+    """Not told apart: no record names her, or not all of them lie in the admin's units."""
+
+    code = "personal_data.outside_your_units"
+    message_template = ("Bạn không được xóa dữ liệu cá nhân của người này: không có hồ sơ nào "
+                        "nêu người này, hoặc có hồ sơ ngoài các đơn vị bạn quản trị.")
+
+
+class PersonalDataAlreadyErased(Conflict):
+    code = "personal_data.already_erased"
+    message_template = ("Không còn dữ liệu cá nhân nào của người này để xóa: đã xóa trước đó, "
+                        "hoặc chưa từng ghi số CCCD, ngày sinh.")

@@ -14,6 +14,7 @@ used by the once-per-lifetime and one-achievement-once rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +27,39 @@ from domain.text import fold, nfc, nfc_optional
 GENDERS = ("female", "male")
 _CITIZEN_ID = re.compile(r"^\d{9}$|^\d{12}$")
 
+# Personal data sealed at rest (``services.personal_data``): a stored citizen ID or birth date is
+# ``enc1:<subject>:<ciphertext>``. The domain never opens one; it only needs the subject, which
+# is the pseudonym a person with a citizen ID is identified by.
+SEALED = "enc1:"
+_pseudonym: Callable[[str], str] | None = None
+
+
+_ENVELOPE = re.compile(r"^enc1:[0-9a-f]{32}:[A-Za-z0-9_-]{20,400}$")
+
+
+def is_sealed(value: Any) -> bool:
+    """A value sealed at rest (``enc1:<subject>:<ciphertext>``), exactly of that form."""
+    return isinstance(value, str) and value.startswith(SEALED) and bool(_ENVELOPE.match(value))
+
+
+def sealed_subject(value: str) -> str:
+    return value[len(SEALED):].split(":", 1)[0]
+
+
+def use_pseudonyms(pseudonym: Callable[[str], str] | None) -> Callable[[str], str] | None:
+    """Identify people with a citizen ID by ``cccd:<pseudonym of the ID>`` instead of the ID
+    itself (the service installs its keyed hash at start, and takes it back when it closes;
+    pure domain tests run without). Returns the one in use before."""
+    global _pseudonym
+    before, _pseudonym = _pseudonym, pseudonym
+    return before
+
+
+def release_pseudonyms(pseudonym: Callable[[str], str]) -> None:
+    """Stop using ``pseudonym`` if it is the one in use (a closing service's own)."""
+    if _pseudonym == pseudonym:
+        use_pseudonyms(None)
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -35,7 +69,7 @@ class Recipient:
     org_unit_id: UUID | None = None  # set when the collective *is* an org unit
     gender: str | None = None
     birth_year: int | None = None
-    birth_date: date | None = None
+    birth_date: date | str | None = None  # a str only when sealed
     position: str | None = None
     citizen_id: str | None = None
     women_share: int | None = None  # percent of women in a collective (priority rule ≥ 70 %)
@@ -58,7 +92,9 @@ class Recipient:
         if gender is not None and gender not in GENDERS:
             raise ValidationFailed(reason="giới tính phải là 'female' (nữ) hoặc 'male' (nam)")
         birth_date = data.get("birth_date")
-        if isinstance(birth_date, str):
+        if is_sealed(birth_date):
+            pass  # a stored recipient's, sealed at rest: kept as it is
+        elif isinstance(birth_date, str):
             try:
                 birth_date = date.fromisoformat(birth_date)
             except ValueError:
@@ -66,14 +102,16 @@ class Recipient:
         elif birth_date is not None and not isinstance(birth_date, date):
             raise ValidationFailed(reason="ngày sinh không hợp lệ")
         birth_year = _whole_number(data.get("birth_year"), "năm sinh không hợp lệ")
-        if birth_date is not None:
+        if isinstance(birth_date, date):
             if birth_year is not None and birth_year != birth_date.year:
                 raise ValidationFailed(reason="năm sinh không khớp với ngày sinh")
             birth_year = birth_date.year
         if birth_year is not None and not 1900 <= int(birth_year) <= 2100:
             raise ValidationFailed(reason="năm sinh không hợp lệ")
         citizen_id = nfc_optional(_text(data.get("citizen_id"), "số CCCD/CMND"))
-        if citizen_id is not None:
+        if is_sealed(citizen_id):
+            pass  # a stored recipient's, sealed at rest
+        elif citizen_id is not None:
             citizen_id = re.sub(r"[\s.\-]", "", citizen_id)
             if not _CITIZEN_ID.match(citizen_id):
                 raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
@@ -105,7 +143,11 @@ class Recipient:
     @property
     def key(self) -> str:
         if self.kind == "individual":
+            if is_sealed(self.citizen_id):
+                return f"cccd:{sealed_subject(str(self.citizen_id))}"
             if self.citizen_id:
+                if _pseudonym is not None:
+                    return f"cccd:{_pseudonym('cccd:' + self.citizen_id)}"
                 return f"cccd:{self.citizen_id}"
             if self.birth_year is not None:
                 return f"person:{fold(self.name)}|{self.birth_year}"
@@ -129,7 +171,8 @@ class Recipient:
             "org_unit_id": str(self.org_unit_id) if self.org_unit_id else None,
             "gender": self.gender,
             "birth_year": self.birth_year,
-            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "birth_date": self.birth_date.isoformat() if isinstance(self.birth_date, date)
+            else self.birth_date,
             "position": self.position,
             "citizen_id": self.citizen_id,
             "women_share": self.women_share,
@@ -145,11 +188,19 @@ class Recipient:
             org_unit_id=_uuid(data.get("org_unit_id")),
             gender=data.get("gender"),
             birth_year=data.get("birth_year"),
-            birth_date=date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None,
+            birth_date=_stored_date(data.get("birth_date")),
             position=data.get("position"),
             citizen_id=data.get("citizen_id"),
             women_share=data.get("women_share"),
         )
+
+
+def _stored_date(value: Any) -> date | str | None:
+    if not value:
+        return None
+    if is_sealed(value) or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def _whole_number(value: Any, reason: str) -> int | None:

@@ -42,6 +42,7 @@ from domain.decision import AwardDecision
 from domain.emulation.cluster import Covenant, EmulationCluster, MemberReport
 from domain.emulation.movement import Movement, MovementRegistration
 from domain.emulation.registration import TitleRegistration
+from domain.erasure import PersonalDataErasure
 from domain.nomination import Nomination
 from domain.org import OrgUnit
 from domain.schedules import InternalRates, LegalSchedule
@@ -73,6 +74,7 @@ AGGREGATES: dict[type[Aggregate], str] = {
     Movement: "movement",
     MovementRegistration: "movement_registration",
     TitleRegistration: "title_registration",
+    PersonalDataErasure: "personal_data_erasure",
 }
 
 KIND_LABELS = {
@@ -93,6 +95,7 @@ KIND_LABELS = {
     "movement": "Phong trào thi đua",
     "movement_registration": "Đăng ký tham gia phong trào",
     "title_registration": "Đăng ký danh hiệu thi đua",
+    "personal_data_erasure": "Xóa dữ liệu cá nhân",
 }
 
 ACT_LABELS = {
@@ -199,6 +202,7 @@ ACT_LABELS = {
     "title_registration.entry_withdrawn": "Rút đăng ký danh hiệu",
     "title_registration.closed": "Khóa sổ đăng ký danh hiệu",
     "title_registration.nominated": "Lập đề nghị khen thưởng từ sổ đăng ký",
+    "personal_data_erasure.created": "Xóa dữ liệu cá nhân (số CCCD, ngày sinh) theo yêu cầu",
 }
 
 REASON_FIELDS = ("reason", "override_reason", "why")
@@ -311,7 +315,7 @@ def _reason(event: Any) -> str | None:
 
 class AuditView(View):
     name = "audit"
-    version = 1
+    version = 2  # 2: erasures of personal data
 
     def __init__(self) -> None:
         self.acts = audited_events()
@@ -493,6 +497,8 @@ def _describe(kind: str, record_id: str, event: Any, parent: dict[str, Any]
         return get("award_kind"), "/council/criteria"
     if kind == "catalogue":
         return None, "/catalog"
+    if kind == "personal_data_erasure":
+        return f"Dữ liệu cá nhân của {get('name')}", None
     if kind == "legal_schedule":
         return None, "/schedules"
     if kind == "internal_rates":

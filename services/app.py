@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.recipients import release_pseudonyms, use_pseudonyms
 from projections.audit import AuditView
 from projections.base import View
 from projections.certificates import CertificatesView
@@ -35,6 +36,7 @@ from services.decisions import Decisions
 from services.emulation import Emulation
 from services.nominations import Nominations
 from services.orgs import OrgTree, OrgUnits
+from services.personal_data import open_personal_data
 from services.presentation.queries import Queries
 from services.presentation.registry import Registry
 from services.schedules import Schedules
@@ -67,8 +69,9 @@ class TdktApplication(Store):
         clock: Callable[[], date] | None = None,
         find_certificate: Callable[[str], dict[str, Any] | None] = _no_certificates,
         recipient_history: Callable[[str, UUID], list[tuple[int, str]]] = _no_history,
+        conceal: Callable[[Any], Any] | None = None,
     ) -> None:
-        super().__init__(env=env, clock=clock)
+        super().__init__(env=env, clock=clock, conceal=conceal)
         self.tree = OrgTree(self)
         self.authz = Authorizer(self.tree.ancestors)
         self.orgs = OrgUnits(self, self.tree, self.authz)
@@ -106,9 +109,18 @@ class Runtime:
     ) -> None:
         self.settings = settings or load_settings()
         self.db = open_view_db(self.settings)
+        # personal data sealed at rest, one key per person (services.personal_data)
+        try:
+            self.personal = open_personal_data(self.settings, self.db)
+        except BaseException:  # a wrong master key: refused, nothing left open
+            self.db.close()
+            raise
+        use_pseudonyms(self.personal.pseudonym)
         self.app = TdktApplication(env=self.settings.eventsourcing_env(), clock=clock,
                                    find_certificate=self._find_certificate,
-                                   recipient_history=self._recipient_history)
+                                   recipient_history=self._recipient_history,
+                                   conceal=self.personal.conceal)
+        self.app.reveal = self.personal.reveal
         # credentials: the settings' lifetimes, last-used times beside the read models, and
         # the process-wide bound on argon2 work
         users = self.app.users
@@ -166,6 +178,7 @@ class Runtime:
         return self.runner.wait_for(position, self.settings.read_wait_seconds)
 
     def close(self) -> None:
+        release_pseudonyms(self.personal.pseudonym)
         self.db.close()
         self.app.close()
 

@@ -16,6 +16,10 @@ mode 0700, its files 0600, holding:
 * ``event_seals.tsv``: the log's tamper-evidence seals up to the backup's head
   (``projections.seal``; kept beside the read models but not one of them), put back before
   anything can seal the restored log anew, see ``_copy_seals``;
+* ``personal_keys.tsv``: the personal-data keys (``services.personal_data``), each *wrapped* by
+  the master key, which is **not** in the backup: a restore needs the same
+  ``TDKT_PERSONAL_DATA_KEY`` (or the data directory's ``personal.key``), kept apart from the
+  backups. A person erased after the backup was taken still has her key in it;
 * ``attachments/``: the attachments' blob directory (both stores), see ``_copy_attachments``;
 * ``manifest.json``, written last (a directory without it is not a backup): the time, the store
   kind, the highest notification id, the rows per table, the SHA-256 and size of every file.
@@ -158,6 +162,7 @@ def backup(rt: Any, target: Path) -> dict[str, Any]:
     else:
         log = _backup_postgres(rt, target, files)
     seals = _copy_seals(rt, log["max_notification_id"], target, files)
+    keys = _copy_keys(rt, target, files)
     attachments = _copy_attachments(settings.attachments_path, target, files)
     manifest = {
         "format": FORMAT,
@@ -166,6 +171,7 @@ def backup(rt: Any, target: Path) -> dict[str, Any]:
         **log,
         "attachments": attachments,
         "seals": seals,
+        "personal_keys": keys,
         "files": files,
         "not_included": "bảng đọc (dựng lại từ nhật ký khi khôi phục); khoá phiên đăng nhập",
     }
@@ -294,6 +300,64 @@ def _restore_seals(rt: Any, source: Path, manifest: dict[str, Any]) -> None:
         cur.executemany("INSERT INTO event_seals (position, seal) VALUES (?, ?)", rows)
 
 
+KEYS_FILE = "personal_keys.tsv"
+KEY_COLUMNS = ("subject", "key_id", "wrapped", "created_at")
+
+
+def _copy_keys(rt: Any, target: Path, files: dict[str, Any]) -> int:
+    """The personal-data keys as stored (wrapped by the master key, which stays out)."""
+    from services.personal_data import KEY_TABLE
+
+    with rt.db.read() as cur:
+        rows = cur.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM {KEY_TABLE}"
+                           " ORDER BY subject").fetchall()
+    path = owner_only_file(target / KEYS_FILE)
+    path.write_text("".join("\t".join(r[c] for c in KEY_COLUMNS) + "\n" for r in rows),
+                    encoding="ascii")
+    files[KEYS_FILE] = _entry(path)
+    return len(rows)
+
+
+def _backup_keys(source: Path, manifest: dict[str, Any]) -> list[tuple[str, ...]] | None:
+    if KEYS_FILE not in manifest.get("files", {}):
+        return None
+    return [tuple(line.split("\t")) for line in
+            (source / KEYS_FILE).read_text("ascii").splitlines() if line]
+
+
+def _check_keys(settings: Settings, rows: list[tuple[str, ...]] | None) -> None:
+    """Refuse before anything is restored when this installation's master key cannot open the
+    backup's personal-data keys."""
+    from services.personal_data import PersonalKeyMismatch, check_master
+
+    if rows is None:
+        return
+    try:
+        check_master(settings, rows)
+    except PersonalKeyMismatch:
+        raise BackupError("Khóa dữ liệu cá nhân (TDKT_PERSONAL_DATA_KEY hoặc tệp personal.key) "
+                          "của nơi khôi phục không mở được các khóa trong bản sao lưu: đặt đúng "
+                          "khóa chủ của kho đã sao lưu rồi khôi phục lại.") from None
+
+
+def _restore_keys(settings: Settings, rows: list[tuple[str, ...]] | None) -> None:
+    """The backup's keys replace the target's (an empty store's fresh index key among them)."""
+    from services.app import open_view_db
+    from services.personal_data import DDL, KEY_TABLE
+
+    if rows is None:
+        return
+    db = open_view_db(settings)
+    try:
+        with db.write() as cur:
+            cur.execute(DDL)
+            cur.execute(f"DELETE FROM {KEY_TABLE}")
+            cur.executemany(f"INSERT INTO {KEY_TABLE} ({', '.join(KEY_COLUMNS)})"
+                            " VALUES (?, ?, ?, ?)", rows)
+    finally:
+        db.close()
+
+
 # -- restore ----------------------------------------------------------------------------------
 
 
@@ -336,6 +400,8 @@ def restore(settings: Settings, source: Path, force: bool = False) -> Restored:
     if manifest.get("store") != settings.store:
         raise BackupError(f"Bản sao lưu lấy từ kho {_kind(manifest.get('store'))}, còn kho đích "
                           f"là {_kind(settings.store)}: không khôi phục được.")
+    keys = _backup_keys(source, manifest)
+    _check_keys(settings, keys)
     with Runtime(settings) as rt:  # creates the tables of an empty store
         _refuse_unless_empty(rt.app.max_position(), force)
         if settings.store == POSTGRES:
@@ -352,6 +418,7 @@ def restore(settings: Settings, source: Path, force: bool = False) -> Restored:
                 owner_only_dir(root)
                 _private_copy(source / relative, target)
             attachments += 1
+    _restore_keys(settings, keys)
     with Runtime(settings) as rt:
         head = rt.app.max_position()
         if head != manifest["max_notification_id"]:

@@ -45,6 +45,9 @@ cli.add_typer(cert_cli, name="certificates")
 decisions_cli = typer.Typer(help="Quyết định khen thưởng: nhập các quyết định đã có từ tệp.",
                             no_args_is_help=True)
 cli.add_typer(decisions_cli, name="decisions")
+personal_cli = typer.Typer(help="Dữ liệu cá nhân niêm phong: khóa chủ, xoay khóa, xóa theo yêu "
+                                "cầu.", no_args_is_help=True)
+cli.add_typer(personal_cli, name="personal-data")
 catalog_cli = typer.Typer(help="Danh mục hình thức khen thưởng: xem, thêm, sửa, bãi bỏ.")
 cli.add_typer(catalog_cli, name="catalog")
 cli.add_typer(emulation_cli, name="emulation")
@@ -147,6 +150,12 @@ def serve(
         # sets them (uvicorn would otherwise believe them from 127.0.0.1)
         proxy_headers=settings.trust_proxy,
         forwarded_allow_ips="*" if settings.trust_proxy else None,
+        # an idle connection is closed after TDKT_KEEPALIVE_SECONDS; beyond
+        # TDKT_MAX_CONNECTIONS at once a process answers 503 instead of queueing without end
+        # (a body that arrives too slowly: services.http.limits, 408)
+        timeout_keep_alive=int(max(1, settings.keepalive_seconds)),
+        limit_concurrency=settings.max_connections,
+        timeout_graceful_shutdown=30,
     )
 
 
@@ -289,6 +298,46 @@ def verify_cmd(
             typer.echo(f"  {what} dựng lại: {_short(first['rebuilt'])}")
     if not report.equal or not seals.intact:
         raise typer.Exit(code=1)
+
+
+# -- personal data at rest (services.personal_data, services.erasure) --------------------------
+
+
+@personal_cli.command("new-key")
+def personal_new_key() -> None:
+    """In một khóa chủ mới (đặt vào TDKT_PERSONAL_DATA_KEY; giữ ngoài các bản sao lưu)."""
+    from services.personal_data import new_master_key
+
+    typer.echo(new_master_key())
+
+
+@personal_cli.command("rotate")
+def personal_rotate() -> None:
+    """Bọc lại mọi khóa cá nhân bằng khóa chủ mới (TDKT_PERSONAL_DATA_KEY), mở bằng khóa cũ
+    (TDKT_PERSONAL_DATA_KEY_PREVIOUS). Các sự kiện không đổi."""
+    with _runtime() as rt:
+        count = rt.personal.rotate()
+    typer.echo(f"Đã bọc lại {count} khóa bằng khóa chủ mới. Có thể bỏ "
+               "TDKT_PERSONAL_DATA_KEY_PREVIOUS.")
+
+
+@personal_cli.command("erase")
+def personal_erase(
+    reason: Annotated[str, typer.Option("--reason", help="Lý do (đơn đề nghị ngày …)")],
+    citizen_id: Annotated[str | None, typer.Option("--citizen-id", help="Số CCCD")] = None,
+    recipient_id: Annotated[str | None, typer.Option(
+        "--recipient", help="Mã người được khen thưởng (r-…) của sổ")] = None,
+) -> None:
+    """Xóa dữ liệu cá nhân (số CCCD, ngày sinh) của một người: hủy khóa của người đó; khen
+    thưởng (họ tên, hình thức, quyết định) vẫn giữ."""
+    from services import erasure
+
+    with _runtime() as rt:
+        try:
+            _, person = erasure.erase(rt, SYSTEM, reason, citizen_id, recipient_id)
+        except DomainError as error:
+            _fail(error)
+    typer.echo(f"Đã xóa dữ liệu cá nhân của {person.name} ({person.records} hồ sơ nêu tên).")
 
 
 def _short(text: str | None, limit: int = 400) -> str:

@@ -47,6 +47,13 @@ class Settings:
     hash_concurrency: int = 2  # TDKT_HASH_CONCURRENCY: argon2 computations at once (process)
     hash_wait_seconds: float = 10.0  # TDKT_HASH_WAIT_SECONDS: wait for one, then 429
     max_body_mb: float = 2.0  # TDKT_MAX_BODY_MB: largest request body (uploads: attachments')
+    body_timeout_seconds: float = 30.0  # TDKT_BODY_TIMEOUT_SECONDS: longest wait for body data
+    keepalive_seconds: float = 5.0  # TDKT_KEEPALIVE_SECONDS: idle connection kept (serve)
+    max_connections: int = 256  # TDKT_MAX_CONNECTIONS: beyond, 503 (per process; serve)
+    # Personal data at rest (services/personal_data.py): the master key wrapping each person's
+    # key; empty: the file personal.key of the data directory, generated once.
+    personal_data_key: str = field(default="", repr=False)  # TDKT_PERSONAL_DATA_KEY
+    personal_data_key_previous: str = field(default="", repr=False)  # …_PREVIOUS (rotation)
 
     @property
     def attachments_path(self) -> Path:
@@ -189,6 +196,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         else None,
         attachment_max_mb=_positive(env, "TDKT_ATTACHMENT_MAX_MB", 10.0),
         idempotency_hours=_positive(env, "TDKT_IDEMPOTENCY_HOURS", 24.0),
+        personal_data_key=(env.get("TDKT_PERSONAL_DATA_KEY") or "").strip(),
+        personal_data_key_previous=(env.get("TDKT_PERSONAL_DATA_KEY_PREVIOUS") or "").strip(),
         **credential_settings(env),
     )
 
@@ -203,6 +212,9 @@ def credential_settings(environ: dict[str, str] | None = None) -> dict[str, floa
         "hash_concurrency": int(_positive(env, "TDKT_HASH_CONCURRENCY", 2)),
         "hash_wait_seconds": _positive(env, "TDKT_HASH_WAIT_SECONDS", 10.0),
         "max_body_mb": _positive(env, "TDKT_MAX_BODY_MB", 2.0),
+        "body_timeout_seconds": _positive(env, "TDKT_BODY_TIMEOUT_SECONDS", 30.0),
+        "keepalive_seconds": _positive(env, "TDKT_KEEPALIVE_SECONDS", 5.0),
+        "max_connections": int(_positive(env, "TDKT_MAX_CONNECTIONS", 256)),
     }
 
 

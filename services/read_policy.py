@@ -8,6 +8,9 @@
   users whose grants cover the recipient's unit or the unit that issued or recorded the decision
   (grants cover their unit's subtree): ``Privacy``. Identity keys (``recipient_key``: "cccd:…",
   or a name with a birth year) never leave the service: recipients are named by their public id.
+* Personal data is **sealed at rest** (``services.personal_data``): answers carry it sealed
+  until shown, and is opened here, for the reader it is shown to (``Privacy.scrub``,
+  ``opened``). A person whose key was erased shows none, and ``personal_data_erased``.
 * **Recorded amounts against the schedules** (``services.money_report``) are read by the awards
   office: approver or admin grants covering the unit that recorded the decision
   (``office_reader``).
@@ -65,6 +68,12 @@ def readable_submission(rt: Runtime, actor: Actor, submission_id: UUID):
 # -- personal data ------------------------------------------------------------------------------
 
 
+def opened(rt: Runtime, value: Any) -> Any:
+    """``value`` with its sealed personal data opened: for answers whose reader the read policy
+    lets see all of it (a nomination's readers cover its proposing or reviewing unit)."""
+    return rt.personal.reveal(value)
+
+
 def decision_units(decision: AwardDecision) -> list[Any]:
     """The units whose readers see every recipient's personal data: issuer and recorder."""
     return [decision.issuer.get("unit_id"), decision.recorded_by_unit_id]
@@ -96,7 +105,7 @@ class Privacy:
         data of recipients outside the actor's grants. ``units``: the decision's issuing and
         recording units — covering one of them shows every recipient's data."""
         whole = self.covers(units)
-        return _scrub(value, self, whole)
+        return opened(self._rt, _scrub(value, self, whole))
 
     def decision(self, value: Any, decision: AwardDecision) -> Any:
         """``value`` (the decision as shown, or its history) as this actor may read it."""

@@ -34,11 +34,11 @@ def load_secret(settings: Settings, db: ViewDB) -> bytes:
     if settings.secret_key:
         return settings.secret_key.encode("utf-8")
     if settings.store == SQLITE:
-        return _from_file(settings.data_dir / KEY_FILE).encode("ascii")
+        return key_from_file(settings.data_dir / KEY_FILE).encode("ascii")
     return _from_table(db).encode("ascii")
 
 
-def _from_file(path: Path) -> str:
+def key_from_file(path: Path) -> str:
     """Read the key, or write a new one: to a private temporary file, then linked into place
     (``os.link`` fails if another process was first: its key is read instead)."""
     owner_only_dir(path.parent)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
 
 from domain.ceremony import Ceremony
 from domain.errors import ConcurrentChange, DomainError, StaleVersion
@@ -37,6 +37,21 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class SealingTranscoder(Transcoder):
+    """Stores events with their personal data sealed (``services.personal_data``); reading
+    gives the sealed values back as stored: nothing is opened on the way in."""
+
+    def __init__(self, inner: Transcoder, conceal: Callable[[Any], Any]) -> None:
+        self.inner = inner
+        self.conceal = conceal
+
+    def encode(self, obj: Any) -> bytes:
+        return self.inner.encode(self.conceal(obj))
+
+    def decode(self, data: bytes) -> Any:
+        return self.inner.decode(data)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class PendingClaim:
     open: bool = True  # False once the answer began: a later save is not the command's
     used: bool = False  # claimed in the same transaction as the command's events
     collided: bool = False  # another request claimed the key first: this one recorded nothing
+    page: bool = False  # a page's form (its ``form_key``), answered as a page
 
     @property
     def wanted(self) -> bool:
@@ -86,10 +102,19 @@ class Store(Application[UUID]):
     snapshotting_intervals = {OrgUnit: 100, Ceremony: 100, User: 100}  # noqa: RUF012
 
     def __init__(
-        self, env: dict[str, str] | None = None, clock: Callable[[], date] | None = None
+        self, env: dict[str, str] | None = None, clock: Callable[[], date] | None = None,
+        conceal: Callable[[Any], Any] | None = None,
     ) -> None:
+        self.conceal = conceal  # seals personal data as events are stored; None: stored as is
+        self.reveal: Callable[[Any], Any] = lambda value: value  # opens it (the runtime's)
         super().__init__(env=env)
         self.today: Callable[[], date] = clock or vietnam_today
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = super().construct_transcoder()
+        if self.conceal is None:
+            return transcoder
+        return SealingTranscoder(transcoder, self.conceal)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -239,6 +239,10 @@ def use_store(settings: Settings, monkeypatch) -> None:
     for name in ("DATABASE_URL", "PERSISTENCE_MODULE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TDKT_DATA_DIR", str(settings.data_dir))
+    for name, value in (("TDKT_PERSONAL_DATA_KEY", settings.personal_data_key),
+                        ("TDKT_PERSONAL_DATA_KEY_PREVIOUS", settings.personal_data_key_previous)):
+        if value:
+            monkeypatch.setenv(name, value)
     if settings.store == POSTGRES:
         monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.postgres")
         for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):

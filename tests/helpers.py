@@ -13,9 +13,10 @@ so that API tests start from a known world and exercise only what they test.
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -223,6 +224,29 @@ def dec_paths(did: str) -> tuple[str, str]:
 
 def cer_paths(cid: str) -> tuple[str, str]:
     return f"/api/ceremonies/{cid}", f"/api/ceremonies/{cid}/history"
+
+
+def race(count: int, action: Callable[[], Any]) -> list[Any]:
+    """``action`` run by ``count`` threads released together; their results (any error of one
+    of them is raised here)."""
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(action())
+        except BaseException as exc:  # raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return results
 
 
 @contextmanager

@@ -18,12 +18,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from projections.db import owner_only_dir
 from projections.runner import Runner
 from services import backup as backups
 from services.app import Runtime, default_views
 from services.attachments import Attachments
 from services.authz import SYSTEM
 from services.config import POSTGRES, SQLITE, Settings
+from services.personal_data import KEY_FILE
 from services.secret_key import load_secret
 from tests.conftest import _conninfo, make_settings
 from tests.helpers import World, dump, nomination_body
@@ -33,17 +35,31 @@ def pdf(tag: str) -> bytes:
     return b"%PDF-1.4\n1 0 obj <<>> endobj\n% " + tag.encode() + b"\ntrailer <<>>\n%%EOF\n"
 
 
+def same_master_key(source: Settings, target: Settings) -> None:
+    """The target installation is given the source's personal-data master key (kept apart from
+    backups, as an operator keeps it), without which a restore is refused."""
+    key = source.data_dir / KEY_FILE
+    owner_only_dir(target.data_dir)
+    (target.data_dir / KEY_FILE).write_text(key.read_text("ascii"), "ascii")
+    (target.data_dir / KEY_FILE).chmod(0o600)
+
+
 @pytest.fixture
-def fresh(store, tmp_path, pg_server) -> Iterator[Settings]:
-    """A second, empty store of the same kind (its own directory; its own schema)."""
+def fresh(store, tmp_path, pg_server, rt) -> Iterator[Settings]:
+    """A second, empty store of the same kind (its own directory; its own schema), with the
+    source's master key."""
     if store == SQLITE:
-        yield make_settings(SQLITE, tmp_path / "fresh", None, None)
+        target = make_settings(SQLITE, tmp_path / "fresh", None, None)
+        same_master_key(rt.settings, target)
+        yield target
         return
     schema = f"r_{uuid.uuid4().hex[:16]}"
     conninfo = _conninfo(pg_server.env, pg_server.database)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    yield make_settings(POSTGRES, tmp_path / "fresh", pg_server, schema)
+    target = make_settings(POSTGRES, tmp_path / "fresh", pg_server, schema)
+    same_master_key(rt.settings, target)
+    yield target
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
@@ -212,7 +228,7 @@ def test_data_files_secrets_and_backups_are_owner_only(store, tmp_path, pg_serve
         if store == SQLITE:
             assert mode(data) == 0o700
             for name in ("events.sqlite", "events.sqlite-wal", "views.sqlite",
-                         "views.sqlite-wal", "secret.key"):
+                         "views.sqlite-wal", "secret.key", "personal.key"):
                 assert mode(data / name) == 0o600, name
         root = settings.attachments_path
         assert mode(root) == 0o700 and mode(root / sha[:2]) == 0o700
@@ -225,6 +241,7 @@ def test_data_files_secrets_and_backups_are_owner_only(store, tmp_path, pg_serve
     # restored files too
     target = make_settings(SQLITE, tmp_path / "r", None, None)
     if store == SQLITE:
+        same_master_key(settings, target)
         tdkt(target, "restore", str(tmp_path / "b"))
         for path in [target.data_dir, *target.data_dir.rglob("*")]:
             assert mode(path) == (0o700 if path.is_dir() else 0o600), path
@@ -237,3 +254,13 @@ def test_the_demo_tokens_file_is_owner_only(store, tmp_path, pg_server, pg_schem
     tdkt(settings, "demo", "--tokens-file", str(tokens))
     assert mode(tokens) == 0o600
     assert all("\t" in line for line in tokens.read_text("utf-8").splitlines())
+
+
+def test_a_restore_without_the_master_key_is_refused_before_anything_is_written(
+        rt, world, tdkt, fresh, tmp_path):
+    tdkt(rt.settings, "backup", str(tmp_path / "b"))
+    (fresh.data_dir / KEY_FILE).write_text(os.urandom(32).hex() + "\n", "ascii")
+    refused = tdkt(fresh, "restore", str(tmp_path / "b"), code=1)
+    assert "Khóa dữ liệu cá nhân" in refused.output and "personal.key" in refused.output
+    with Runtime(fresh) as target:
+        assert target.app.max_position() == 0

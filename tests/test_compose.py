@@ -56,3 +56,15 @@ def test_commands_exist_in_the_cli_and_the_image():
         assert f"COPY {package} ./{package}" in dockerfile
         assert (ROOT / package).is_dir()
     assert services["api"]["build"] == "." and services["projector"]["build"] == "."
+
+
+def test_every_service_of_the_app_shares_one_required_personal_data_key():
+    """The API and the projector open the same personal-data keys: both take the master key
+    from the operator's environment, and compose refuses to start without it (a key generated
+    inside a container would be lost with it)."""
+    services = compose()["services"]
+    keys = {name: services[name]["environment"].get("TDKT_PERSONAL_DATA_KEY")
+            for name in ("api", "projector")}
+    assert len(set(keys.values())) == 1
+    [value] = set(keys.values())
+    assert value.startswith("${TDKT_PERSONAL_DATA_KEY:?")

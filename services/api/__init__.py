@@ -20,6 +20,7 @@ from services.api.routes_imports import router as imports_router
 from services.api.routes_money import router as money_router
 from services.api.routes_orgs import router as orgs_router
 from services.api.routes_payouts import router as payouts_router
+from services.api.routes_personal_data import router as personal_data_router
 from services.api.routes_registry import router as registry_router
 from services.api.routes_system import router as system_router
 from services.api.routes_workflow import router as workflow_router
@@ -83,6 +84,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(imports_router)
     app.include_router(decisions_router)
     app.include_router(payouts_router)
+    app.include_router(personal_data_router)
     app.include_router(certificates_router)
     app.include_router(emulation_router)
     app.include_router(audit_router)

@@ -20,7 +20,12 @@ from services.api.schemas import (
     WithdrawIn,
 )
 from services.app import Runtime
-from services.read_policy import nomination_scope, readable_nomination, readable_submission
+from services.read_policy import (
+    nomination_scope,
+    opened,
+    readable_nomination,
+    readable_submission,
+)
 
 router = APIRouter(prefix="/api", tags=["Đề nghị khen thưởng"])
 
@@ -30,7 +35,7 @@ def _answer(rt: Runtime, saved, status: int = 200):
     return command_result(
         rt,
         saved,
-        rep.nomination(nomination),
+        opened(rt, rep.nomination(nomination)),
         status=status,
         location=f"/api/nominations/{saved.id}" if status == 201 else None,
     )
@@ -73,13 +78,14 @@ def create_nomination(body: NominationIn, rt: RuntimeDep, actor: ActorDep):
 
 @router.get("/nominations/{nomination_id}", summary="Một đề nghị khen thưởng")
 def get_nomination(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep):
-    return rep.nomination(readable_nomination(rt, actor, nomination_id))
+    return opened(rt, rep.nomination(readable_nomination(rt, actor, nomination_id)))
 
 
 @router.get("/nominations/{nomination_id}/history", summary="Nhật ký của đề nghị")
 def nomination_history(nomination_id: UUID, rt: RuntimeDep, actor: ActorDep):
     readable_nomination(rt, actor, nomination_id)
-    return {"id": str(nomination_id), "events": rep.history(rt.app.history(nomination_id))}
+    return {"id": str(nomination_id),
+            "events": opened(rt, rep.history(rt.app.history(nomination_id)))}
 
 
 @router.patch("/nominations/{nomination_id}", summary="Sửa đề nghị (bản nháp hoặc bị trả lại)")

@@ -26,6 +26,16 @@ answered like a retry. Once the app answers a command that was recorded (any sta
 ``Answered`` is recorded before the answer leaves. A refusal that recorded nothing is not
 remembered: a corrected retry with the same key is a new attempt.
 
+**Pages' forms** send no header: each carries its own random ``form_key`` (a hidden field beside
+the CSRF token, ``services.web.csrf``), read here from the posted body. Its key is the form key
+with the body's fingerprint, so the same form sent twice (a double click, a resend) is one
+command and gets where the first led (its ``Location``), while the same form sent again with
+other values (after «back») is a new one. A page's answer body is not kept (a page may show
+personal data); waiting and lost answers are told as a short page.
+
+A kept answer's personal data is sealed as the events' are (``services.personal_data``) and
+opened again for the replay.
+
 An answer is kept up to ``MAX_ANSWER_BYTES`` of UTF-8 text, and never when it says
 ``Cache-Control: no-store`` or hands out a credential (a JSON ``token`` or ``password``: a new
 credential is shown once and never written to the log); a replay of such an answer has the
@@ -37,6 +47,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -50,6 +61,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.idempotency import MAX_ANSWER_BYTES, IdempotencyKey, key_id, valid_key
+from domain.recipients import SEALED
 from services.http.bodies import replaying
 from services.http.deps import bearer_token
 from services.store import PENDING_CLAIM, PendingClaim, Store
@@ -108,11 +120,12 @@ class IdempotencyKeys:
             await self.app(scope, receive, send)
             return
         given = [value for name, value in scope["headers"] if name == HEADER]
-        if not given:
+        page = not given and scope["method"] == "POST" and _form_media(scope)
+        if not given and not page:
             await self.app(scope, receive, send)
             return
-        key = given[0].decode("latin-1")
-        if len(given) > 1 or not valid_key(key):
+        key = given[0].decode("latin-1") if given else ""
+        if given and (len(given) > 1 or not valid_key(key)):
             await _answer_json(send, 422, _error("idempotency.key_invalid", KEY_INVALID))
             return
         credential = bearer_token(Request(scope))
@@ -121,14 +134,24 @@ class IdempotencyKeys:
             return
         body, complete = await _read_body(receive)
         if not complete:  # the client went away
-            await self.app(scope, receive, send)
+            await self.app(scope, replaying(body, receive), send)
             return
+        digest = fingerprint(scope, body)
+        if page:
+            form_key = _form_key(scope, body)
+            if form_key is None:  # a form of a page without its key: served as it is
+                await self.app(scope, replaying(body, receive), send)
+                return
+            # the same form sent twice (a double click, a resend) is one command; the same
+            # form sent again with other values (after «back») is a new one
+            key = f"form:{form_key}:{digest[:32]}"
         application = scope["app"]
         store: Store = application.state.runtime.app
         ttl = timedelta(hours=application.state.runtime.settings.idempotency_hours)
         now = clock_of(application)()
-        pending = PendingClaim(key_id=key_id(credential, key), fingerprint=fingerprint(scope, body),
-                               method=scope["method"], path=scope["path"], now=now, ttl=ttl)
+        pending = PendingClaim(key_id=key_id(credential, key), fingerprint=digest,
+                               method=scope["method"], path=scope["path"], now=now, ttl=ttl,
+                               page=page)
         claim = await run_in_threadpool(store.load_or_none, IdempotencyKey, pending.key_id)
         if claim is not None and claim.is_live(now, ttl):
             await self._as_retry(application, store, claim, pending, send)
@@ -142,7 +165,7 @@ class IdempotencyKeys:
         if answer.discarded:  # another request with this key was recorded: answer as its retry
             claim = await run_in_threadpool(store.load_or_none, IdempotencyKey, pending.key_id)
             if claim is None:
-                await _in_progress(send)
+                await _in_progress(send, pending.page)
             else:
                 await self._as_retry(application, store, claim, pending, send)
 
@@ -161,12 +184,15 @@ class IdempotencyKeys:
         if claim.fingerprint != pending.fingerprint:
             await _answer_json(send, 422, _error("idempotency.key_reused", KEY_REUSED))
         elif claim.answer is not None:
-            await _replay(send, store, claim)
+            await _replay(send, store, claim, pending.page)
         elif clock_of(application)() - claim.claimed_at >= LOST_AFTER:
+            if pending.page:
+                await _page_notice(send, 200, PAGE_RECORDED)
+                return
             body = _recorded(claim, await run_in_threadpool(store.max_position), ANSWER_LOST)
             await _answer_json(send, 200, body, replayed=True)
         else:
-            await _in_progress(send)
+            await _in_progress(send, pending.page)
 
 
 class _Answer:
@@ -230,7 +256,10 @@ class _Answer:
         assert self.start is not None
         headers = {name.decode("latin-1").lower(): value.decode("latin-1")
                    for name, value in self.start.get("headers", [])}
-        text = _keepable(body, headers)
+        # a page's answer is not kept, only where it led (its ``Location``): a page may show
+        # personal data, which the log holds only sealed
+        text = None if self.pending.page else _sealed(self.store, _keepable(body, headers),
+                                                      headers)
         position = headers.get("x-tdkt-position", "")
         claim = self.store.load_or_none(IdempotencyKey, self.pending.key_id)
         if (claim is None or claim.answer is not None or claim.claimed_at != self.pending.now
@@ -264,30 +293,66 @@ def _keepable(body: bytes | None, headers: dict[str, str]) -> str | None:
     return text
 
 
+def _compact(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _sealed(store: Store, text: str | None, headers: dict[str, str]) -> str | None:
+    """A kept JSON answer with its personal data sealed as the log's events are
+    (``services.personal_data``): a nomination's answer may carry a citizen ID."""
+    if text is None or store.conceal is None or "json" not in headers.get("content-type", ""):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    sealed = store.conceal(data)
+    return text if sealed is data else _compact(sealed)
+
+
 def _recorded(claim: IdempotencyKey, position: int | None, message: str) -> dict[str, Any]:
     subject: UUID | None = claim.subject_id
     return {"id": str(subject) if subject else None, "version": claim.subject_version,
             "position": position, "replayed": True, "message": message}
 
 
-async def _replay(send: Send, store: Store, claim: IdempotencyKey) -> None:
+async def _replay(send: Send, store: Store, claim: IdempotencyKey, page: bool = False) -> None:
     answer = claim.answer
     assert answer is not None
+    if page and answer["body"] is None and not (300 <= answer["status"] < 400):
+        await _page_notice(send, 200, PAGE_RECORDED, extra=[(b"idempotent-replayed", b"true")])
+        return
     headers: list[tuple[bytes, bytes]] = [(b"idempotent-replayed", b"true")]
     if answer["location"]:
         headers.append((b"location", answer["location"].encode("latin-1")))
     if answer["position"] is not None:
         headers.append((b"x-tdkt-position", str(answer["position"]).encode()))
-    if answer["body"] is None:
+    if answer["body"] is None and page:  # a redirect: where the first answer led
+        payload, content_type = b"", b"text/plain; charset=utf-8"
+    elif answer["body"] is None:
         payload = _json(_recorded(claim, answer["position"], NOT_KEPT))
         content_type = b"application/json"
     else:
-        payload = answer["body"].encode("utf-8")
+        payload = _opened(store, answer["body"]).encode("utf-8")
         content_type = answer["content_type"].encode("latin-1")
     await _send(send, answer["status"], payload, content_type, headers)
 
 
-async def _in_progress(send: Send) -> None:
+def _opened(store: Store, text: str) -> str:
+    if SEALED not in text:
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    return _compact(store.reveal(data))
+
+
+async def _in_progress(send: Send, page: bool = False) -> None:
+    if page:
+        await _page_notice(send, 409, PAGE_IN_PROGRESS,
+                           extra=[(b"retry-after", str(RETRY_AFTER).encode())])
+        return
     await _answer_json(send, 409, _error("idempotency.in_progress", IN_PROGRESS,
                                          {"retry_after": RETRY_AFTER}),
                        extra=[(b"retry-after", str(RETRY_AFTER).encode())])
@@ -315,6 +380,41 @@ async def _send(send: Send, status: int, payload: bytes, content_type: bytes,
                 "headers": [(b"content-type", content_type),
                             (b"content-length", str(len(payload)).encode()), *headers]})
     await send({"type": "http.response.body", "body": payload})
+
+
+FORM_FIELD = "form_key"  # the hidden field every page form carries (``services.web.csrf``)
+_FORM_KEY = re.compile(rb"(?:^|&)form_key=([A-Za-z0-9_-]{8,64})(?:&|$)")
+_MULTIPART_KEY = re.compile(rb'name="form_key"\r\n\r\n([A-Za-z0-9_-]{8,64})\r\n')
+PAGE_IN_PROGRESS = ("Biểu mẫu này vừa được gửi và đang được xử lý. Xin đợi vài giây rồi mở lại "
+                    "trang để xem kết quả; không cần gửi lại.")
+PAGE_RECORDED = ("Biểu mẫu này đã được gửi và ghi nhận một lần. Hãy mở lại trang để xem kết "
+                 "quả; không cần gửi lại.")
+
+
+def _media(scope: Scope) -> bytes:
+    return dict(scope["headers"]).get(b"content-type", b"").partition(b";")[0].strip().lower()
+
+
+def _form_media(scope: Scope) -> bool:
+    return _media(scope) in (b"application/x-www-form-urlencoded", b"multipart/form-data")
+
+
+def _form_key(scope: Scope, body: bytes) -> str | None:
+    """The page form's own key (``form_key``), where it carries one."""
+    pattern = _MULTIPART_KEY if _media(scope) == b"multipart/form-data" else _FORM_KEY
+    found = pattern.search(body)
+    return found.group(1).decode("ascii") if found else None
+
+
+async def _page_notice(send: Send, status: int, message: str,
+                       extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A plain page for a browser whose form is being (or was) recorded."""
+    html = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>Biểu mẫu đã gửi</title></head><body><main><h1>Biểu mẫu đã gửi</h1>"
+            f"<p>{message}</p><p><a href=\"/\">Về trang chính</a></p></main></body></html>")
+    await _send(send, status, html.encode("utf-8"), b"text/html; charset=utf-8",
+                list(extra or []))
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:

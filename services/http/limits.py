@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -73,6 +74,15 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         settings = self._settings(scope)
+        timed = _Timed(receive, settings.body_timeout_seconds)
+        try:
+            await self._limited(scope, timed, send, settings)
+        except _SlowBody:
+            if not timed.answered:
+                await _refuse(scope, send, 0, slow=True)
+
+    async def _limited(self, scope: Scope, receive: _Timed, send: Send, settings: Any) -> None:
+        send = receive.watch(send)
         limit = settings.max_body_bytes
         if _multipart(scope):
             # a form carrying a file (an Excel list, a document) to a route that reads it
@@ -114,11 +124,49 @@ class BodyLimit:
             await self.app(scope, counted, guarded)
         except _TooLarge:
             pass
+        except _SlowBody:
+            raise
         except Exception:
             if not over:
                 raise
         if over and not started:
             await _refuse(scope, send, limit)
+
+
+class _SlowBody(Exception):
+    pass
+
+
+class _Timed:
+    """``receive`` with a deadline for each part of the body: a client that starts a request
+    and then sends its body too slowly (or not at all) holds a worker no longer than
+    ``TDKT_BODY_TIMEOUT_SECONDS`` per wait; it is answered 408. Once the body is complete,
+    waits (for a disconnect while an answer streams) are not timed."""
+
+    def __init__(self, receive: Receive, seconds: float) -> None:
+        self.receive = receive
+        self.seconds = seconds
+        self.complete = False
+        self.answered = False
+
+    async def __call__(self) -> Message:
+        if self.complete:
+            return await self.receive()
+        try:
+            with anyio.fail_after(self.seconds):
+                got = await self.receive()
+        except TimeoutError:
+            raise _SlowBody() from None
+        if got["type"] != "http.request" or not got.get("more_body", False):
+            self.complete = True
+        return got
+
+    def watch(self, send: Send) -> Send:
+        async def sent(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.answered = True
+            await send(message)
+        return sent
 
 
 def _route(routes: list[Any], scope: Scope) -> Any:
@@ -155,21 +203,28 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    text = message(limit)
+SLOW_CODE = "request.timeout"
+SLOW_MESSAGE = ("Dữ liệu gửi lên đến quá chậm nên yêu cầu đã bị ngắt; chưa có gì được ghi. Hãy "
+                "kiểm tra kết nối mạng rồi gửi lại.")
+
+
+async def _refuse(scope: Scope, send: Send, limit: int, slow: bool = False) -> None:
+    text = SLOW_MESSAGE if slow else message(limit)
+    status, code = (408, SLOW_CODE) if slow else (413, CODE)
+    title = "Gửi dữ liệu quá chậm" if slow else "Dữ liệu gửi lên quá lớn"
     if scope["path"].startswith("/api"):
-        body = json.dumps({"error": {"code": CODE, "message": text,
-                                     "details": {"max_bytes": limit}}},
+        body = json.dumps({"error": {"code": code, "message": text,
+                                     "details": {} if slow else {"max_bytes": limit}}},
                           ensure_ascii=False).encode("utf-8")
         kind = b"application/json"
     else:
         body = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta "
-                "name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Dữ "
-                "liệu quá lớn — TĐKT</title></head><body><main><h1>Dữ liệu gửi lên quá lớn</h1>"
+                "name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>"
+                f"{title} — TĐKT</title></head><body><main><h1>{title}</h1>"
                 f"<p>{text}</p><p><a href=\"/\">Về trang chủ</a></p></main>"
                 "</body></html>").encode()
         kind = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": 413, "headers": [
+    await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", kind), (b"content-length", str(len(body)).encode("ascii")),
         (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})

@@ -42,6 +42,8 @@ raise — ``install`` answers them with the error page (or the sign-in form).
 |  | ``/catalog/{code}/change``, ``/catalog/{code}/retire`` (root admin, after a review) |
 | ``pages_dashboard`` | ``/dashboard`` |
 | ``pages_audit`` | ``/audit`` (who did what, when and why; filters, CSV) |
+| ``pages_personal_data`` | ``/personal-data/erase[/check]`` (a person's personal data erased on |
+|  | request, after a check page), ``/personal-data/erasures/{id}`` (what was done) |
 | ``pages_emulation`` | ``/emulation`` (clusters, movements, title registrations), |
 |  | ``/emulation/clusters/new``, ``/emulation/clusters/{id}[/years, /rename]``, |
 |  | ``…/years/{year}/{join,merge,lead}[/check]`` (mid-year changes), the board |
@@ -80,6 +82,7 @@ from services.web import (
     pages_money,
     pages_movement_edit,
     pages_movements,
+    pages_personal_data,
     pages_printing,
     pages_registrations,
     pages_registry,
@@ -119,5 +122,6 @@ router.include_router(pages_movements.router)
 router.include_router(pages_movement_edit.router)  # …/indicators, …/participants (issue 19)
 router.include_router(pages_registrations.router)
 router.include_router(pages_audit.router)  # /audit (issue 18)
+router.include_router(pages_personal_data.router)  # /personal-data/… (issue 18)
 
 __all__ = ["install", "page_message", "router", "templates"]

@@ -64,7 +64,10 @@ def renew(request: Request, response: Response) -> None:
 def csrf_input(context) -> Markup:
     """The hidden field of a form (``{{ csrf_input() }}``)."""
     token = csrf_token(context["request"])
-    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+    # and the form's own key: the same form sent twice is recorded once
+    # (``services.http.idempotency``)
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'
+                  f'<input type="hidden" name="form_key" value="{secrets.token_urlsafe(16)}">')
 
 
 async def check(request: Request) -> None:

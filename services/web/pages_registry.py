@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.text import nfc
 from projections.registry import RegistryFilter
+from services import erasure
 from services.http.deps import RuntimeDep
 from services.read_policy import Privacy
 from services.web import pages_units, registry_filters
@@ -132,9 +133,16 @@ def recipient_page(request: Request, rt: RuntimeDep, actor: SignedInDep, key: st
     latest = privacy.registry_lines(everything["items"][-1:])[0]
     query = urlencode([("recipient_id", key), ("status", "all"),
                        *((("as_of", day.isoformat()),) if day else ())])
+    # «Xóa dữ liệu cá nhân»: for an admin who may erase (``services.erasure``), while some is held
+    may_erase = False
+    if actor.units_for("admin") and latest["recipient"]["kind"] != "collective":
+        try:
+            may_erase = erasure.find_person(rt, actor, recipient_id=key).has_key
+        except DomainError:
+            may_erase = False
     return render(request, "recipient.html",
                   {"key": key, "items": items, "found": found, "person": latest["recipient"],
                    "unit_path_text": latest["unit_path_text"], "as_of": as_of.strip(),
-                   "day": day, "error": error, "query": query,
+                   "day": day, "error": error, "query": query, "may_erase": may_erase,
                    "revoked": sum(1 for i in items if i["status"] == "revoked")},
                   422 if error else 200, actor)

@@ -23,7 +23,7 @@ from services.attachments import Attachments
 from services.authz import Actor
 from services.http.deps import RuntimeDep
 from services.http.errors import status_for
-from services.read_policy import Privacy, nomination_scope, readable_nomination
+from services.read_policy import Privacy, nomination_scope, opened, readable_nomination
 from services.store import Saved
 from services.web.deps import SignedInDep
 from services.web.forms import parse_id, unit_choices, whole
@@ -131,7 +131,7 @@ def _editable(rt: Runtime, actor: Actor, nomination_id: str):
 
 def _edit_form(request: Request, rt: Runtime, actor: Actor, nomination, form: dict[str, str],
                error: DomainError | None = None) -> HTMLResponse:
-    view = rep.nomination(nomination)
+    view = opened(rt, rep.nomination(nomination))
     context = _form_context(rt, actor, form, error)
     context.update({"n": view, "edit": True,
                     "unit_name": _unit_name(rt, view["proposing_unit_id"]),
@@ -157,8 +157,8 @@ def _conflict_page(request: Request, rt: Runtime, actor: Actor, nomination_id: s
     """409: someone saved the nomination since her form was read; nothing of hers was recorded.
     The page says when, links to the current version and shows what she had typed."""
     nomination = readable_nomination(rt, actor, parse_id(nomination_id))
-    view = rep.nomination(nomination)
-    last = rep.history(rt.app.history(nomination.id))[-1]
+    view = opened(rt, rep.nomination(nomination))
+    last = opened(rt, rep.history(rt.app.history(nomination.id)))[-1]
     return render(request, "nomination_conflict.html", {
         "n": view, "what": what, "last": last, "typed": typed,
         "kind_titles": {k["code"]: k["title"]
@@ -174,7 +174,7 @@ def edit_nomination_form(request: Request, nomination_id: str, rt: RuntimeDep,
     # her nominator grant covers the proposing unit, hence the recipient (within it): she
     # reads the personal data she typed (``personal_data_shown``)
     nomination = _editable(rt, actor, nomination_id)
-    form = form_from_view(rep.nomination(nomination))
+    form = form_from_view(opened(rt, rep.nomination(nomination)))
     form["version"] = str(nomination.version)
     return _edit_form(request, rt, actor, nomination, form)
 
@@ -205,7 +205,7 @@ async def edit_nomination(request: Request, nomination_id: str, rt: RuntimeDep,
 
 def _withdraw_page(request: Request, rt: Runtime, actor: Actor, nomination, form: dict[str, str],
                    errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
-    view = rep.nomination(nomination)
+    view = opened(rt, rep.nomination(nomination))
     return render(request, "nomination_withdraw.html", {
         "n": view, "form": form, "errors": errors or {},
         "unit_name": _unit_name(rt, view["proposing_unit_id"]),
@@ -269,7 +269,7 @@ def nomination_view(request: Request, rt: Runtime, actor: Actor, nomination_id: 
     """The nomination, with ``error`` (a refused action) shown above its actions. A nomination
     the actor may not read is a refusal of its own: the error page."""
     nomination = readable_nomination(rt, actor, parse_id(nomination_id))
-    view = rep.nomination(nomination)
+    view = opened(rt, rep.nomination(nomination))
     recipient = view["recipient"]
     # personal data (CCCD, date of birth) only where the read policy allows it: her grants
     # cover the recipient's unit or the unit that proposed it (``services.read_policy``)
@@ -280,7 +280,7 @@ def nomination_view(request: Request, rt: Runtime, actor: Actor, nomination_id: 
            recipient.get("org_unit_id")} | {r["unit_id"] for r in view["closed_reviews"]}
     names = {i: rt.app.tree.unit_state(UUID(i)).name for i in ids - {None}}
     review_unit = nomination.review_unit_id
-    history = rep.history(rt.app.history(nomination.id))
+    history = opened(rt, rep.history(rt.app.history(nomination.id)))
     context = {
         "n": view,
         "names": names,

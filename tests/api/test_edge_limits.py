@@ -32,6 +32,15 @@ def too_large(answer) -> dict:
     return body
 
 
+def post_scope(path: str, headers: dict[str, str]) -> dict:
+    """An HTTP POST's ASGI scope, as the server would pass it."""
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
+            "root_path": "", "query_string": b"", "server": ("testserver", 80),
+            "client": ("127.0.0.1", 5000),
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+
+
 def raw_post(app, path: str, headers: dict[str, str], chunks: list[bytes]
              ) -> tuple[int, dict[str, str], bytes, int]:
     """The app called as the server would: (status, headers, body, body messages read)."""
@@ -49,11 +58,7 @@ def raw_post(app, path: str, headers: dict[str, str], chunks: list[bytes]
     async def send(message: dict) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
-             "root_path": "", "query_string": b"", "server": ("testserver", 80),
-             "client": ("127.0.0.1", 5000),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    scope = post_scope(path, headers)
     asyncio.run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
@@ -145,3 +150,48 @@ def test_the_limit_is_the_settings(client, world, rt):
     big = nomination_body(world, achievement="ệ" * 9_000)
     saved = ok(client.post("/api/nominations", json=big, headers=world.h("xd.nom")), 201)
     assert saved["achievement"] == "ệ" * 9_000
+
+
+def stalled_post(app, path: str, headers: dict[str, str], first: bytes
+                 ) -> tuple[int, bytes]:
+    """A client that sends the start of its body and then nothing more (a slow or stalled
+    connection): the app called as the server would."""
+    sent: list[dict] = []
+    calls = 0
+
+    async def receive() -> dict:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return {"type": "http.request", "body": first, "more_body": True}
+        await asyncio.sleep(3600)  # never comes
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = post_scope(path, headers)
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent
+                                      if m["type"] == "http.response.body")
+
+
+def test_a_body_that_stops_coming_is_cut_off_after_the_timeout(client, world, rt):
+    """``TDKT_BODY_TIMEOUT_SECONDS``: a request whose body stalls holds the server no longer;
+    it is answered 408 ``request.timeout`` (a page for the pages) and records nothing."""
+    position = head(client)
+    client.app.state.runtime.settings = replace(rt.settings, body_timeout_seconds=0.3)
+    body = json.dumps(nomination_body(world)).encode()
+    status, answer = stalled_post(
+        client.app, "/api/nominations",
+        {"content-type": "application/json", "content-length": str(len(body)),
+         "authorization": world.h("xd.nom")["Authorization"]}, body[:40])
+    assert status == 408
+    refused = json.loads(answer)["error"]
+    assert refused["code"] == "request.timeout" and "quá chậm" in refused["message"]
+    status, answer = stalled_post(client.app, "/nominations/new",
+                                  {"content-type": "application/x-www-form-urlencoded"},
+                                  b"award_kind=giay")
+    assert status == 408 and "Gửi dữ liệu quá chậm" in answer.decode()
+    assert head(client) == position

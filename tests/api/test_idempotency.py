@@ -7,7 +7,6 @@ with what was recorded; the key's events are no view's (a rebuild equals the liv
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from domain.idempotency import IdempotencyKey, key_id
 from services.authz import SYSTEM
 from services.http import idempotency
 from services.store import PENDING_CLAIM, PendingClaim
-from tests.helpers import dump, head, nomination_body, ok, person, refused
+from tests.helpers import dump, head, nomination_body, ok, person, race, refused
 
 T0 = datetime(2024, 6, 30, 8, 0, tzinfo=UTC)
 
@@ -143,23 +142,7 @@ def test_a_retry_gets_the_first_answer_and_records_nothing(make, client, world, 
 def test_racing_requests_with_one_key_record_once(make, client, world, flow, rt, keys_clock):
     command = make(flow, world)
     before = recorded(rt, command.topic)
-    answers: list[Any] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(6)
-
-    def run() -> None:
-        try:
-            start.wait()
-            answers.append(send(client, world, command, "dua-nhau"))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    answers = race(6, lambda: send(client, world, command, "dua-nhau"))
     assert [a.status_code for a in answers] == [command.status] * 6, [a.text for a in answers]
     assert recorded(rt, command.topic) == before + 1
     replayed = [a for a in answers if a.headers.get("idempotent-replayed") == "true"]

@@ -264,6 +264,10 @@ SIGNED_IN_PAGES = [
     ("get", "/calculator"),
     ("get", "/schedules/differences"),
     ("get", "/certificates/preview?decision_id=00000000-0000-0000-0000-000000000000"),
+    ("get", "/personal-data/erase"),
+    ("post", "/personal-data/erase/check"),
+    ("post", "/personal-data/erase"),
+    ("get", "/personal-data/erasures/00000000-0000-0000-0000-000000000000"),
 ]
 
 

@@ -195,10 +195,12 @@ def test_rename_form_review_confirm_and_the_unit_s_history(client, world):
     assert api_unit(client, world, "xd", REFORM)["name"] == "Hội LHPN phường Xuân Đỉnh (mới)"
     renamed = [e for e in history(client, world, "xd") if e["event"] == "OrgUnit.Renamed"]
     assert renamed[-1]["data"]["reason"] == WHY and renamed[-1]["by"] == "hn.admin"
-    # the confirmation sent twice (back button, double click): refused, nothing recorded
+    # the confirmation sent twice (back button, double click): the first answer again (the
+    # form's own key, services.http.idempotency), nothing recorded
     with unchanged(client):
         twice = confirm(client, review, path)
-        assert twice.status_code == 409 and "thay đổi đồng thời" in text(twice.text)
+        assert twice.status_code == 303 and twice.headers["idempotent-replayed"] == "true"
+        assert client.get(twice.headers["location"]).status_code == 200
 
 
 def test_create_move_merge_dissolve_each_through_its_review(client, world):
@@ -422,9 +424,10 @@ def test_a_reorganisation_of_many_operations_in_one_step(client, world):
     assert merged[0]["data"]["reason"] == "Sáp nhập theo Nghị quyết 1656"
     moved = [e for e in history(client, world, "xd") if e["event"] == "OrgUnit.Moved"]
     assert moved[0]["data"]["reason"] == "Chính quyền địa phương hai cấp"
-    # the confirmation again: refused, nothing recorded
+    # the confirmation again: the first answer again, nothing recorded
     with unchanged(client):
-        assert confirm(client, review, "/units/reorganise").status_code == 409
+        again = confirm(client, review, "/units/reorganise")
+        assert again.status_code == 303 and again.headers["location"] == done.headers["location"]
 
 
 def test_a_long_list_of_units_is_narrowed_to_a_scope(client, world):

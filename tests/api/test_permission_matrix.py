@@ -11,7 +11,8 @@ only whether this actor may:
 * an actor with the grant: 2xx;
 * never a 5xx; the personal data of a recipient (citizen id, birth date) only for actors whose
   grants cover the recipient's unit or the deciding unit (and shown to them where the answer is
-  about that recipient); identity keys ("cccd:…", ``recipient_key``) to nobody.
+  about that recipient); identity keys ("cccd:…", ``recipient_key``) and sealed personal data
+  ("enc1:…", services.personal_data) to nobody.
 
 ``OPERATIONS`` says, for each operation, how to build a valid request against each target and
 who may make it (from the grants in ``GRANTS`` over the tree in ``PARENT``, not from the code
@@ -591,6 +592,22 @@ def _withdraw_salary(c: Ctx, t: str, a: str, f: bool) -> Req:
         c.base_salary(day)
     return Req("/api/schedules/base-salary/withdraw",
                json={"effective_from": day, "reason": "Ghi nhầm"})
+
+
+PERSON_UNIT = {"P1": "xd", "P2": "nt"}  # the unit of each person's records (award lines)
+
+
+def _erasure(c: Ctx, t: str, a: str, f: bool) -> Req:
+    """Erase P1 (refused: nothing changes), or, for an actor who may, a person of her own made
+    for the case (an erasure cannot be undone)."""
+    cccd = PERSONS["P1"][0]
+    if f:
+        cccd = f"0011{c.next():08d}"
+        c.decision("hanoi", {"kind": "individual", "name": f"Người Xin Xóa {cccd[-4:]}",
+                             "citizen_id": cccd, "birth_date": "1981-02-03",
+                             "unit_id": c.u(PERSON_UNIT[t])})
+    return Req("/api/personal-data/erasures",
+               json={"citizen_id": cccd, "reason": "Theo đơn đề nghị của người được khen"})
 
 
 def local_today() -> str:
@@ -1283,6 +1300,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "/api/audit", {"unit_id": c.u(t), "limit": 500}), ("xd", "nt", "hanoi")),
     ("GET", "/api/audit.csv"): Op(lambda a, t: office(t)(a), lambda c, t, a, f: Req(
         "/api/audit.csv", {"unit_id": c.u(t)}), ("xd", "backan")),
+    # -- personal data (issue 18): an admin over every unit of the person's records
+    ("POST", "/api/personal-data/lookup"): Op(
+        lambda a, t: covers(a, PERSON_UNIT[t], "admin"), lambda c, t, a, f: Req(
+            "/api/personal-data/lookup", json={"citizen_id": PERSONS[t][0]}), ("P1", "P2")),
+    ("POST", "/api/personal-data/erasures"): Op(
+        lambda a, t: covers(a, PERSON_UNIT[t], "admin"), _erasure, ("P1",), fresh=True),
     # -- emulation (issue 19): clusters and their covenants
     ("GET", "/api/emulation/clusters"): Op(anyone, fixed("/api/emulation/clusters", limit=500),
                                            check=listed_as(cluster_reader, "cluster",
@@ -1451,6 +1474,8 @@ def readable(response) -> str:
 def personal_data(op: Op, target: str, actor: str, response) -> list[str]:
     text = readable(response)
     out = [f"identity key {k!r} in the answer" for k in ("cccd:", "recipient_key") if k in text]
+    if "enc1:" in text:  # personal data sealed at rest is opened or left out, never sent sealed
+        out.append("sealed personal data in the answer")
     for key, (cccd, born, _) in PERSONS.items():
         day = date.fromisoformat(born)
         forms = (cccd, born, day.strftime("%d/%m/%Y"))

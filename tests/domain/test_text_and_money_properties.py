@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from datetime import date
 from uuid import UUID
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.decision import check_amount
 from domain.errors import DomainError, NegativeAmount, ValidationFailed
-from domain.recipients import Recipient
+from domain.recipients import Recipient, use_pseudonyms
 from domain.text import fold, nfc, nfc_multiline
 
 MAX_AMOUNT = 10**13
@@ -239,10 +240,22 @@ def test_recipient_name_is_stored_nfc(name):
 
 @given(st.from_regex(r"\A[0-9]{12}\Z"), vietnamese_name, vietnamese_name)
 def test_recipient_with_citizen_id_is_keyed_by_it_alone(citizen_id, name_a, name_b):
-    a = Recipient.build({"kind": "individual", "name": name_a[0], "citizen_id": citizen_id})
     dotted = f"{citizen_id[:3]}.{citizen_id[3:6]} {citizen_id[6:]}"
-    b = Recipient.build({"kind": "individual", "name": name_b[1], "citizen_id": dotted})
-    assert a.key == b.key == f"cccd:{citizen_id}"
+
+    def keys() -> tuple[str, str]:
+        a = Recipient.build({"kind": "individual", "name": name_a[0], "citizen_id": citizen_id})
+        b = Recipient.build({"kind": "individual", "name": name_b[1], "citizen_id": dotted})
+        return a.key, b.key
+
+    before = use_pseudonyms(None)  # the domain alone: the ID itself
+    try:
+        assert keys() == (f"cccd:{citizen_id}",) * 2
+        # as the service keys it (services.personal_data): a keyed pseudonym of the ID
+        use_pseudonyms(lambda text: hashlib.sha256(b"k|" + text.encode()).hexdigest()[:32])
+        pseudonym = hashlib.sha256(f"k|cccd:{citizen_id}".encode()).hexdigest()[:32]
+        assert keys() == (f"cccd:{pseudonym}",) * 2
+    finally:
+        use_pseudonyms(before)
 
 
 json_scalars = st.one_of(

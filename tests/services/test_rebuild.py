@@ -16,7 +16,8 @@ from tests.helpers import World, dump, tables_in
 
 # tables beside the views in the read-model database, not read models: where each view stands,
 # the log's tamper-evidence seals (never rebuilt), tokens' last-used times, the session key
-BESIDE = {"projection_tracking", "event_seals", "tdkt_token_last_used", "tdkt_secret"}
+BESIDE = {"projection_tracking", "event_seals", "tdkt_token_last_used", "tdkt_secret",
+          "personal_keys"}
 KINDS = [("bang_khen_tw_hoi", "root", "tw.appr"), ("giay_khen_hoi", "hanoi", "hn.appr")]
 
 

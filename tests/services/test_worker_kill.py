@@ -33,9 +33,9 @@ def worker_env(rt: Runtime, batch: int) -> dict[str, str]:
     env["TDKT_ARGON2_PROFILE"] = "test"
     env["TDKT_PROJECTION_BATCH"] = str(batch)
     s = rt.settings
-    if s.store == "sqlite":
-        env["TDKT_DATA_DIR"] = str(s.data_dir)
-    else:
+    # the data directory holds the personal-data master key (personal.key) on both stores
+    env["TDKT_DATA_DIR"] = str(s.data_dir)
+    if s.store != "sqlite":
         env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
         for key in ("DBNAME", "HOST", "PORT", "USER", "PASSWORD"):
             env[f"POSTGRES_{key}"] = s.pg.get(f"POSTGRES_{key}", "")

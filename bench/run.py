@@ -604,12 +604,16 @@ def machine() -> str:
             f"{platform.python_version()} · {date.today().isoformat()} · commit {commit or '?'}")
 
 
+def _amount(value: float, unit: str) -> str:
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
+
 def table(results: list[Result]) -> str:
     rows = ["| Scenario | Store | Measure | Value | Baseline (same run) | Ratio | Goal |",
             "|---|---|---|---|---|---|---|"]
     for r in results:
-        value = f"{r.value:,.1f} {r.unit}" if r.value < 100 else f"{r.value:,.0f} {r.unit}"
-        base = f"{r.baseline:,.0f} {r.unit} — {r.baseline_label}" if r.baseline else ""
+        value = _amount(r.value, r.unit)
+        base = f"{_amount(r.baseline, r.unit)} — {r.baseline_label}" if r.baseline else ""
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
         rows.append(f"| {r.scenario} | {r.store} | {r.measure} | {value} | {base} | {ratio} |"
                     f" {r.goal} |")

@@ -102,7 +102,16 @@ class IdempotencyKey(Aggregate):
                            claimed_at=claimed_at)
 
     def is_live(self, now: datetime, ttl: timedelta) -> bool:
-        return now < self.claimed_at + ttl
+        return now < self.claimed_at + ttl and not self.spent
+
+    @property
+    def spent(self) -> bool:
+        """Answered with a page that was not kept (a page's form whose answer was not a
+        redirect): nothing to give a retry, which then runs as a new command."""
+        answer = self.answer
+        return (answer is not None and answer["body"] is None
+                and str(answer["content_type"]).startswith("text/html")
+                and not 300 <= int(answer["status"]) < 400)
 
     def reclaim(self, *, fingerprint: str, method: str, path: str, subject_id: UUID | None,
                 subject_version: int | None, claimed_at: datetime, ttl: timedelta) -> None:

@@ -31,9 +31,7 @@ _CITIZEN_ID = re.compile(r"^\d{9}$|^\d{12}$")
 # ``enc1:<subject>:<ciphertext>``. The domain never opens one; it only needs the subject, which
 # is the pseudonym a person with a citizen ID is identified by.
 SEALED = "enc1:"
-_pseudonym: Callable[[str], str] | None = None
-
-
+_pseudonyms: list[Callable[[str], str] | None] = []  # installed, the last one in use
 _ENVELOPE = re.compile(r"^enc1:[0-9a-f]{32}:[A-Za-z0-9_-]{20,400}$")
 
 
@@ -46,19 +44,35 @@ def sealed_subject(value: str) -> str:
     return value[len(SEALED):].split(":", 1)[0]
 
 
-def use_pseudonyms(pseudonym: Callable[[str], str] | None) -> Callable[[str], str] | None:
+def use_pseudonyms(pseudonym: Callable[[str], str] | None) -> None:
     """Identify people with a citizen ID by ``cccd:<pseudonym of the ID>`` instead of the ID
-    itself (the service installs its keyed hash at start, and takes it back when it closes;
-    pure domain tests run without). Returns the one in use before."""
-    global _pseudonym
-    before, _pseudonym = _pseudonym, pseudonym
-    return before
+    itself. The service installs its keyed hash at start and takes it back when it closes
+    (``release_pseudonyms``); pure domain tests run without. Several may be installed (two
+    services in one process): the last one installed and not taken back is in use."""
+    _pseudonyms.append(pseudonym)
 
 
-def release_pseudonyms(pseudonym: Callable[[str], str]) -> None:
-    """Stop using ``pseudonym`` if it is the one in use (a closing service's own)."""
-    if _pseudonym == pseudonym:
-        use_pseudonyms(None)
+def release_pseudonyms(pseudonym: Callable[[str], str] | None) -> None:
+    """Take back ``pseudonym`` (its last installation)."""
+    for i in range(len(_pseudonyms) - 1, -1, -1):
+        if _pseudonyms[i] == pseudonym:
+            del _pseudonyms[i]
+            return
+
+
+def _pseudonym_in_use() -> Callable[[str], str] | None:
+    return _pseudonyms[-1] if _pseudonyms else None
+
+
+def refuse_sealed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as typed by someone (a page's form, a list's row): a value shaped like a sealed
+    one is refused there — only the service seals (``Recipient.build`` keeps sealed values of
+    stored recipients as they are)."""
+    for field in ("citizen_id", "birth_date"):
+        if str(data.get(field) or "").strip().lower().startswith(SEALED):
+            raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số"
+                                   if field == "citizen_id" else "ngày sinh không hợp lệ")
+    return data
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,9 @@ class Recipient:
             if is_sealed(self.citizen_id):
                 return f"cccd:{sealed_subject(str(self.citizen_id))}"
             if self.citizen_id:
-                if _pseudonym is not None:
-                    return f"cccd:{_pseudonym('cccd:' + self.citizen_id)}"
+                pseudonym = _pseudonym_in_use()
+                if pseudonym is not None:
+                    return f"cccd:{pseudonym('cccd:' + self.citizen_id)}"
                 return f"cccd:{self.citizen_id}"
             if self.birth_year is not None:
                 return f"person:{fold(self.name)}|{self.birth_year}"

@@ -179,6 +179,7 @@ class Runtime:
 
     def close(self) -> None:
         release_pseudonyms(self.personal.pseudonym)
+        self.personal.close()
         self.db.close()
         self.app.close()
 

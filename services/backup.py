@@ -308,7 +308,7 @@ def _copy_keys(rt: Any, target: Path, files: dict[str, Any]) -> int:
     """The personal-data keys as stored (wrapped by the master key, which stays out)."""
     from services.personal_data import KEY_TABLE
 
-    with rt.db.read() as cur:
+    with rt.personal.db.read() as cur:
         rows = cur.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM {KEY_TABLE}"
                            " ORDER BY subject").fetchall()
     path = owner_only_file(target / KEYS_FILE)
@@ -343,11 +343,12 @@ def _check_keys(settings: Settings, rows: list[tuple[str, ...]] | None) -> None:
 def _restore_keys(settings: Settings, rows: list[tuple[str, ...]] | None) -> None:
     """The backup's keys replace the target's (an empty store's fresh index key among them)."""
     from services.app import open_view_db
-    from services.personal_data import DDL, KEY_TABLE
+    from services.personal_data import DDL, KEY_TABLE, open_key_db
 
     if rows is None:
         return
-    db = open_view_db(settings)
+    views = open_view_db(settings)
+    db = open_key_db(settings, views)
     try:
         with db.write() as cur:
             cur.execute(DDL)
@@ -355,7 +356,9 @@ def _restore_keys(settings: Settings, rows: list[tuple[str, ...]] | None) -> Non
             cur.executemany(f"INSERT INTO {KEY_TABLE} ({', '.join(KEY_COLUMNS)})"
                             " VALUES (?, ?, ?, ?)", rows)
     finally:
-        db.close()
+        if db is not views:
+            db.close()
+        views.close()
 
 
 # -- restore ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.errors import ValidationFailed
 from domain.money import parse_dong
+from domain.recipients import refuse_sealed
 from domain.text import fold
 from projections.queries import Page
 from services.app import Runtime
@@ -68,7 +69,7 @@ def recipient_of(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, A
         recipient["org_unit_id" if itself else "unit_id"] = unit_id
         if itself:
             recipient["name"] = ""
-    return recipient
+    return refuse_sealed(recipient)
 
 
 def raw_line(line: dict[str, Any], finder: UnitFinder | None) -> dict[str, Any]:

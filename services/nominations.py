@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from domain.catalog import catalog
 from domain.council import CouncilCriteria, Scoring, criteria_id
 from domain.errors import (
+    DomainError,
     OrgUnitNotActive,
     OutsideScope,
     UnknownNomination,
@@ -17,6 +18,7 @@ from domain.errors import (
 )
 from domain.nomination import Nomination
 from domain.org import OrgUnit
+from domain.recipients import Recipient
 from domain.submission import Submission
 from services.authz import Actor, Authorizer
 from services.orgs import OrgTree
@@ -105,8 +107,28 @@ class Nominations:
         nomination = self.nomination(nomination_id)
         self.authz.require(actor, "nominator", nomination.proposing_unit_id)
         self.store.check_version(nomination, expected_version)
-        nomination.edit(self._prepare_fields(data, nomination.proposing_unit_id), actor.username)
+        fields = self._prepare_fields(data, nomination.proposing_unit_id)
+        if isinstance(fields.get("recipient"), dict):
+            fields["recipient"] = self._unchanged_sealed(fields["recipient"], nomination.recipient)
+        nomination.edit(fields, actor.username)
         return self.store.commit(nomination)
+
+    def _unchanged_sealed(self, typed: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+        """The typed recipient, with each personal value that is the stored one (sealed at
+        rest, ``services.personal_data``) given back sealed: an edit that leaves the citizen ID
+        or birth date as they were does not record them as changed."""
+        try:
+            built = Recipient.build(dict(typed)).as_dict()
+        except DomainError:
+            return typed  # refused by the edit itself, in its own words
+        opened = self.store.reveal(stored)
+        kept = dict(typed)
+        for field in ("citizen_id", "birth_date"):
+            if built.get(field) is not None and built.get(field) == opened.get(field):
+                kept[field] = stored[field]
+        if kept.get("birth_date") != typed.get("birth_date"):
+            kept["birth_year"] = built["birth_year"]  # no longer to be read from the date
+        return kept
 
     def submit_nomination(
         self, actor: Actor, nomination_id: UUID, expected_version: int | None = None

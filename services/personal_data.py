@@ -12,7 +12,8 @@ So the log, the read models and backups hold no plaintext identifier, a rebuild 
 rows, and a store opened without its keys still works and adds up to the same totals.
 
 **Keys.** Each person (*subject*) has a data key: 32 random bytes, AES-256-GCM, kept in the table
-``personal_keys`` beside the read models, *wrapped* (encrypted) by the master key
+``personal_keys`` (SQLite: its own file ``personal-keys.sqlite``, written durably; PostgreSQL:
+the read models' schema, which no rebuild touches), *wrapped* (encrypted) by the master key
 ``TDKT_PERSONAL_DATA_KEY`` (from the environment; without it, the file ``personal.key`` of
 ``TDKT_DATA_DIR``, 0600). The subject is an HMAC-SHA256 of the person's identity (``cccd:<id>``,
 or the folded name with the birth year) under an *index key* kept in the same table and wrapped
@@ -47,8 +48,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.recipients import SEALED, is_sealed, sealed_subject
 from domain.text import fold
-from projections.db import ViewDB
-from services.config import Settings
+from projections.db import SQLiteViewDB, ViewDB
+from services.config import SQLITE, Settings
 from services.secret_key import key_from_file
 
 PERSONAL_FIELDS = ("citizen_id", "birth_date")
@@ -119,8 +120,10 @@ class _Cached:
 class PersonalData:
     """The keys of one store, and sealing and opening with them."""
 
-    def __init__(self, db: ViewDB, master: bytes, previous: bytes | None = None) -> None:
+    def __init__(self, db: ViewDB, master: bytes, previous: bytes | None = None,
+                 owns_db: bool = False) -> None:
         self.db = db
+        self.owns_db = owns_db
         self._masters = {key_id(master): master}
         if previous is not None:
             self._masters.setdefault(key_id(previous), previous)
@@ -129,7 +132,15 @@ class PersonalData:
         self._cache: dict[str, _Cached] = {}
         with db.write() as cur:
             cur.execute(DDL)
-        self._index = self._data_keys([INDEX_SUBJECT], create=True)[INDEX_SUBJECT]
+        try:
+            self._index = self._data_keys([INDEX_SUBJECT], create=True,
+                                          strict=True)[INDEX_SUBJECT]
+        except InvalidTag:
+            raise PersonalKeyMismatch("the master key does not open this store's keys") from None
+
+    def close(self) -> None:
+        if self.owns_db:
+            self.db.close()
 
     # -- subjects -----------------------------------------------------------------------------
 
@@ -138,6 +149,12 @@ class PersonalData:
         return hmac.new(self._index, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     def subject_of(self, recipient: dict[str, Any]) -> str:
+        """The person's subject: that of her sealed citizen ID where it is sealed already (a
+        stored recipient with a birth date still in clear), else the pseudonym of her
+        identity."""
+        citizen_id = recipient.get("citizen_id")
+        if is_sealed(citizen_id):
+            return sealed_subject(str(citizen_id))
         return self.pseudonym(identity(recipient))
 
     def subject_of_key(self, recipient_key: str) -> str:
@@ -206,13 +223,16 @@ class PersonalData:
             rows = cur.execute(f"SELECT subject, key_id, wrapped FROM {KEY_TABLE}"
                                " WHERE key_id <> ?", (self._current,)).fetchall()
             for row in rows:
+                # a key wrapped by neither configured master key stops the rotation: it would be
+                # lost with the previous key
                 plain = self._unwrap(row["subject"], row["key_id"], row["wrapped"])
                 cur.execute(f"UPDATE {KEY_TABLE} SET key_id = ?, wrapped = ? WHERE subject = ?",
                             (self._current, self._wrap(row["subject"], plain), row["subject"]))
                 count += 1
         return count
 
-    def _data_keys(self, subjects: Iterable[str], create: bool) -> dict[str, bytes]:
+    def _data_keys(self, subjects: Iterable[str], create: bool, strict: bool = False
+                   ) -> dict[str, bytes]:
         now = time.monotonic()
         wanted = set(subjects)
         found: dict[str, bytes] = {}
@@ -223,7 +243,7 @@ class PersonalData:
                     found[subject] = hit.key
         missing = sorted(wanted - found.keys())
         if missing:
-            found.update(self._load(missing))
+            found.update(self._load(missing, strict))
             new = [s for s in missing if s not in found]
             if new and create:
                 made = {s: os.urandom(32) for s in new}
@@ -233,14 +253,17 @@ class PersonalData:
                         f"INSERT INTO {KEY_TABLE} (subject, key_id, wrapped, created_at)"
                         " VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING",
                         [(s, self._current, self._wrap(s, k), at) for s, k in made.items()])
-                found.update(self._load(new))  # another process may have been first
+                found.update(self._load(new, strict))  # another process may have been first
             with self._lock:
                 for subject in missing:
                     if subject in found:
                         self._cache[subject] = _Cached(found[subject], now)
         return found
 
-    def _load(self, subjects: list[str]) -> dict[str, bytes]:
+    def _load(self, subjects: list[str], strict: bool = False) -> dict[str, bytes]:
+        """The data keys of ``subjects`` that exist. A key this process cannot unwrap (wrapped
+        by a master key it was not given, e.g. by a process already rotated) leaves its person
+        unreadable here, not the whole answer; ``strict`` (the index key, at start) refuses."""
         out: dict[str, bytes] = {}
         with self.db.read() as cur:
             for start in range(0, len(subjects), 500):
@@ -248,8 +271,12 @@ class PersonalData:
                 marks = ", ".join("?" for _ in chunk)
                 for row in cur.execute(f"SELECT subject, key_id, wrapped FROM {KEY_TABLE}"
                                        f" WHERE subject IN ({marks})", chunk).fetchall():
-                    out[row["subject"]] = self._unwrap(row["subject"], row["key_id"],
-                                                       row["wrapped"])
+                    try:
+                        out[row["subject"]] = self._unwrap(row["subject"], row["key_id"],
+                                                           row["wrapped"])
+                    except (PersonalKeyMismatch, InvalidTag):
+                        if strict:
+                            raise
         return out
 
     def _wrap(self, subject: str, key: bytes) -> str:
@@ -344,12 +371,41 @@ def _open_envelope(envelope: str, field: str, keys: dict[str, bytes]) -> str | N
 KEY_FILE = "personal.key"
 
 
+KEYS_DB_FILE = "personal-keys.sqlite"
+
+
+class SQLiteKeyDB(SQLiteViewDB):
+    """The keys' own SQLite file: unlike the read models (rebuildable, ``synchronous=NORMAL``)
+    a key lost to a power cut would make its person's data unreadable for ever, and deleting
+    ``views.sqlite`` to rebuild the read models must not touch the keys."""
+
+    def _connection(self) -> Any:
+        conn = super()._connection()
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+
+def open_key_db(settings: Settings, views: ViewDB) -> ViewDB:
+    """Where the keys are: SQLite, their own file beside the store's; PostgreSQL, the read
+    models' schema (a table that no rebuild touches)."""
+    if settings.store == SQLITE:
+        return SQLiteKeyDB(settings.data_dir / KEYS_DB_FILE)
+    return views
+
+
 def open_personal_data(settings: Settings, db: ViewDB) -> PersonalData:
     """The store's personal-data keys under the configured master key (or the data directory's
     ``personal.key``, generated once, owner-only)."""
     text = _master_text(settings)
     previous = settings.personal_data_key_previous
-    return PersonalData(db, master_key(text), master_key(previous) if previous else None)
+    keys = open_key_db(settings, db)
+    try:
+        return PersonalData(keys, master_key(text), master_key(previous) if previous else None,
+                            owns_db=keys is not db)
+    except BaseException:
+        if keys is not db:
+            keys.close()
+        raise
 
 
 def _master_text(settings: Settings) -> str:

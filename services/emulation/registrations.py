@@ -31,7 +31,7 @@ from domain.emulation.registration import (
 )
 from domain.errors import OutsideScope, ValidationFailed
 from domain.nomination import Nomination
-from domain.recipients import Recipient
+from domain.recipients import Recipient, refuse_sealed
 from services.authz import Actor, Authorizer
 from services.emulation.common import KEEPERS, day, require, require_reader
 from services.nominations import Nominations
@@ -89,7 +89,7 @@ class TitleRegistrations:
     def recipient(self, registration: TitleRegistration, raw: Mapping[str, Any]) -> Recipient:
         """The recipient as entered: units it names within the registering unit's subtree; a
         person or group named without a unit belongs to the registering unit."""
-        data = dict(raw or {})
+        data = refuse_sealed(dict(raw or {}))
         for field in ("unit_id", "org_unit_id"):
             if data.get(field):
                 unit = self.tree.referenced_unit(data[field])

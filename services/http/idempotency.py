@@ -31,7 +31,13 @@ the CSRF token, ``services.web.csrf``), read here from the posted body. Its key 
 with the body's fingerprint, so the same form sent twice (a double click, a resend) is one
 command and gets where the first led (its ``Location``), while the same form sent again with
 other values (after «back») is a new one. A page's answer body is not kept (a page may show
-personal data); waiting and lost answers are told as a short page.
+personal data): a redirect is replayed, a page answer (a temporary password shown once) makes
+the form run again; waiting and lost answers are told as a short page. Only forms of a declared
+size within ``TDKT_MAX_BODY_MB`` are read for their key (a large upload goes on unread).
+
+The fingerprint kept in the log is an HMAC under the store's index key
+(``services.personal_data``), not a bare SHA-256 of the body, which would let a citizen ID in it
+be found again by trying candidates.
 
 A kept answer's personal data is sealed as the events' are (``services.personal_data``) and
 opened again for the replay.
@@ -111,6 +117,13 @@ def fingerprint(scope: Scope, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def kept_fingerprint(runtime: Any, scope: Scope, body: bytes) -> str:
+    """The fingerprint as the claim keeps it: keyed (an HMAC under the store's index key), so
+    that a body's digest in the log does not let a citizen ID in it be found again by trying
+    candidates."""
+    return str(runtime.personal.pseudonym(fingerprint(scope, body)))
+
+
 class IdempotencyKeys:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -120,7 +133,7 @@ class IdempotencyKeys:
             await self.app(scope, receive, send)
             return
         given = [value for name, value in scope["headers"] if name == HEADER]
-        page = not given and scope["method"] == "POST" and _form_media(scope)
+        page = not given and _page_form(scope)
         if not given and not page:
             await self.app(scope, receive, send)
             return
@@ -133,10 +146,11 @@ class IdempotencyKeys:
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)
-        if not complete:  # the client went away
-            await self.app(scope, replaying(body, receive), send)
+        if not complete:  # the client went away before its body was sent: nothing to do
             return
-        digest = fingerprint(scope, body)
+        application = scope["app"]
+        runtime = application.state.runtime
+        digest = kept_fingerprint(runtime, scope, body)
         if page:
             form_key = _form_key(scope, body)
             if form_key is None:  # a form of a page without its key: served as it is
@@ -144,17 +158,16 @@ class IdempotencyKeys:
                 return
             # the same form sent twice (a double click, a resend) is one command; the same
             # form sent again with other values (after «back») is a new one
-            key = f"form:{form_key}:{digest[:32]}"
-        application = scope["app"]
-        store: Store = application.state.runtime.app
-        ttl = timedelta(hours=application.state.runtime.settings.idempotency_hours)
+            key = f"form:{form_key}:{digest}"
+        store: Store = runtime.app
+        ttl = timedelta(hours=runtime.settings.idempotency_hours)
         now = clock_of(application)()
         pending = PendingClaim(key_id=key_id(credential, key), fingerprint=digest,
                                method=scope["method"], path=scope["path"], now=now, ttl=ttl,
                                page=page)
         claim = await run_in_threadpool(store.load_or_none, IdempotencyKey, pending.key_id)
-        if claim is not None and claim.is_live(now, ttl):
-            await self._as_retry(application, store, claim, pending, send)
+        if claim is not None and claim.is_live(now, ttl) and \
+                await self._as_retry(application, store, claim, pending, send):
             return
         answer = _Answer(store, pending, send)
         token = PENDING_CLAIM.set(pending)
@@ -166,14 +179,17 @@ class IdempotencyKeys:
             claim = await run_in_threadpool(store.load_or_none, IdempotencyKey, pending.key_id)
             if claim is None:
                 await _in_progress(send, pending.page)
-            else:
-                await self._as_retry(application, store, claim, pending, send)
+            elif not await self._as_retry(application, store, claim, pending, send):
+                await _in_progress(send, pending.page)  # raced a page's own answer: rare
 
     async def _as_retry(self, application: Any, store: Store, claim: IdempotencyKey,
-                        pending: PendingClaim, send: Send) -> None:
+                        pending: PendingClaim, send: Send) -> bool:
+        """Answer a request whose key is claimed already; False when it is to run as a new
+        command instead (a page form whose first answer was a page, not a redirect: that page
+        — a temporary password, say — was not kept, so the form does its work again)."""
         if claim.fingerprint != pending.fingerprint:
             await _answer_json(send, 422, _error("idempotency.key_reused", KEY_REUSED))
-            return
+            return True
         deadline = time.monotonic() + WAIT_SECONDS
         while claim.answer is None and time.monotonic() < deadline:
             await anyio.sleep(POLL_SECONDS)
@@ -183,16 +199,19 @@ class IdempotencyKeys:
             claim = again
         if claim.fingerprint != pending.fingerprint:
             await _answer_json(send, 422, _error("idempotency.key_reused", KEY_REUSED))
+        elif claim.answer is not None and pending.page and claim.spent:
+            return False
         elif claim.answer is not None:
             await _replay(send, store, claim, pending.page)
         elif clock_of(application)() - claim.claimed_at >= LOST_AFTER:
             if pending.page:
                 await _page_notice(send, 200, PAGE_RECORDED)
-                return
+                return True
             body = _recorded(claim, await run_in_threadpool(store.max_position), ANSWER_LOST)
             await _answer_json(send, 200, body, replayed=True)
         else:
             await _in_progress(send, pending.page)
+        return True
 
 
 class _Answer:
@@ -395,8 +414,17 @@ def _media(scope: Scope) -> bytes:
     return dict(scope["headers"]).get(b"content-type", b"").partition(b";")[0].strip().lower()
 
 
-def _form_media(scope: Scope) -> bool:
-    return _media(scope) in (b"application/x-www-form-urlencoded", b"multipart/form-data")
+def _page_form(scope: Scope) -> bool:
+    """A page's form (not the API's), of a declared size within the ordinary body limit: only
+    those are read here for their ``form_key`` (a large upload goes on to its own limit
+    unread)."""
+    if scope["method"] != "POST" or scope["path"].startswith("/api"):
+        return False
+    if _media(scope) not in (b"application/x-www-form-urlencoded", b"multipart/form-data"):
+        return False
+    length = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1").strip()
+    limit = scope["app"].state.runtime.settings.max_body_bytes
+    return length.isdigit() and int(length) <= limit
 
 
 def _form_key(scope: Scope, body: bytes) -> str | None:

@@ -17,6 +17,7 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.money import format_dong
+from domain.recipients import refuse_sealed
 from domain.schedules import MoneySchedules
 from services.web.forms import day_typed, dmy, whole
 
@@ -45,7 +46,7 @@ def recipient_from_form(form: dict[str, str]) -> dict[str, Any]:
     born = day_typed(form.get("birth_date"), "ngày sinh")
     if born is not None:
         recipient["birth_date"] = born.isoformat()
-    return recipient
+    return refuse_sealed(recipient)
 
 
 def fields_from_form(form: dict[str, str]) -> dict[str, Any]:

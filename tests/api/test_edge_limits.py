@@ -195,3 +195,26 @@ def test_a_body_that_stops_coming_is_cut_off_after_the_timeout(client, world, rt
                                   b"award_kind=giay")
     assert status == 408 and "Gửi dữ liệu quá chậm" in answer.decode()
     assert head(client) == position
+
+
+def test_a_body_cut_off_by_a_client_that_goes_away_records_nothing(client, world):
+    """A client gone before its whole body arrived: the command does not run on what came."""
+    position = head(client)
+    body = json.dumps(nomination_body(world)).encode()
+    for headers in ({"idempotency-key": "cut-off"}, {}):
+        sent: list[dict] = []
+        parts = iter([{"type": "http.request", "body": body[:-40], "more_body": True},
+                      {"type": "http.disconnect"}])
+
+        async def receive(parts=parts) -> dict:
+            return next(parts, {"type": "http.disconnect"})
+
+        async def send(message: dict, sent=sent) -> None:
+            sent.append(message)
+
+        scope = post_scope("/api/nominations", {
+            "content-type": "application/json", "content-length": str(len(body)),
+            "authorization": world.h("xd.nom")["Authorization"], **headers})
+        asyncio.run(client.app(scope, receive, send))
+        assert all(m.get("status", 0) != 201 for m in sent), sent
+    assert head(client) == position

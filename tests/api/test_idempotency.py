@@ -281,7 +281,8 @@ def test_a_recorded_command_whose_answer_was_lost(client, world, flow, rt, keys_
     scope = {"method": "POST", "path": command.path, "query_string": b"",
              "headers": [(b"content-type", b"application/json")]}
     pending = PendingClaim(key_id=key_id(world.tokens["xd.nom"], "mat-tra-loi"),
-                           fingerprint=idempotency.fingerprint(scope, content), method="POST",
+                           fingerprint=idempotency.kept_fingerprint(rt, scope, content),
+                           method="POST",
                            path=command.path, now=T0, ttl=timedelta(hours=24))
     token = PENDING_CLAIM.set(pending)
     try:  # the command, recorded with its claim, as the API would have done

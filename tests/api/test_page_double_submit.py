@@ -76,3 +76,58 @@ def test_a_refused_form_is_not_remembered(client, world):
         refused = client.post("/nominations/new", data=form)
         assert refused.status_code == 422 and "idempotent-replayed" not in refused.headers
     assert nominations(client, world) == before
+
+
+def test_a_form_whose_answer_is_a_page_does_its_work_again(client, world, rt):
+    """A page that answers with what it recorded (a temporary password, shown once) is not
+    kept; the same form sent twice then does its work twice, each answer usable, as before
+    form keys."""
+    login(client, "admin")
+    page = client.get("/users/xd.nom/password-reset")
+    assert page.status_code == 200
+    form = form_data(client, {"password_mode": "generate", "form_key": form_key(page.text)})
+    first = client.post("/users/xd.nom/password-reset", data=form)
+    again = client.post("/users/xd.nom/password-reset", data=form)
+    assert first.status_code == again.status_code == 200
+    assert "idempotent-replayed" not in again.headers
+    assert "Biểu mẫu đã gửi" not in again.text
+    assert first.text != again.text  # two temporary passwords, the second one in force
+    resets = [e for e in rt.app.history(rt.app.users.user("xd.nom").id)
+              if type(e).__name__ == "PasswordReset"]
+    assert len(resets) == 2
+
+
+def test_an_edit_that_leaves_the_personal_data_records_no_change_of_it(client, world):
+    """Personal data is stored sealed: an edit that types the same citizen ID and birth date
+    again (as the edit form shows them) does not record the recipient as changed."""
+    nid = ok(client.post("/api/nominations", headers=world.h("xd.nom"), json={
+        "proposing_unit_id": world.u("xd"), "award_kind": "giay_khen_hoi", "period": "2023",
+        "achievement": "Hoàn thành xuất sắc nhiệm vụ",
+        "recipient": {"kind": "individual", "name": "Lê Thị Thu", "citizen_id": "024190001122",
+                      "birth_date": "1990-07-09", "unit_id": world.u("xd")}}), 201)["id"]
+    shown = ok(client.get(f"/api/nominations/{nid}", headers=world.h("xd.nom")))
+    recipient = {k: shown["recipient"][k] for k in ("kind", "name", "citizen_id", "birth_date",
+                                                    "unit_id")}
+    ok(client.patch(f"/api/nominations/{nid}", headers=world.h("xd.nom"), json={
+        "recipient": {**recipient, "citizen_id": "024 190 001 122"},
+        "achievement": "Hoàn thành xuất sắc nhiệm vụ năm 2023"}))
+    history = ok(client.get(f"/api/nominations/{nid}/history", headers=world.h("xd.nom")))
+    changes = history["events"][-1]["data"]["changes"]
+    assert set(changes) == {"achievement"}
+    # a changed birth date is a change, and is read back as typed
+    ok(client.patch(f"/api/nominations/{nid}", headers=world.h("xd.nom"), json={
+        "recipient": {**recipient, "birth_date": "1990-07-10"}}))
+    history = ok(client.get(f"/api/nominations/{nid}/history", headers=world.h("xd.nom")))
+    assert set(history["events"][-1]["data"]["changes"]) == {"recipient"}
+    shown = ok(client.get(f"/api/nominations/{nid}", headers=world.h("xd.nom")))
+    assert shown["recipient"]["birth_date"] == "1990-07-10"
+    assert shown["recipient"]["citizen_id"] == "024190001122"
+
+
+def test_a_value_shaped_like_a_sealed_one_is_refused_where_typed(client, world):
+    login(client, "xd.nom")
+    position = ok(client.get("/api/health"))["position"]
+    forged = "enc1:" + "0" * 32 + ":" + "A" * 40
+    refused = client.post("/nominations/new", data=new_form(client, world, citizen_id=forged))
+    assert refused.status_code == 422 and 'id="citizen_id-error"' in refused.text
+    assert ok(client.get("/api/health"))["position"] == position

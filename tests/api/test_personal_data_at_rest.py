@@ -15,6 +15,7 @@ from services.config import SQLITE
 from services.personal_data import (
     KEY_FILE,
     KEY_TABLE,
+    KEYS_DB_FILE,
     PersonalKeyMismatch,
     master_key,
     new_master_key,
@@ -39,7 +40,8 @@ def raw_text(rt: Runtime) -> str:
                          else str(value))
 
     if rt.settings.store == SQLITE:
-        for path in (rt.settings.events_path, rt.settings.views_path):
+        for path in (rt.settings.events_path, rt.settings.views_path,
+                     rt.settings.data_dir / KEYS_DB_FILE):
             with sqlite3.connect(path) as conn:
                 tables = [r[0] for r in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -128,7 +130,7 @@ def test_a_store_without_its_keys_shows_no_personal_data_and_the_same_totals(
     totals = ok(client.get("/api/registry/totals", headers=world.h("admin")))
     lines_before = ok(client.get("/api/registry", headers=world.h("admin")))["items"]
     # the keys gone (as with a copy of the database without its key table and master key)
-    with rt.db.write() as cur:
+    with rt.personal.db.write() as cur:
         cur.execute(f"DELETE FROM {KEY_TABLE}")
     (settings.data_dir / KEY_FILE).unlink()
     with Runtime(settings, clock=clock) as bare:

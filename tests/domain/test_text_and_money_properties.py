@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.decision import check_amount
 from domain.errors import DomainError, NegativeAmount, ValidationFailed
-from domain.recipients import Recipient, use_pseudonyms
+from domain.recipients import Recipient, release_pseudonyms, use_pseudonyms
 from domain.text import fold, nfc, nfc_multiline
 
 MAX_AMOUNT = 10**13
@@ -247,15 +247,20 @@ def test_recipient_with_citizen_id_is_keyed_by_it_alone(citizen_id, name_a, name
         b = Recipient.build({"kind": "individual", "name": name_b[1], "citizen_id": dotted})
         return a.key, b.key
 
-    before = use_pseudonyms(None)  # the domain alone: the ID itself
+    def keyed(text: str) -> str:
+        return hashlib.sha256(b"k|" + text.encode()).hexdigest()[:32]
+
+    use_pseudonyms(None)  # the domain alone: the ID itself
     try:
         assert keys() == (f"cccd:{citizen_id}",) * 2
         # as the service keys it (services.personal_data): a keyed pseudonym of the ID
-        use_pseudonyms(lambda text: hashlib.sha256(b"k|" + text.encode()).hexdigest()[:32])
-        pseudonym = hashlib.sha256(f"k|cccd:{citizen_id}".encode()).hexdigest()[:32]
-        assert keys() == (f"cccd:{pseudonym}",) * 2
+        use_pseudonyms(keyed)
+        try:
+            assert keys() == (f"cccd:{keyed(f'cccd:{citizen_id}')}",) * 2
+        finally:
+            release_pseudonyms(keyed)
     finally:
-        use_pseudonyms(before)
+        release_pseudonyms(None)
 
 
 json_scalars = st.one_of(

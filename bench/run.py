@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -395,6 +396,25 @@ def bench_certificates(store: str, lines: int) -> list[Result]:
 # -- 5. HTTP ---------------------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a server the benchmark starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(base: str, tries: int) -> None:
+    """Until the server at ``base`` answers its health check (``tries`` attempts)."""
+    import httpx
+
+    for _ in range(tries):
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def _server_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("POSTGRES_", "TDKT_")) and k not in ("DATABASE_URL",
@@ -422,7 +442,6 @@ def _load(base: str, token: str, paths: list[str], method: str, folder: Path) ->
 
 
 def bench_http(store: str, requests: int) -> list[Result]:
-    import socket
 
     with store_settings(store) as settings:
         rt = Runtime(settings)
@@ -444,23 +463,14 @@ def bench_http(store: str, requests: int) -> list[Result]:
             rt.runner.catch_up()
         finally:
             rt.close()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", "--port", str(port),
              "--no-access-log"], env=_server_env(settings), cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            import httpx
-
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_healthy(base, tries=200)
             with tempfile.TemporaryDirectory() as folder:
                 submit = _load(base, token, [f"/api/nominations/{d}/submit" for d in drafts],
                                "POST", Path(folder))

@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,18 +32,12 @@ from typing import Any
 import httpx
 import psycopg
 
-from bench.run import ROOT, _server_env, store_settings, world
+from bench.run import ROOT, _server_env, free_port, store_settings, wait_healthy, world
 from services.app import Runtime
 from services.authz import SYSTEM
 from services.config import POSTGRES
 
 RETRIES = 20
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _api_workers(pid: int) -> list[int]:
@@ -112,36 +105,37 @@ async def _clients(base: str, seconds: float, nominators: list[tuple[str, str]],
     limits = httpx.Limits(max_connections=len(nominators) + len(approvers))
     async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as client:
 
-        async def nominate(name: str, token: str) -> None:
+        def nomination(marker: str) -> dict[str, Any]:
+            return {
+                "proposing_unit_id": str(units["commune"]),
+                "recipient": {"kind": "individual", "name": f"Nguyễn Thị Soak {marker}",
+                              "birth_year": 1980, "unit_id": str(units["commune"])},
+                "award_kind": "giay_khen_hoi", "period": "2023",
+                "achievement": f"Hoàn thành xuất sắc nhiệm vụ ({marker})"}
+
+        def decision(marker: str) -> dict[str, Any]:
+            return {
+                "number": f"{marker}/QĐ-SOAK", "decided_on": "2024-03-01",
+                "issuer": {"unit_id": str(units["province"])},
+                "signer": {"name": "Hà Thị Nga", "title": "Chủ tịch"},
+                "award_kind": "giay_khen_hoi", "period": "2023",
+                "lines": [{"recipient": {"kind": "individual", "name": f"Lê Thị Soak {marker}",
+                                         "birth_year": 1980, "unit_id": str(units["commune"])},
+                           "amount": 300_000}]}
+
+        async def keep_sending(kind: str, path: str, body: Any, name: str, token: str) -> None:
+            """One client: a new record after another until the time is up (its marker, e.g.
+            ``n-n7-12``, names it in the log)."""
             i = 0
             while time.monotonic() < stop:
                 i += 1
-                marker = f"n-{name}-{i}"
-                await _send(client, tally, "nomination", marker, "/api/nominations", {
-                    "proposing_unit_id": str(units["commune"]),
-                    "recipient": {"kind": "individual", "name": f"Nguyễn Thị Soak {marker}",
-                                  "birth_year": 1980, "unit_id": str(units["commune"])},
-                    "award_kind": "giay_khen_hoi", "period": "2023",
-                    "achievement": f"Hoàn thành xuất sắc nhiệm vụ ({marker})"}, token)
+                marker = f"{kind[0]}-{name}-{i}"
+                await _send(client, tally, kind, marker, path, body(marker), token)
 
-        async def decide(name: str, token: str) -> None:
-            i = 0
-            while time.monotonic() < stop:
-                i += 1
-                marker = f"d-{name}-{i}"
-                await _send(client, tally, "decision", marker, "/api/decisions", {
-                    "number": f"{marker}/QĐ-SOAK", "decided_on": "2024-03-01",
-                    "issuer": {"unit_id": str(units["province"])},
-                    "signer": {"name": "Hà Thị Nga", "title": "Chủ tịch"},
-                    "award_kind": "giay_khen_hoi", "period": "2023",
-                    "lines": [{"recipient": {"kind": "individual",
-                                             "name": f"Lê Thị Soak {marker}",
-                                             "birth_year": 1980,
-                                             "unit_id": str(units["commune"])},
-                               "amount": 300_000}]}, token)
-
-        await asyncio.gather(*(nominate(n, t) for n, t in nominators),
-                             *(decide(n, t) for n, t in approvers))
+        await asyncio.gather(
+            *(keep_sending("nomination", "/api/nominations", nomination, n, t)
+              for n, t in nominators),
+            *(keep_sending("decision", "/api/decisions", decision, n, t) for n, t in approvers))
 
 
 def _log_counts(settings: Any) -> tuple[Counter[str], int]:
@@ -206,7 +200,7 @@ def soak(seconds: float, nominators: int, approvers: int) -> dict[str, Any]:
         finally:
             rt.close()
         env = {**_server_env(settings), "TDKT_PROJECTIONS": "worker"}
-        port = _port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", "--port", str(port), "--workers",
              "2", "--no-access-log"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -218,12 +212,7 @@ def soak(seconds: float, nominators: int, approvers: int) -> dict[str, Any]:
         tally = Tally()
         events: dict[str, Any] = {}
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_healthy(base, tries=300)
 
             async def chaos() -> None:
                 nonlocal projector

@@ -64,6 +64,15 @@ def _pseudonym_in_use() -> Callable[[str], str] | None:
     return _pseudonyms[-1] if _pseudonyms else None
 
 
+def normalise_citizen_id(value: str) -> str:
+    """A citizen ID as typed ("001 180.012-345") as its digits; refused unless 12 (or, an old
+    CMND, 9) of them."""
+    digits = re.sub(r"[\s.\-]", "", nfc(value))
+    if not _CITIZEN_ID.match(digits):
+        raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
+    return digits
+
+
 def refuse_sealed(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` as typed by someone (a page's form, a list's row): a value shaped like a sealed
     one is refused there — only the service seals (``Recipient.build`` keeps sealed values of
@@ -126,9 +135,7 @@ class Recipient:
         if is_sealed(citizen_id):
             pass  # a stored recipient's, sealed at rest
         elif citizen_id is not None:
-            citizen_id = re.sub(r"[\s.\-]", "", citizen_id)
-            if not _CITIZEN_ID.match(citizen_id):
-                raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
+            citizen_id = normalise_citizen_id(citizen_id)
         women_share = _whole_number(data.get("women_share"), "tỉ lệ nữ phải là số nguyên")
         if women_share is not None and not 0 <= int(women_share) <= 100:
             raise ValidationFailed(reason="tỉ lệ nữ phải từ 0 đến 100 (%)")

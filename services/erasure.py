@@ -11,7 +11,6 @@ recorded first (``domain.erasure``; it shows in the audit trail), then the key i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -24,13 +23,11 @@ from domain.errors import (
     RoleRequired,
     ValidationFailed,
 )
-from domain.text import nfc
+from domain.recipients import normalise_citizen_id
 from domain.users import ROLE_LABELS
 from services.app import Runtime
 from services.authz import Actor
 from services.store import Saved
-
-_CITIZEN_ID = re.compile(r"^\d{9}$|^\d{12}$")
 
 
 @dataclass
@@ -51,14 +48,11 @@ class Person:
 
 
 def identity_key(rt: Runtime, citizen_id: str | None, recipient_id: str | None) -> str:
-    """The identity key (``Recipient.key``) of the person asked for."""
+    """The identity key (``Recipient.key``) of the person asked for (the read models caught up
+    by the caller)."""
     if citizen_id:
-        digits = re.sub(r"[\s.\-]", "", nfc(citizen_id))
-        if not _CITIZEN_ID.match(digits):
-            raise ValidationFailed(reason="số CCCD/CMND phải gồm 12 (hoặc 9) chữ số")
-        return "cccd:" + rt.personal.pseudonym("cccd:" + digits)
+        return "cccd:" + rt.personal.pseudonym("cccd:" + normalise_citizen_id(citizen_id))
     if recipient_id:
-        rt.ensure_position(rt.app.max_position())
         with rt.db.read() as cur:
             key = cur.scalar("SELECT recipient_key FROM recipient_ids WHERE public_id = ?",
                              (recipient_id.strip(),))
@@ -78,13 +72,13 @@ def find_person(rt: Runtime, actor: Actor, citizen_id: str | None = None,
         raise RoleRequired(role=ROLE_LABELS["admin"])
     root = rt.app.tree.root_unit_id()
     whole = actor.is_system or (root is not None and rt.app.authz.covers(actor, root, "admin"))
+    rt.ensure_position(rt.app.max_position())
     try:
         key = identity_key(rt, citizen_id, recipient_id)
     except PersonNotFound:
         if whole:
             raise
         raise PersonOutsideYourUnits() from None
-    rt.ensure_position(rt.app.max_position())
     with rt.db.read() as cur:
         lines = cur.execute(
             "SELECT l.decision_id, l.line_no, l.recipient_name, l.recipient_unit_id,"

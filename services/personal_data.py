@@ -68,8 +68,7 @@ def master_key(value: str) -> bytes:
     """The master key from its text: 64 hex digits or 32 bytes in (URL-safe) base64."""
     text = value.strip()
     try:
-        raw = bytes.fromhex(text) if len(text) == 64 else base64.urlsafe_b64decode(
-            text + "=" * (-len(text) % 4))
+        raw = bytes.fromhex(text) if len(text) == 64 else _unb64(text)
     except ValueError:
         raw = b""
     if len(raw) != 32:
@@ -198,10 +197,6 @@ class PersonalData:
             return value
         keys = self._data_keys({sealed_subject(e) for e in envelopes}, create=False)
         return _open(value, keys)
-
-    def open_one(self, envelope: str, field: str) -> str | None:
-        return _open({field: envelope}, self._data_keys([sealed_subject(envelope)],
-                                                        create=False)).get(field)
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import glob
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -262,16 +262,22 @@ def cli_env(settings: Settings, monkeypatch) -> None:
         assert loaded.data_dir == settings.data_dir
 
 
+def run_cli(runner: CliRunner, args: Sequence[str], code: int = 0):
+    """``tdkt ARGS`` in-process; its exit code must be ``code`` (an unexpected failure is raised
+    with its output and cause)."""
+    result = runner.invoke(cli, list(args))
+    if code == 0 and result.exception is not None and result.exit_code != 0:
+        raise AssertionError(f"tdkt {' '.join(args)}: {result.output}") from result.exception
+    assert result.exit_code == code, (args, result.exit_code, result.output)
+    return result
+
+
 @pytest.fixture
 def tdkt(monkeypatch):
     runner = CliRunner()
 
     def invoke(settings: Settings, *args: str, code: int = 0):
         use_store(settings, monkeypatch)
-        result = runner.invoke(cli, list(args))
-        if code == 0 and result.exception is not None and result.exit_code != 0:
-            raise AssertionError(f"tdkt {' '.join(args)}: {result.output}") from result.exception
-        assert result.exit_code == code, (args, result.exit_code, result.output)
-        return result
+        return run_cli(runner, args, code)
 
     return invoke

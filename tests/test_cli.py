@@ -17,8 +17,8 @@ from projections.queries import Page
 from services.api import create_app
 from services.app import Runtime
 from services.authz import SYSTEM
-from services.cli import cli
 from services.config import load_settings
+from tests.conftest import run_cli
 from tests.helpers import dump
 
 PASSWORD = "mat-khau-123"
@@ -29,11 +29,7 @@ def tdkt(cli_env):
     runner = CliRunner()
 
     def invoke(*args: str, code: int = 0):
-        result = runner.invoke(cli, list(args))
-        if code == 0 and result.exception is not None and result.exit_code != 0:
-            raise AssertionError(f"tdkt {' '.join(args)}: {result.output}") from result.exception
-        assert result.exit_code == code, (args, result.exit_code, result.output)
-        return result
+        return run_cli(runner, args, code)
 
     return invoke
 

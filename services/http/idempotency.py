@@ -70,6 +70,7 @@ from domain.idempotency import MAX_ANSWER_BYTES, IdempotencyKey, key_id, valid_k
 from domain.recipients import SEALED
 from services.http.bodies import replaying
 from services.http.deps import bearer_token
+from services.http.limits import content_length
 from services.store import PENDING_CLAIM, PendingClaim, Store
 
 HEADER = b"idempotency-key"
@@ -277,8 +278,7 @@ class _Answer:
                    for name, value in self.start.get("headers", [])}
         # a page's answer is not kept, only where it led (its ``Location``): a page may show
         # personal data, which the log holds only sealed
-        text = None if self.pending.page else _sealed(self.store, _keepable(body, headers),
-                                                      headers)
+        text = None if self.pending.page else _keepable(body, headers, self.store.conceal)
         position = headers.get("x-tdkt-position", "")
         claim = self.store.load_or_none(IdempotencyKey, self.pending.key_id)
         if (claim is None or claim.answer is not None or claim.claimed_at != self.pending.now
@@ -292,8 +292,11 @@ class _Answer:
             self.store.save(claim)
 
 
-def _keepable(body: bytes | None, headers: dict[str, str]) -> str | None:
-    """The answer's text when it may be kept in the log: not ``no-store``, not a credential."""
+def _keepable(body: bytes | None, headers: dict[str, str],
+              conceal: Callable[[Any], Any] | None) -> str | None:
+    """The answer's text when it may be kept in the log: not ``no-store``, not a credential;
+    a JSON answer with its personal data sealed as the log's events are
+    (``services.personal_data``: a nomination's answer may carry a citizen ID)."""
     if body is None or len(body) > MAX_ANSWER_BYTES:
         return None
     if "no-store" in headers.get("cache-control", "").lower():
@@ -309,24 +312,14 @@ def _keepable(body: bytes | None, headers: dict[str, str]) -> str | None:
             data = None
         if isinstance(data, dict) and any(field in data for field in SECRET_FIELDS):
             return None
+        if data is not None and conceal is not None:
+            sealed = conceal(data)
+            return text if sealed is data else _compact(sealed)
     return text
 
 
 def _compact(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-def _sealed(store: Store, text: str | None, headers: dict[str, str]) -> str | None:
-    """A kept JSON answer with its personal data sealed as the log's events are
-    (``services.personal_data``): a nomination's answer may carry a citizen ID."""
-    if text is None or store.conceal is None or "json" not in headers.get("content-type", ""):
-        return text
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    sealed = store.conceal(data)
-    return text if sealed is data else _compact(sealed)
 
 
 def _recorded(claim: IdempotencyKey, position: int | None, message: str) -> dict[str, Any]:
@@ -422,9 +415,8 @@ def _page_form(scope: Scope) -> bool:
         return False
     if _media(scope) not in (b"application/x-www-form-urlencoded", b"multipart/form-data"):
         return False
-    length = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1").strip()
-    limit = scope["app"].state.runtime.settings.max_body_bytes
-    return length.isdigit() and int(length) <= limit
+    length = content_length(scope)
+    return length is not None and length <= scope["app"].state.runtime.settings.max_body_bytes
 
 
 def _form_key(scope: Scope, body: bytes) -> str | None:

@@ -89,7 +89,7 @@ class BodyLimit:
             # itself: the file's limit, so that the page answers a file too large in its own
             # words (with the form kept) rather than with this middleware's 413
             limit = max(limit, settings.attachment_max_bytes + FORM_ROOM)
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if (declared is not None and declared <= limit) or self._upload(scope):
             # within the limit (the server reads no more than a declared length), or an upload
             # route, which ``limit_body`` bounds with its own limit and refusal
@@ -195,7 +195,7 @@ def _multipart(scope: Scope) -> bool:
     return False
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
             text = value.decode("latin-1").strip()

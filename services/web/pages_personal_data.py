@@ -44,7 +44,7 @@ from services.http.errors import status_for
 from services.web.deps import SignedInDep
 from services.web.forms import parse_id
 from services.web.routing import page_router
-from services.web.templating import page_message, render
+from services.web.templating import no_store, page_message, render
 
 router = page_router()
 
@@ -52,12 +52,6 @@ FIELDS = ("citizen_id", "recipient_id", "reason")
 MAX_CITIZEN_ID, MAX_RECIPIENT_ID, MAX_REASON, MIN_REASON = 20, 40, 1000, 5
 AUDIT = "/audit?kind=personal_data_erasure"
 FORM = dict[str, str]
-
-
-def _private(response: HTMLResponse) -> HTMLResponse:
-    """A page that may carry a citizen ID in a field: not kept by any cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 async def _posted(request: Request) -> FORM:
@@ -137,14 +131,14 @@ def _back(form: FORM) -> str:
 
 def _form_page(request: Request, actor: Actor, form: FORM, errors: dict[str, str] | None = None,
                status: int = 200) -> HTMLResponse:
-    return _private(render(request, "personal_data_erase.html", {
+    return no_store(render(request, "personal_data_erase.html", {
         "form": form, "errors": errors or {}, "back": _back(form),
     }, status, actor))
 
 
 def _check_page(request: Request, actor: Actor, form: FORM, person: erasure.Person,
                 errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
-    return _private(render(request, "personal_data_check.html", {
+    return no_store(render(request, "personal_data_check.html", {
         "form": form, "errors": errors or {}, "person": _shown(person), "back": _back(form),
         "audit": AUDIT,
     }, status, actor))

@@ -59,7 +59,7 @@ from services.web import csrf, password_change
 from services.web.deps import SessionDep, SignedInDep
 from services.web.forms import parse_id, safe_next, whole
 from services.web.routing import page_router
-from services.web.templating import local_time, page_message, render
+from services.web.templating import local_time, no_store, page_message, render
 
 router = page_router()
 FORM = dict[str, Any]
@@ -110,11 +110,6 @@ def who(username: str | None) -> str:
         return "—"
     return "Hệ thống" if username == "system" else username
 
-
-def _no_store(response: HTMLResponse) -> HTMLResponse:
-    """A page showing a password once: not kept by the browser or a proxy."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -272,7 +267,7 @@ async def create_user(request: Request, rt: RuntimeDep, actor: SignedInDep):
         return _new_form(request, rt, actor, form, error=refused)
     rt.after(saved)
     user = rt.app.users.user(form["username"])
-    return _no_store(render(request, "user_created.html", {
+    return no_store(render(request, "user_created.html", {
         "u": user, "password": password if form.get("password_mode") != "set" else None,
         "home": _unit_names(rt, {str(user.home_unit_id)}).get(str(user.home_unit_id), "")},
         actor=actor))
@@ -495,7 +490,7 @@ async def password_reset(request: Request, username: str, rt: RuntimeDep, actor:
         return _reset_form(request, rt, actor, user, form, error=refused)
     rt.after(saved)
     ended = len((saved.extra or {}).get("sessions_ended", []))
-    return _no_store(render(request, "user_password_reset_done.html", {
+    return no_store(render(request, "user_password_reset_done.html", {
         "u": user, "path": _user_path(user), "ended": ended,
         "password": temporary if password is None else None}, actor=actor))
 
@@ -591,7 +586,7 @@ def _password_page(request: Request, actor: Actor | None, mode: str, next_path: 
         "mode": mode, "next": next_path, "errors": errors or {}, "error": error, "done": done,
         "ended": ended,
         "username": username, "min_password": MIN_PASSWORD}, status, actor)
-    return _no_store(response)
+    return no_store(response)
 
 
 @router.get("/password", response_class=HTMLResponse)

@@ -58,6 +58,13 @@ def page_message(error: Any) -> str:
 templates.env.filters["page_message"] = page_message
 
 
+def no_store(response: HTMLResponse) -> HTMLResponse:
+    """A page kept by no cache, the browser's or a proxy's: one showing a password once, or
+    carrying a citizen ID in a field."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
            actor: Actor | None = None) -> HTMLResponse:
     """A page: the template with the signed-in user (for the menu) and today's date."""
